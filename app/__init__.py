@@ -1,0 +1,1 @@
+"""Ruta's application layer: settings, answer(), LLM backends and the edges (CLI, web, API)."""

@@ -1,0 +1,169 @@
+"""The CLI's commands: each turns parsed arguments into calls on the core and prints the result."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from app.answer import AnswerConfig, Answerer
+from app.cli import EXIT_PARTIAL, elapsed, emit_json
+from app.serialize import answer_dict, hit_dict
+from app.services import Services
+from app.settings import Settings
+from app.types import Message
+from ingest.errors import BadQuestion
+
+
+def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
+    from index.build import build_index
+    from ingest.pipeline import linked_documents, load_corpus
+
+    started = time.perf_counter()
+    corpus = args.corpus or settings.corpus_dir
+    docs, failures = load_corpus(corpus)
+    if args.fetch_links:
+        linked, link_failures = linked_documents(docs, settings.data_dir / "links")
+        docs += linked
+        failures += link_failures
+    services = Services(settings)
+    report = build_index(
+        docs,
+        services.stores(),
+        settings.data_dir,
+        chunk_tokens=settings.chunk_tokens,
+        chunk_max_tokens=settings.chunk_max_tokens,
+        rebuild=args.rebuild,
+        progress=not args.quiet and sys.stderr.isatty(),
+        wait_s=args.wait,
+    )
+    for f in failures:
+        print(f"FAILED  {f.path}: {f.reason}", file=sys.stderr)
+    print(
+        f"ingested {report.documents} documents, {report.chunks} chunks in {elapsed(started)}: "
+        f"{len(report.added)} added, {len(report.replaced)} replaced, "
+        f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, "
+        f"{len(failures)} failed"
+    )
+    for doc_id, n in report.chunks_per_doc.items():
+        print(f"  {doc_id}: {n} chunks")
+    return EXIT_PARTIAL if failures else 0
+
+
+def cmd_chunks(settings: Settings, args: argparse.Namespace) -> int:
+    from ingest.chunk import chunk_document, count_tokens
+    from ingest.pipeline import load_corpus
+
+    docs, failures = load_corpus(settings.corpus_dir)
+    for doc in docs:
+        if args.doc and doc.doc_id != args.doc:
+            continue
+        for c in chunk_document(doc, settings.chunk_tokens, settings.chunk_max_tokens):
+            if args.json:
+                print(
+                    json.dumps(
+                        {**c.__dict__, "links": list(c.links), "tokens": count_tokens(c.text)},
+                        ensure_ascii=False,
+                    )
+                )
+            else:
+                print(
+                    f"── {c.chunk_id}  [{c.section or '-'}]  chars {c.start}-{c.end}  "
+                    f"{count_tokens(c.text)} tokens  page {c.page or '-'}"
+                )
+                for url in c.links:
+                    print(f"   link: {url}")
+                print(c.text + "\n")
+    for f in failures:
+        print(f"FAILED  {f.path}: {f.reason}", file=sys.stderr)
+    return EXIT_PARTIAL if failures else 0
+
+
+def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
+    if not 1 <= args.k <= 50:
+        raise BadQuestion(f"--k must be between 1 and 50, got {args.k}")
+    filters = {"doc_id": args.doc, "publisher": args.publisher, "kind": args.kind}
+    hits = Services(settings).retriever().search(args.question, args.k, filters)
+    if args.json:
+        emit_json([hit_dict(h) for h in hits])
+        return 0
+    for h in hits:
+        print(f"{h.rank}. [{h.score:.4f}] {h.chunk.chunk_id} — {h.chunk.title} › {h.chunk.section}")
+        print(
+            "   " + h.chunk.text[:300].replace("\n", " ") + ("…" if len(h.chunk.text) > 300 else "")
+        )
+    return 0
+
+
+def make_answerer(settings: Settings, services: Services | None = None) -> Answerer:
+    services = services or Services(settings)
+    config = AnswerConfig(settings.top_k, settings.max_question_chars, settings.refusal_threshold)
+    return Answerer(services.retriever(), config, services.llm, services.embedder)
+
+
+def read_history(path: Path | None) -> list[Message]:
+    if path is None:
+        return []
+    try:
+        turns = json.loads(path.read_text(encoding="utf-8"))
+        return [Message(t["role"], t["content"]) for t in turns]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise BadQuestion(
+            f"--history {path}: expected a JSON list of {{role, content}}: {exc}"
+        ) from exc
+
+
+def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
+    answerer = make_answerer(settings)
+    history = read_history(args.history)
+    if args.json:
+        emit_json(answer_dict(answerer.answer(args.question, history)))
+        return 0
+    final = None
+    for piece in answerer.stream(args.question, history):
+        if isinstance(piece, str):
+            sys.stdout.write(piece)
+            sys.stdout.flush()
+        else:
+            final = piece
+    if final is not None:
+        if final.notice:
+            print(f"\nNote: {final.notice}")
+        print()
+        for c in final.citations:
+            where = " › ".join(p for p in (c.title, c.section) if p)
+            page = f", p. {c.page}" if c.page else ""
+            mark = "✓" if c.verified else " "
+            print(f"[{c.n}] {mark} {where}{page}")
+            print(f"     “{c.quote}”")
+            if c.url:
+                print(f"     {c.url}")
+    return 0
+
+
+def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
+    from app.evaluate import run_cli
+
+    return run_cli(settings, args)
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    from app.server import serve
+
+    serve(settings)
+    return 0
+
+
+def cmd_feedback(settings: Settings, args: argparse.Namespace) -> int:
+    from app.feedback import FeedbackStore
+
+    store = FeedbackStore(settings.data_dir / "feedback.sqlite")
+    text = store.export(args.format)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0

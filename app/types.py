@@ -1,0 +1,52 @@
+"""What answering produces: an Answer with numbered, verifiable Citations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from index.types import Hit
+
+
+@dataclass(frozen=True)
+class Message:
+    """One conversation turn."""
+
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Source ``[n]`` of an answer: the passage and the sentence quoted verbatim from it."""
+
+    n: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    section: str
+    page: int | None
+    url: str
+    quote: str
+    verified: bool
+    support: float = 0.0
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The text (sentences ending in [n] markers), its citations and how it was made."""
+
+    question: str
+    text: str
+    citations: tuple[Citation, ...]
+    refused: bool
+    backend: str
+    hits: tuple[Hit, ...] = ()
+    notice: str = ""
+    language: str = "en"
+    standalone_question: str = ""
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def latency_ms(self) -> float:
+        return sum(self.timings_ms.values())

@@ -1,0 +1,1 @@
+"""Evaluation: load a question set, run Ruta over it, score retrieval/answers/citations, report."""

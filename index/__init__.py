@@ -1,0 +1,1 @@
+"""The index: embeddings, the Chroma store, and hybrid retrieval returning plain Hits."""

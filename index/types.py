@@ -1,0 +1,18 @@
+"""What retrieval hands the rest of Ruta: a ranked Chunk with its score."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ingest.types import Chunk
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved chunk. ``rank`` starts at 1; ``score`` is the fused score (higher is better)."""
+
+    chunk: Chunk
+    score: float
+    rank: int
+    dense_score: float | None = None
+    bm25_score: float | None = None

@@ -1,0 +1,1 @@
+"""Ingestion: load documents, clean them, cut them into citable chunks."""
