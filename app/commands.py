@@ -99,8 +99,15 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
 
 def make_answerer(settings: Settings, services: Services | None = None) -> Answerer:
     services = services or Services(settings)
-    config = AnswerConfig(settings.top_k, settings.max_question_chars, settings.refusal_threshold)
-    return Answerer(services.retriever(), config, services.llm, services.embedder)
+    config = AnswerConfig(
+        settings.top_k,
+        settings.max_question_chars,
+        settings.refusal_threshold,
+        settings.refusal_dense_threshold,
+    )
+    # Sentence scoring uses the multilingual embedder when there is one: it reads every language.
+    embedder = services.multilingual_embedder or services.embedder
+    return Answerer(services.retriever(), config, services.llm, embedder)
 
 
 def read_history(path: Path | None) -> list[Message]:

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from app.text import split_sentences, terms
+from app.text import proper_terms, split_sentences, terms
 from index.embed import Embedder
 from index.types import Hit
 from ingest.types import Chunk
 
 MAX_UNITS = 4  # sentences beyond a list; more dilutes the answer a reader must check
 MAX_ITEMS = 10
+_NUMERIC = re.compile(r"\b(how (many|much)|cu[aá]nt[oa]s?|quant[oa]s?|combien)\b", re.I)
+_DIGIT = re.compile(r"(?<![\d-])(?!(?:19|20)\d\d\b)\d[\d,.]*\b")
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class Selection:
     support: float
     coverage: float
     unknown_terms: tuple[str, ...]
+    dense: float = 0.0
 
 
 class TermStats:
@@ -74,23 +78,32 @@ def select_units(
             got += 0.5 * sum(w for t, w in weights.items() if t in header and t not in have)
             raw.append((i, j, sent, got / total))
     if not raw:
-        return Selection((), 0.0, 0.0, ())
+        return Selection((), 0.0, 0.0, (), 0.0)
     dense = _dense_scores(question, [r[2] for r in raw], embedder)
     units = [
         Unit(i, j, s, lex, float(d), s.startswith("- "))
         for (i, j, s, lex), d in zip(raw, dense, strict=True)
     ]
+    if _NUMERIC.search(question):  # "how many/much": the sentence with the number answers it
+        units = [
+            replace(u, lexical=u.lexical + 0.15) if _DIGIT.search(u.text) else u for u in units
+        ]
     # A small preference for higher-ranked passages breaks ties towards the retriever's order.
-    best = max(units, key=lambda u: u.score - 0.01 * u.hit)
+    ranked = sorted(units, key=lambda u: -(u.score - 0.01 * u.hit))
+    best = ranked[0]
     chosen = _expand(best, units)
-    for u in sorted(units, key=lambda u: -u.score):
+    # First the best sentence of each other passage (breadth: multi-part questions), then depth.
+    firsts = [next(u for u in ranked if u.hit == h) for h in dict.fromkeys(u.hit for u in ranked)]
+    for u in firsts[1:] + ranked:
         if len([c for c in chosen if not c.is_item]) >= MAX_UNITS:
             break
-        if u.score >= 0.8 * best.score and u not in chosen and not _same(u, chosen):
+        if u.score >= 0.75 * best.score and u not in chosen and not _same(u, chosen):
             chosen.extend(x for x in _expand(u, units) if x not in chosen)
     chosen = sorted(chosen, key=lambda u: (u.hit, u.pos))
-    unknown = tuple(t for t in q_terms if stats.df.get(t, 0) == 0)
-    return Selection(tuple(chosen), best.score, best.lexical, unknown)
+    # A name the corpus never mentions (a country, an agency) means the documents don't cover it.
+    unknown = tuple(t for t in proper_terms(question) if stats.df.get(t, 0) == 0)
+    dense_best = max(u.dense for u in units)
+    return Selection(tuple(chosen), best.score, best.lexical, unknown, dense_best)
 
 
 def _dense_scores(question: str, texts: list[str], embedder: Embedder | None) -> np.ndarray:

@@ -78,7 +78,7 @@ class Services:
         for store, _ in targets:
             store.open()
         main, embedder = targets[0]
-        config = RetrievalConfig(s.candidates, s.bm25_weight, s.dense_weight, s.rrf_k)
+        config = RetrievalConfig(s.candidates, s.bm25_weight, s.dense_weight, s.multilingual_weight)
         reranker = Reranker(s.reranker) if s.reranker else None
         multi = targets[1] if len(targets) > 1 else None
         return HybridRetriever(main, embedder, config, multi, reranker)

@@ -46,9 +46,11 @@ class Settings(BaseSettings):
     # Retrieval
     top_k: int = Field(5, ge=1, le=50, description="Passages handed to the answer step.")
     candidates: int = Field(30, ge=1, le=200, description="Candidates per retriever before fusion.")
-    bm25_weight: float = Field(1.0, ge=0.0, le=10.0, description="BM25 weight in fusion.")
-    dense_weight: float = Field(1.0, ge=0.0, le=10.0, description="Dense weight in fusion.")
-    rrf_k: int = Field(60, ge=1, le=1000, description="Reciprocal-rank-fusion constant.")
+    bm25_weight: float = Field(0.2, ge=0.0, le=10.0, description="BM25 weight in fusion.")
+    dense_weight: float = Field(0.0, ge=0.0, le=10.0, description="Weight of the main embedder.")
+    multilingual_weight: float = Field(
+        0.6, ge=0.0, le=10.0, description="Weight of the multilingual embedder."
+    )
     reranker: str = Field("", description="Cross-encoder model folder; empty = no reranking.")
 
     # Answering
@@ -61,10 +63,10 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(256, ge=16, le=4096, description="Generation limit.")
     max_question_chars: int = Field(2000, ge=10, le=100_000, description="Longest question.")
     refusal_threshold: float = Field(
-        0.25,
-        ge=0.0,
-        le=1.0,
-        description="Below this support score Ruta says the documents don't say.",
+        0.3, ge=0.0, le=1.0, description="English: refuse when the best sentence covers less."
+    )
+    refusal_dense_threshold: float = Field(
+        0.84, ge=0.0, le=1.0, description="Other languages: refuse below this similarity."
     )
 
     # Serving

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 _SPLIT = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(]?[A-Z0-9¿¡])")
-_WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
+_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 
 STOP = set(
     """a about above after again against all also am an and any are as at be because been before
@@ -48,8 +48,14 @@ def terms(text: str) -> list[str]:
     """Content terms (stemmed, lower-case), stop words removed; acronyms and numbers kept."""
     out = []
     for w in _WORD.findall(text):
-        lw = w.lower()
+        lw = re.sub(r"['’]s$", "", w.lower())
         if lw in STOP or (len(lw) < 2 and not lw.isdigit()):
             continue
         out.append(stem(lw))
     return out
+
+
+def proper_terms(question: str) -> list[str]:
+    """Capitalised words past the first (names, places, acronyms), as content terms."""
+    words = _WORD.findall(question)[1:]
+    return [t for w in words if w[:1].isupper() for t in terms(w)]

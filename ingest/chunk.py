@@ -12,7 +12,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"“(]?[A-Z0-9])")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 
 # Bumped whenever chunk boundaries would change for the same text, so the store can tell.
-CHUNKER_VERSION = "2"
+CHUNKER_VERSION = "3"
 
 
 def count_tokens(text: str) -> int:
@@ -131,12 +131,22 @@ def chunk_document(doc: Document, target_tokens: int = 180, max_tokens: int = 30
         group: list[_Block] = []
         for b in blocks + [None]:  # type: ignore[list-item]
             fits = b is not None and sum(x.tokens for x in group) + b.tokens <= target_tokens
+            # A paragraph opening with "Programme name: ..." starts a topic of its own.
+            fits = fits and not (b is not None and _opens_topic(doc.text[b.start : b.end]))
             if group and not fits:
                 chunks.append(_make_chunk(doc, group[0].start, group[-1].end, section, len(chunks)))
                 group = []
             if b is not None:
                 group.append(b)
     return chunks
+
+
+_TOPIC = re.compile(r"^[A-Z][^.:\n]{2,90}:\s")
+
+
+def _opens_topic(block_text: str) -> bool:
+    m = _TOPIC.match(block_text)
+    return bool(m) and len(m.group(0).split()) <= 14
 
 
 def _make_chunk(doc: Document, start: int, end: int, section: str, n: int) -> Chunk:

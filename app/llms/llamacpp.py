@@ -21,10 +21,16 @@ class LlamaCppLLM:
 
     name = "llamacpp"
 
-    def __init__(self, model_path: str, max_tokens: int, timeout_s: float) -> None:
+    def __init__(
+        self, model_path: str, max_tokens: int, timeout_s: float, n_threads: int = 2
+    ) -> None:
         self.model_path = Path(model_path) if model_path else bundled_gguf()
         self.max_tokens = max_tokens
         self.timeout_s = timeout_s
+        # ggml's threads meet at a spinning barrier after every layer: on a busy machine with
+        # fewer free cores than threads, each token waits for a descheduled thread, so a
+        # caller sharing the cores may do far better with 1.
+        self.n_threads = n_threads
         self._model: Llama | None = None
         self._load_lock = threading.Lock()
         # A Llama object keeps one KV cache: two generations at once would corrupt each other.
@@ -47,7 +53,7 @@ class LlamaCppLLM:
                 self._model = Llama(
                     model_path=str(self.model_path),
                     n_ctx=2048,
-                    n_threads=2,
+                    n_threads=self.n_threads,
                     verbose=False,
                     chat_format="chatml",  # SmolLM2's template; GGUF metadata is not always present
                 )

@@ -1,0 +1,250 @@
+"""The HTTP API: /api/ask, /api/sources, /healthz and an OpenAI-compatible /v1 over the Answerer."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any, Literal
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+
+from app.answer import Answerer
+from app.serialize import answer_dict
+from app.services import Services
+from app.types import Answer, Message
+from ingest.errors import (
+    BadQuestion,
+    IndexBusy,
+    IndexNotReady,
+    LLMUnavailable,
+    RutaError,
+    StoreUnavailable,
+)
+
+MODEL = "ruta"
+_STATUS: list[tuple[type[RutaError], int, str]] = [
+    (BadQuestion, 400, "invalid_request_error"),
+    (IndexNotReady, 503, "index_not_ready"),
+    (IndexBusy, 503, "index_busy"),
+    (StoreUnavailable, 503, "store_unavailable"),
+    (LLMUnavailable, 503, "llm_unavailable"),
+]
+
+
+class Turn(BaseModel):
+    role: Literal["user", "assistant", "system"]
+    content: str
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str
+    history: list[Turn] = Field(default_factory=list)
+    filters: dict[str, str] | None = None
+
+
+class ContentPart(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    text: str = ""
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    role: str
+    content: str | list[ContentPart] | None = None
+
+    def text(self) -> str:
+        if isinstance(self.content, list):
+            kinds = {p.type for p in self.content} - {"text"}
+            if kinds:
+                raise BadQuestion(f"only text content is supported, got {sorted(kinds)}")
+            return "".join(p.text for p in self.content)
+        return self.content or ""
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="allow")  # temperature, max_tokens...: accepted, unused
+
+    model: str = MODEL
+    messages: list[ChatMessage]
+    stream: bool = False
+
+
+def error_body(message: str, kind: str) -> dict[str, Any]:
+    return {"error": {"message": message, "type": kind}}
+
+
+def ruta_error_response(exc: RutaError) -> JSONResponse:
+    status, kind = 500, "internal_error"
+    for cls, code, name in _STATUS:
+        if isinstance(exc, cls):
+            status, kind = code, name
+            break
+    return JSONResponse(error_body(str(exc), kind), status_code=status)
+
+
+def validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        if err.get("type") == "json_invalid":
+            reason = (err.get("ctx") or {}).get("error", "")
+            return f"the request body is not valid JSON ({reason})".replace(" ()", "")
+        loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
+        parts.append(f"{loc}: {err.get('msg', 'invalid')}")
+    return "invalid request: " + "; ".join(parts)
+
+
+def split_chat(messages: list[ChatMessage]) -> tuple[str, list[Message]]:
+    """The last user message is the question; earlier user/assistant turns are the history."""
+    if not messages or messages[-1].role != "user":
+        raise BadQuestion("messages must end with a 'user' message holding the question")
+    history = [Message(m.role, m.text()) for m in messages[:-1] if m.role in ("user", "assistant")]
+    return messages[-1].text(), history
+
+
+def sources_block(answer: Answer) -> str:
+    """The citations as plain text, for clients that show only the message content."""
+    lines = []
+    for c in answer.citations:
+        where = " › ".join(p for p in (c.title, c.section) if p)
+        page = f" (p. {c.page})" if c.page else ""
+        lines.append(f"[{c.n}] {where}{page} — {c.quote}")
+    return "\n\nSources:\n" + "\n".join(lines) if lines else ""
+
+
+def completion_text(answer: Answer, streamed: str | None = None) -> str:
+    """What follows the answer text: its notice (unless already streamed) and the sources."""
+    text = "" if streamed is not None else answer.text.rstrip()
+    if answer.notice and answer.notice not in (streamed or ""):
+        text += f"\n\n{answer.notice}"
+    return text + sources_block(answer)
+
+
+def _event(body: dict[str, Any]) -> str:
+    return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+
+
+def _chunk(cid: str, created: int, delta: dict[str, Any], finish: str | None = None) -> dict:
+    return {
+        "id": cid,
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": MODEL,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
+
+
+async def _sse(first: str | Answer | None, pieces: Iterator[str | Answer]) -> AsyncIterator[str]:
+    cid, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
+    yield _event(_chunk(cid, created, {"role": "assistant", "content": ""}))
+    streamed, final, piece = "", None, first
+    try:
+        while piece is not None:
+            if isinstance(piece, Answer):
+                final = piece
+            else:
+                streamed += piece
+                yield _event(_chunk(cid, created, {"content": piece}))
+            piece = await run_in_threadpool(next, pieces, None)
+    except RutaError as exc:
+        yield _event(error_body(str(exc), "answer_failed"))
+    if final is not None:
+        yield _event(_chunk(cid, created, {"content": completion_text(final, streamed)}))
+        last = _chunk(cid, created, {}, "stop")
+        yield _event({**last, "citations": answer_dict(final)["citations"]})
+    yield "data: [DONE]\n\n"
+
+
+def add_api(app: FastAPI, answerer: Callable[[], Answerer], services: Services) -> None:
+    """Register the routes and the error handlers that turn failures into JSON errors."""
+
+    @app.exception_handler(RutaError)
+    async def _ruta_error(request: Request, exc: RutaError) -> JSONResponse:
+        return ruta_error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        body = error_body(validation_message(exc), "invalid_request_error")
+        return JSONResponse(body, status_code=400)
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+        body = error_body(str(exc.detail), "http_error")
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+    @app.get("/healthz")
+    async def healthz() -> JSONResponse:
+        llm = services.settings.llm
+        try:
+            retriever = await run_in_threadpool(services.retriever)
+        except RutaError as exc:
+            return JSONResponse({"index": str(exc), "llm": llm, "chunks": 0}, status_code=503)
+        return JSONResponse({"index": "ready", "llm": llm, "chunks": len(retriever.chunks)})
+
+    @app.get("/api/sources")
+    async def sources() -> list[dict[str, Any]]:
+        retriever = await run_in_threadpool(services.retriever)
+        docs: dict[str, dict[str, Any]] = {}
+        for c in retriever.chunks:
+            doc = docs.setdefault(
+                c.doc_id,
+                {
+                    "doc_id": c.doc_id,
+                    "title": c.title,
+                    "publisher": c.publisher,
+                    "kind": c.kind,
+                    "url": c.url,
+                    "chunks": 0,
+                },
+            )
+            doc["chunks"] += 1
+        return sorted(docs.values(), key=lambda d: d["doc_id"])
+
+    @app.post("/api/ask")
+    async def ask(req: AskRequest) -> dict[str, Any]:
+        history = [Message(t.role, t.content) for t in req.history]
+
+        def run() -> Answer:
+            return answerer().answer(req.question, history, req.filters)
+
+        return answer_dict(await run_in_threadpool(run))
+
+    @app.get("/v1/models")
+    async def models() -> dict[str, Any]:
+        entry = {"id": MODEL, "object": "model", "created": 0, "owned_by": "ruta"}
+        return {"object": "list", "data": [entry]}
+
+    @app.post("/v1/chat/completions", response_model=None)
+    async def chat_completions(req: ChatRequest) -> dict[str, Any] | StreamingResponse:
+        question, history = split_chat(req.messages)
+        if req.stream:
+            pieces = await run_in_threadpool(lambda: answerer().stream(question, history))
+            # The first piece runs the checks (empty question...), so errors keep their status.
+            first = await run_in_threadpool(next, pieces, None)
+            return StreamingResponse(_sse(first, pieces), media_type="text/event-stream")
+        answer = await run_in_threadpool(lambda: answerer().answer(question, history))
+        return {
+            "id": f"chatcmpl-{uuid.uuid4().hex}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": MODEL,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": completion_text(answer)},
+                    "finish_reason": "stop",
+                }
+            ],
+            "citations": answer_dict(answer)["citations"],
+        }

@@ -1,0 +1,97 @@
+"""Thumbs up/down on answers, kept in SQLite and exported as CSV or JSONL for review."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import Any, Literal
+
+COLUMNS = ("id", "ts", "rating", "comment", "question", "answer", "citations", "backend")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts TEXT NOT NULL,
+    rating INTEGER NOT NULL CHECK (rating IN (-1, 1)),
+    comment TEXT NOT NULL DEFAULT '',
+    question TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    citations TEXT NOT NULL DEFAULT '[]',
+    backend TEXT NOT NULL DEFAULT ''
+)
+"""
+
+
+class FeedbackStore:
+    """One SQLite file; a connection per call, so any thread (Gradio's workers) may use it."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(self.path, timeout=10)) as conn:
+            conn.execute(_SCHEMA)
+            with conn:  # commits, or rolls back on error
+                yield conn
+
+    def add(
+        self,
+        rating: int,
+        question: str,
+        answer: str,
+        citations: Sequence[dict[str, Any]] = (),
+        backend: str = "",
+        comment: str = "",
+    ) -> int:
+        """Store one rating (+1 or -1) of an answer; returns its id."""
+        if rating not in (1, -1):
+            raise ValueError(f"rating must be 1 or -1, got {rating!r}")
+        ts = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        with self._connect() as conn:
+            cur = conn.execute(
+                "INSERT INTO feedback (ts, rating, comment, question, answer, citations, backend)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    ts,
+                    rating,
+                    comment.strip(),
+                    question,
+                    answer,
+                    json.dumps(list(citations), ensure_ascii=False),
+                    backend,
+                ),
+            )
+            return int(cur.lastrowid or 0)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Every rating, oldest first, with citations decoded."""
+        if not self.path.exists():
+            return []
+        with self._connect() as conn:
+            cur = conn.execute(f"SELECT {', '.join(COLUMNS)} FROM feedback ORDER BY id")
+            out = [dict(zip(COLUMNS, row, strict=True)) for row in cur.fetchall()]
+        for row in out:
+            row["citations"] = json.loads(row["citations"])
+        return out
+
+    def export(self, fmt: Literal["csv", "jsonl"] | str = "jsonl") -> str:
+        """All ratings as CSV (citations as a JSON cell) or as JSON Lines."""
+        rows = self.rows()
+        if fmt == "jsonl":
+            return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+        if fmt == "csv":
+            buf = io.StringIO()
+            writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+            writer.writeheader()
+            for r in rows:
+                writer.writerow({**r, "citations": json.dumps(r["citations"], ensure_ascii=False)})
+            return buf.getvalue()
+        raise ValueError(f"export format must be 'csv' or 'jsonl', got {fmt!r}")

@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): the LlamaIndex default baseline, ingest throughput, latency, load."""

@@ -1,0 +1,147 @@
+"""The HTTP API on a real server over the real index: answers, sources, errors, OpenAI clients."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from openai import OpenAI
+
+R4V_QUESTION = "Where does R4V post its monitoring data?"
+
+
+def test_healthz_ready(base_url: str) -> None:
+    r = httpx.get(f"{base_url}/healthz")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["index"] == "ready"
+    assert body["llm"] == "extractive"
+    assert body["chunks"] > 10
+
+
+def test_healthz_without_index_says_what_to_run(settings_factory, serve) -> None:
+    with serve(settings_factory(rate_limit_per_minute=0)) as url:
+        r = httpx.get(f"{url}/healthz", timeout=120)
+        assert r.status_code == 503
+        assert "ruta ingest" in r.json()["index"]
+        ask = httpx.post(f"{url}/api/ask", json={"question": R4V_QUESTION}, timeout=60)
+        assert ask.status_code == 503
+        assert ask.json()["error"]["type"] == "index_not_ready"
+        assert "ruta ingest" in ask.json()["error"]["message"]
+
+
+def test_ask_cites_r4v_info(base_url: str) -> None:
+    r = httpx.post(f"{base_url}/api/ask", json={"question": R4V_QUESTION}, timeout=60)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert not body["refused"]
+    assert "[1]" in body["answer"]
+    assert any("R4V.info" in c["quote"] for c in body["citations"]), body["citations"]
+    assert r.headers["content-security-policy"] == "frame-ancestors 'self'"
+
+
+def test_ask_with_history_and_filters(base_url: str) -> None:
+    body = {
+        "question": "And who co-chairs it?",
+        "history": [
+            {"role": "user", "content": "What is the UN Regional Network on Migration for LAC?"},
+            {"role": "assistant", "content": "A network of UN agencies."},
+        ],
+        "filters": {"kind": "nonexistent-kind"},
+    }
+    r = httpx.post(f"{base_url}/api/ask", json=body, timeout=60)
+    assert r.status_code == 200, r.text
+    assert r.json()["standalone_question"].startswith("What is the UN Regional Network")
+    bad = httpx.post(f"{base_url}/api/ask", json={**body, "filters": {"colour": "x"}}, timeout=60)
+    assert bad.status_code == 400
+    assert "colour" in bad.json()["error"]["message"]
+
+
+def test_sources_lists_documents(base_url: str) -> None:
+    docs = httpx.get(f"{base_url}/api/sources").json()
+    ids = {d["doc_id"] for d in docs}
+    assert {"k4dd-donor-activity", "iecah-coordination-study"} <= ids
+    assert all(d["chunks"] > 0 and d["title"] for d in docs)
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "words"),
+    [
+        ({"question": "   "}, 400, "question is empty"),
+        ({"question": "x" * 2001}, 400, "limit is 2000"),
+        ({"question": 42}, 400, "question"),
+        ({}, 400, "question: Field required"),
+        ({"question": "hi", "history": [{"role": "robot", "content": "x"}]}, 400, "history.0.role"),
+    ],
+)
+def test_ask_rejects_bad_questions(base_url: str, payload: object, status: int, words: str) -> None:
+    r = httpx.post(f"{base_url}/api/ask", json=payload, timeout=60)
+    assert r.status_code == status, r.text
+    error = r.json()["error"]
+    assert words in error["message"]
+    assert error["type"] == "invalid_request_error"
+
+
+def test_ask_rejects_broken_json_and_huge_bodies(base_url: str) -> None:
+    r = httpx.post(
+        f"{base_url}/api/ask",
+        content=b'{"question": ',
+        headers={"content-type": "application/json"},
+    )
+    assert r.status_code == 400
+    assert "not valid JSON" in r.json()["error"]["message"]
+    huge = httpx.post(f"{base_url}/api/ask", json={"question": "x" * 1_048_576}, timeout=60)
+    assert huge.status_code == 413
+    assert "byte limit" in huge.json()["error"]["message"]
+
+    def chunked():  # no Content-Length: the limit is enforced while reading
+        for _ in range(20):
+            yield b"x" * 100_000
+
+    streamed = httpx.post(f"{base_url}/api/ask", content=chunked(), timeout=60)
+    assert streamed.status_code == 413
+
+
+def test_openai_client_non_streaming(base_url: str) -> None:
+    client = OpenAI(base_url=f"{base_url}/v1", api_key="x")
+    assert [m.id for m in client.models.list()] == ["ruta"]
+    resp = client.chat.completions.create(
+        model="ruta", messages=[{"role": "user", "content": R4V_QUESTION}]
+    )
+    text = resp.choices[0].message.content or ""
+    assert "R4V.info" in text
+    assert "\n\nSources:\n[1] " in text
+    citations = (resp.model_extra or {})["citations"]
+    assert any("R4V.info" in c["quote"] for c in citations)
+
+
+def test_openai_client_streaming(base_url: str) -> None:
+    client = OpenAI(base_url=f"{base_url}/v1", api_key="x")
+    stream = client.chat.completions.create(
+        model="ruta",
+        messages=[
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": [{"type": "text", "text": R4V_QUESTION}]},
+        ],
+        stream=True,
+    )
+    chunks = list(stream)
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert "R4V.info" in text and "Sources:" in text
+    assert chunks[-1].choices[0].finish_reason == "stop"
+    assert (chunks[-1].model_extra or {})["citations"]
+    assert len(chunks) > 3  # the answer came in pieces
+
+
+def test_openai_errors_are_json(base_url: str) -> None:
+    r = httpx.post(
+        f"{base_url}/v1/chat/completions",
+        json={"model": "ruta", "messages": [{"role": "assistant", "content": "hi"}]},
+    )
+    assert r.status_code == 400
+    assert "must end with a 'user' message" in r.json()["error"]["message"]
+    empty = httpx.post(
+        f"{base_url}/v1/chat/completions",
+        json={"messages": [{"role": "user", "content": ""}], "stream": True},
+    )
+    assert empty.status_code == 400
+    assert "question is empty" in empty.json()["error"]["message"]

@@ -1,0 +1,87 @@
+"""The middlewares on real servers: API token, rate limit, frame-ancestors, login, root_path."""
+
+from __future__ import annotations
+
+import bcrypt
+import httpx
+from openai import AuthenticationError, OpenAI
+
+QUESTION = "Where does R4V post its monitoring data?"
+
+
+def test_api_token_required_on_api_not_on_page(serve_real) -> None:
+    with serve_real(api_token="s3cret", rate_limit_per_minute=0) as url:
+        r = httpx.get(f"{url}/v1/models")
+        assert r.status_code == 401
+        assert "Bearer" in r.json()["error"]["message"]
+        wrong = httpx.post(
+            f"{url}/api/ask", json={"question": QUESTION}, headers={"Authorization": "Bearer no"}
+        )
+        assert wrong.status_code == 401
+        ok = httpx.get(f"{url}/api/sources", headers={"Authorization": "Bearer s3cret"})
+        assert ok.status_code == 200
+        assert httpx.get(f"{url}/").status_code == 200  # the page is not behind the token
+        assert httpx.get(f"{url}/healthz", timeout=120).status_code == 200
+        try:
+            OpenAI(base_url=f"{url}/v1", api_key="wrong").models.list()
+            raise AssertionError("the wrong key was accepted")
+        except AuthenticationError:
+            pass
+        models = OpenAI(base_url=f"{url}/v1", api_key="s3cret").models.list()
+        assert [m.id for m in models] == ["ruta"]
+
+
+def test_rate_limit_answers_429_with_retry_after(serve_real) -> None:
+    with serve_real(rate_limit_per_minute=3) as url:
+        codes = [httpx.get(f"{url}/v1/models").status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        r = httpx.get(f"{url}/v1/models")
+        assert r.status_code == 429
+        assert int(r.headers["retry-after"]) >= 1
+        assert r.json()["error"]["type"] == "rate_limited"
+        assert r.headers["content-security-policy"] == "frame-ancestors 'self'"
+        assert httpx.get(f"{url}/").status_code == 200  # the page is not rate limited
+
+
+def test_frame_ancestors_setting_reaches_every_response(serve_real) -> None:
+    allowed = "'self' https://portal.example.org"
+    with serve_real(frame_ancestors=allowed, rate_limit_per_minute=0) as url:
+        for path in ("/", "/healthz", "/v1/models", "/config"):
+            r = httpx.get(f"{url}{path}", timeout=120)
+            assert r.headers["content-security-policy"] == f"frame-ancestors {allowed}", path
+
+
+def test_basic_login_from_users_file(serve_real, tmp_path) -> None:
+    hashed = bcrypt.hashpw(b"pa:ss word", bcrypt.gensalt(rounds=4)).decode()
+    users = tmp_path / "users.txt"
+    users.write_text(f"# Ruta users\nana:{hashed}\n", encoding="utf-8")
+    with serve_real(users_file=str(users), rate_limit_per_minute=0) as url:
+        r = httpx.get(f"{url}/")
+        assert r.status_code == 401
+        assert r.headers["www-authenticate"].startswith("Basic")
+        assert httpx.get(f"{url}/", auth=("ana", "wrong")).status_code == 401
+        assert httpx.get(f"{url}/", auth=("bob", "pa:ss word")).status_code == 401
+        assert httpx.get(f"{url}/", auth=("ana", "pa:ss word")).status_code == 200
+        api = httpx.get(f"{url}/api/sources", auth=("ana", "pa:ss word"))
+        assert api.status_code == 200
+        assert httpx.get(f"{url}/healthz", timeout=120).status_code == 200  # open for probes
+
+
+def test_trusted_user_header(serve_real) -> None:
+    with serve_real(trust_user_header="X-Forwarded-User", rate_limit_per_minute=0) as url:
+        r = httpx.get(f"{url}/")
+        assert r.status_code == 401
+        assert "X-Forwarded-User" in r.json()["error"]["message"]
+        assert httpx.get(f"{url}/", headers={"X-Forwarded-User": "ana"}).status_code == 200
+
+
+def test_root_path_behind_a_prefix_stripping_proxy(serve_real) -> None:
+    # The proxy maps https://host/ruta/... to http://127.0.0.1:PORT/...; links must keep /ruta.
+    with serve_real(root_path="/ruta", rate_limit_per_minute=2) as url:
+        assert httpx.get(f"{url}/healthz", timeout=120).status_code == 200
+        assert httpx.get(f"{url}/").status_code == 200
+        config = httpx.get(f"{url}/config").json()
+        assert config["title"] == "Ruta"
+        assert config["root"].endswith("/ruta"), config["root"]
+        codes = [httpx.get(f"{url}/v1/models").status_code for _ in range(3)]
+        assert codes == [200, 200, 429]  # the API paths are still recognised as such
