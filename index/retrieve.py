@@ -87,10 +87,18 @@ class HybridRetriever:
             raise BadQuestion(f"unknown filter {sorted(bad)}; use one of {list(FILTER_KEYS)}")
         n = self.config.candidates
         lang = detect_language(query)
-        dense = self.store.query(self.embedder.queries([query])[0], n, filters or None)
+        dense = (
+            self.store.query(self.embedder.queries([query])[0], n, filters or None)
+            if self.config.dense_weight > 0 or self.multilingual is None
+            else []
+        )
         bm25 = [(c, s) for c, s in self._bm25.search(query) if _matches(c, filters)]
         cfg = self.config
-        rankings = [(cfg.dense_weight, dense), (cfg.bm25_weight, bm25)]
+        # Without a multilingual embedder the main one takes its weight.
+        dense_w = (
+            cfg.dense_weight if self.multilingual else (cfg.dense_weight or cfg.multilingual_weight)
+        )
+        rankings = [(dense_w, dense), (cfg.bm25_weight, bm25)]
         if self.multilingual is not None:
             # The multilingual embedder is the stronger retriever here (see the README's
             # measurements) and the one that carries Spanish/Portuguese/French questions.

@@ -88,7 +88,17 @@ def test_cli_ask_json(real_services, capsys):
     assert code == 0
     assert {"answer", "citations", "refused", "backend", "latency_ms"} <= set(out)
     c = out["citations"][0]
-    assert {"n", "chunk_id", "doc_id", "title", "section", "page", "url", "quote", "verified"} <= set(c)
+    assert {
+        "n",
+        "chunk_id",
+        "doc_id",
+        "title",
+        "section",
+        "page",
+        "url",
+        "quote",
+        "verified",
+    } <= set(c)
     assert "human rights" in out["answer"]
 
 
@@ -97,7 +107,17 @@ def test_cli_search_json_and_empty_index(real_services, tmp_path, capsys):
     code = main(["--set", f"data_dir={data_dir}", "search", "EUROFRONT", "--k", "3", "--json"])
     hits = json.loads(capsys.readouterr().out)
     assert code == 0 and len(hits) == 3
-    assert {"rank", "score", "chunk_id", "doc_id", "title", "section", "page", "url", "text"} <= set(hits[0])
+    assert {
+        "rank",
+        "score",
+        "chunk_id",
+        "doc_id",
+        "title",
+        "section",
+        "page",
+        "url",
+        "text",
+    } <= set(hits[0])
     code = main(["--set", f"data_dir={tmp_path}", "search", "EUROFRONT"])
     assert code == 4
     assert "ruta ingest" in capsys.readouterr().err

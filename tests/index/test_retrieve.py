@@ -33,7 +33,9 @@ def test_spanish_question_finds_english_passage(retriever):
 
 
 def test_filters_restrict_the_document(retriever):
-    hits = retriever.search("coordination mechanisms", k=5, filters={"doc_id": "iecah-coordination-study"})
+    hits = retriever.search(
+        "coordination mechanisms", k=5, filters={"doc_id": "iecah-coordination-study"}
+    )
     assert hits and all(h.chunk.doc_id == "iecah-coordination-study" for h in hits)
     hits = retriever.search("coordination mechanisms", k=5, filters={"kind": "review"})
     assert hits and all(h.chunk.doc_id == "k4dd-donor-activity" for h in hits)
