@@ -188,8 +188,8 @@ def build_ui(answerer: Callable[[], Answerer], feedback: FeedbackStore) -> gr.Bl
                 gr.Markdown("### Was the last answer useful?")
                 comment = gr.Textbox(label="Comment (optional)", lines=2)
                 with gr.Row():
-                    up = gr.Button("👍 Useful", elem_id="ruta-up")
-                    down = gr.Button("👎 Not useful", elem_id="ruta-down")
+                    up = gr.Button("Useful", elem_id="ruta-up")
+                    down = gr.Button("Not useful", elem_id="ruta-down")
                 thanks = gr.Markdown("", elem_id="ruta-thanks")
 
         outputs = [question, chatbot, turns, sources, last]
