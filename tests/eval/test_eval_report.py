@@ -144,3 +144,36 @@ def test_verdict_directions() -> None:
 def test_hits_are_hit_objects(search) -> None:
     # the fixture retriever hands back the real index type
     assert all(isinstance(h, Hit) for h in search("Tumbes crossings", []))
+
+
+@pytest.mark.browser
+def test_report_renders_in_headless_chromium(run_a: Path) -> None:
+    import shutil
+    import subprocess
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed (make test installs it)")
+    shot = Path(__file__).resolve().parents[1] / "artifacts" / "eval-report.png"
+    shot.parent.mkdir(exist_ok=True)
+    shot.unlink(missing_ok=True)
+    subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={run_a / 'profile'}",
+            f"--screenshot={shot}",
+            "--window-size=1200,1600",
+            (run_a / "report.html").as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert shot.exists() and shot.stat().st_size > 10_000  # a page was drawn, not a blank
