@@ -18,6 +18,9 @@ from ingest.types import Chunk
 MAX_UNITS = 4  # sentences beyond a list; more dilutes the answer a reader must check
 MAX_ITEMS = 10
 _NUMERIC = re.compile(r"\b(how (many|much)|cu[aá]nt[oa]s?|quant[oa]s?|combien)\b", re.I)
+_ANAPHOR = re.compile(
+    r"^(It|Its|This|These|They|Their|Such|The (Strategy|Programme|Network|Initiative|Platform|Centre|project|study))\b"
+)
 _DIGIT = re.compile(r"(?<![\d-])(?!(?:19|20)\d\d\b)\d[\d,.]*\b")
 
 
@@ -72,11 +75,15 @@ def select_units(
     raw: list[tuple[int, int, str, float]] = []
     for i, hit in enumerate(hits):
         header = set(terms(f"{hit.chunk.title} {hit.chunk.section}"))
+        previous: set[str] = set()
         for j, sent in enumerate(split_sentences(hit.chunk.text)):
             have = set(terms(sent))
+            # "It aims to..." is about what the sentence before named: lend it those terms.
+            context = header | (previous if _ANAPHOR.match(sent) else set())
             got = sum(w for t, w in weights.items() if t in have)
-            got += 0.5 * sum(w for t, w in weights.items() if t in header and t not in have)
+            got += 0.5 * sum(w for t, w in weights.items() if t in context and t not in have)
             raw.append((i, j, sent, got / total))
+            previous = have
     if not raw:
         return Selection((), 0.0, 0.0, (), 0.0)
     dense = _dense_scores(question, [r[2] for r in raw], embedder)
@@ -124,6 +131,9 @@ def _expand(unit: Unit, units: list[Unit]) -> list[Unit]:
         return lead + _items_from(same, start)
     if unit.text.rstrip().endswith(":") and unit.pos + 1 < len(same) and same[unit.pos + 1].is_item:
         return [unit] + _items_from(same, unit.pos + 1)
+    nxt = same[unit.pos + 1] if unit.pos + 1 < len(same) else None
+    if nxt is not None and not nxt.is_item and _ANAPHOR.match(nxt.text):
+        return [unit, nxt]  # the next sentence goes on about the same thing ("The Strategy...")
     return [unit]
 
 

@@ -19,9 +19,13 @@ log = logging.getLogger(__name__)
 FILTER_KEYS = ("doc_id", "publisher", "kind")
 
 
+# Bumped whenever index_text changes: stored vectors were computed from the old text.
+INDEX_TEXT_VERSION = "2"
+
+
 def index_text(chunk: Chunk) -> str:
-    """What is embedded and BM25-indexed: the passage with its document and section titles."""
-    head = " - ".join(p for p in (chunk.title, chunk.section) if p)
+    """What is embedded and BM25-indexed: the passage with its document, publisher and section."""
+    head = " - ".join(p for p in (chunk.title, chunk.publisher, chunk.section) if p)
     return f"{head}\n{chunk.text}" if head else chunk.text
 
 
