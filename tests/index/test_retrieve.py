@@ -56,3 +56,22 @@ def test_empty_query_is_refused(retriever):
 def test_unknown_filter_names_the_key(retriever):
     with pytest.raises(BadQuestion, match="colour"):
         retriever.search("R4V", filters={"colour": "red"})
+
+
+@pytest.mark.parametrize(
+    ("question", "needle"),
+    [
+        (
+            "¿Qué agencias codirigen la Red Regional de las Naciones Unidas sobre Migración?",
+            "ECLAC (co-chair)",
+        ),
+        ("Onde a R4V publica os seus dados de monitoramento?", "R4V website R4V.info"),
+        (
+            "Quels pays sont couverts par le programme humanitaire d'ONU Femmes ?",
+            "Panama, Costa Rica and Honduras",
+        ),
+    ],
+)
+def test_questions_in_other_languages(retriever, question, needle):
+    hits = retriever.search(question, k=5)
+    assert any(needle in h.chunk.text for h in hits[:3])
