@@ -41,4 +41,5 @@ def make_llm(settings: Settings) -> LLM | None:
                 model_path=settings.llamacpp_model_path,
                 max_tokens=settings.llm_max_tokens,
                 timeout_s=settings.llm_timeout_s,
+                n_threads=settings.llm_threads,
             )
