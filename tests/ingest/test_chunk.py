@@ -1,0 +1,72 @@
+"""Chunking the real seeds: within sections, lists with their lead-in, citable sizes, exact spans."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from ingest.chunk import chunk_document, count_tokens
+from ingest.pipeline import load_corpus
+
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+
+
+@pytest.fixture(scope="module")
+def docs():
+    docs, failures = load_corpus(CORPUS)
+    assert not failures
+    return {d.doc_id: d for d in docs}
+
+
+@pytest.fixture(scope="module")
+def k4dd(docs):
+    return docs["k4dd-donor-activity"], chunk_document(docs["k4dd-donor-activity"])
+
+
+def test_manifest_metadata_reaches_every_chunk(docs):
+    iecah = chunk_document(docs["iecah-coordination-study"])
+    assert iecah and all(
+        c.kind == "study" and c.url.startswith("https://iecah.org/") for c in iecah
+    )
+    assert docs["k4dd-donor-activity"].title.startswith("Rapid mapping of donor activity")
+
+
+def test_spans_point_into_the_cleaned_text(k4dd):
+    doc, chunks = k4dd
+    for c in chunks:
+        assert doc.text[c.start : c.end] == c.text
+
+
+def test_chunks_are_citable_sizes(k4dd, docs):
+    for chunks in (k4dd[1], chunk_document(docs["iecah-coordination-study"])):
+        sizes = [count_tokens(c.text) for c in chunks]
+        assert max(sizes) <= 300 and sum(sizes) / len(sizes) >= 60
+
+
+def test_chunks_never_cross_a_section(k4dd):
+    doc, chunks = k4dd
+    starts = [s.start for s in doc.sections]
+    for c in chunks:
+        assert not any(c.start < s < c.end for s in starts), c.chunk_id
+
+
+def test_list_stays_with_its_lead_in(k4dd):
+    _, chunks = k4dd
+    c = next(c for c in chunks if "- Fair Recruitment" in c.text)
+    assert "The strategy focuses on five thematic areas:" in c.text
+    assert "- Social protection and social cohesion" in c.text
+    assert c.section.endswith("3.3 International Labour Organisation")
+
+
+def test_chunks_carry_their_footnote_links(k4dd):
+    _, chunks = k4dd
+    c = next(c for c in chunks if "(R4V) is made up by over 200" in c.text)
+    assert "https://www.r4v.info/en" in c.links
+
+
+def test_cli_chunks_prints_metadata(capsys):
+    assert main(["chunks", "--doc", "iecah-coordination-study"]) == 0
+    out = capsys.readouterr().out
+    assert "iecah-coordination-study#0000" in out and "tokens" in out
