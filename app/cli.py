@@ -81,6 +81,12 @@ def _parser() -> argparse.ArgumentParser:
         help="also score the LlamaIndex default pipeline (bench/baseline.py)",
     )
     s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.add_argument(
+        "--judge",
+        action="store_true",
+        help="also ask the configured LLM (llamacpp when RUTA_LLM=extractive) whether each cited "
+        "passage supports its sentence (optional; the core metrics need no model)",
+    )
 
     s = sub.add_parser("serve", help="serve the web chat and the HTTP API")
     s.add_argument("--host", help="bind address (default: host setting, 127.0.0.1)")

@@ -14,9 +14,11 @@ from typing import Any
 from app.answer import clean_question, standalone_question
 from app.cli import EXIT_PARTIAL, EXIT_USAGE
 from app.commands import make_answerer
+from app.llms import LLM, make_llm
 from app.services import Services
 from app.settings import Settings
 from app.types import Message
+from eval.judge import judge_records
 from eval.questions import Item, load_items
 from eval.report import LABELS, fmt
 from eval.run import EvalResult, run_eval, write_run
@@ -80,10 +82,25 @@ def run_cli(settings: Settings, args: argparse.Namespace) -> int:
     if args.baseline:
         bench = baseline_module()
         baseline = bench.baseline_metrics(items, services.embedder, settings.corpus_dir, progress)
+    if getattr(args, "judge", False):
+        judge = _judge_llm(settings)
+        result.metrics["overall"].update(judge_records(result.records, judge))
+        print(
+            f"LLM-judged faithfulness ({judge.name}): {result.metrics['overall']['faithfulness_llm']}"
+        )
     write_run(result, out, config=run_config(settings, path), baseline=baseline)
     print(summary(result.metrics, baseline))
     print(f"\nwrote {out}  ({len(items)} questions in {time.perf_counter() - started:.1f}s)")
     return EXIT_PARTIAL if errors else 0
+
+
+def _judge_llm(settings: Settings) -> LLM:
+    """The configured generative backend, or the bundled llama.cpp model when none is set."""
+    llm = make_llm(settings)
+    if llm is None:
+        llm = make_llm(settings.model_copy(update={"llm": "llamacpp"}))
+    assert llm is not None
+    return llm
 
 
 def evaluate_ruta(
