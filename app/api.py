@@ -105,6 +105,15 @@ def validation_message(exc: RequestValidationError) -> str:
     return "invalid request: " + "; ".join(parts)
 
 
+def unparsable_body_message(cause: BaseException) -> str:
+    """FastAPI turns a body json.loads cannot take at all into a bare 400; say why instead."""
+    if isinstance(cause, UnicodeDecodeError):
+        return "the request body is not valid JSON (it is not UTF-8 text)"
+    if isinstance(cause, RecursionError):
+        return "the request body is not valid JSON (it is nested too deeply)"
+    return f"the request body is not valid JSON ({type(cause).__name__})"
+
+
 def split_chat(messages: list[ChatMessage]) -> tuple[str, list[Message]]:
     """The last user message is the question; earlier user/assistant turns are the history."""
     if not messages or messages[-1].role != "user":
@@ -180,6 +189,9 @@ def add_api(app: FastAPI, answerer: Callable[[], Answerer], services: Services) 
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.__cause__ is not None:
+            body = error_body(unparsable_body_message(exc.__cause__), "invalid_request_error")
+            return JSONResponse(body, status_code=400)
         body = error_body(str(exc.detail), "http_error")
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
@@ -187,7 +199,8 @@ def add_api(app: FastAPI, answerer: Callable[[], Answerer], services: Services) 
     async def healthz() -> JSONResponse:
         llm = services.settings.llm
         try:
-            retriever = await run_in_threadpool(services.retriever)
+            # ready(), not retriever(): a Chroma server that went away must show here too.
+            retriever = await run_in_threadpool(services.ready)
         except RutaError as exc:
             return JSONResponse({"index": str(exc), "llm": llm, "chunks": 0}, status_code=503)
         return JSONResponse({"index": "ready", "llm": llm, "chunks": len(retriever.chunks)})

