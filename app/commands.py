@@ -31,7 +31,7 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     services = Services(settings)
     report = build_index(
         docs,
-        services.stores(),
+        services.stores,
         settings.data_dir,
         chunk_tokens=settings.chunk_tokens,
         chunk_max_tokens=settings.chunk_max_tokens,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,7 +43,8 @@ def ingest_lock(data_dir: Path, wait_s: float = 0.0) -> FileLock:
 
 def build_index(
     docs: Sequence[Document],
-    targets: Sequence[tuple[ChunkStore, Embedder]],
+    targets: Sequence[tuple[ChunkStore, Embedder]]
+    | Callable[[], Sequence[tuple[ChunkStore, Embedder]]],
     data_dir: Path,
     *,
     chunk_tokens: int = 180,
@@ -64,6 +65,9 @@ def build_index(
             "or pass --wait SECONDS"
         ) from exc
     try:
+        # A callable opens the store only once the lock is held: a refused run touches nothing.
+        if callable(targets):
+            targets = targets()
         for store, _ in targets:
             store.create(rebuild=rebuild)
         states = [store.doc_states() for store, _ in targets]
