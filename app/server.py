@@ -56,8 +56,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
 def _warm_up(services: Services) -> None:
     """Load the index and models before the first question, without delaying the port."""
     try:
-        n = len(services.retriever().chunks)
-        log.info("index ready: %d chunks", n)
+        log.info("index ready: %d chunks", services.warm_up())
     except RutaError as exc:
         log.warning("no usable index yet: %s", exc)
 

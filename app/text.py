@@ -48,7 +48,9 @@ def terms(text: str) -> list[str]:
     """Content terms (stemmed, lower-case), stop words removed; acronyms and numbers kept."""
     out = []
     for w in _WORD.findall(text):
-        lw = re.sub(r"['’]s$", "", w.lower())
+        lw = w.lower()
+        if lw.endswith(("'s", "’s")):  # possessive; endswith, not re.sub: this runs per word
+            lw = lw[:-2]
         if lw in STOP or (len(lw) < 2 and not lw.isdigit()):
             continue
         out.append(stem(lw))

@@ -1,81 +1,290 @@
-"""`make bench`: ingestion cost over the embedder's own throughput, retrieval and answer latency."""
+"""`make bench`: ingestion cost, latency (real and generated corpus), server load, cold start,
+the LlamaIndex baseline and profiles. Prints figures and writes bench/results.json.
+
+    python -m bench            everything, with a generated 100k-chunk index (built once, cached)
+    python -m bench --quick    real corpus only, 10 s of load: a fast check
+"""
 
 from __future__ import annotations
 
+import argparse
 import json
-import statistics
+import logging
+import os
+import platform
+import sys
 import tempfile
 import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from app.commands import make_answerer
-from app.services import Services
-from app.settings import Settings
-from index.build import build_index
-from index.retrieve import index_text
-from ingest.chunk import chunk_document
-from ingest.pipeline import load_corpus
+from bench.common import CORPUS, NOISY_CORES, ROOT, loadavg, questions
 
-ROOT = Path(__file__).resolve().parents[1]
-QUESTIONS = [
-    "Where does R4V post its monitoring data?",
-    "What does EUROFRONT aim to strengthen?",
-    "Which agencies co-chair the UN Regional Network on Migration for LAC?",
-    "How many countries are covered by the joint IOM-UNDP Global Programme?",
-    "What did the IECAH study conclude about current coordination mechanisms?",
-    "¿Cuánto dinero aporta USAID al Fondo de Donaciones del BID?",
-]
+RESULTS = ROOT / "bench" / "results.json"
+PARTS = ("ingest", "latency", "baseline", "server", "profile", "scale")
 
 
-def pct(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+@dataclass(frozen=True)
+class Plan:
+    """How much of each part to run."""
+
+    reps: int  # ingestion repetitions
+    cold_passes: int  # rounds over the questions with empty embedding caches
+    warm_passes: int  # rounds asking them again
+    tries: int  # runs of a figure at most while other processes load the machine
+    users: int
+    seconds: float
+    launches: int  # cold starts measured
+    chunks: int  # generated corpus size (0: none)
+    profile_passes: int
 
 
-def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(data_dir=Path(tmp), corpus_dir=ROOT / "corpus")
-        services = Services(settings)
-        targets = services.stores()
-        docs, _ = load_corpus(settings.corpus_dir)
-        texts = [index_text(c) for d in docs for c in chunk_document(d)]
-        for _, emb in targets:  # warm up: first calls pay for lazy initialisation
-            emb.passages(texts[:4])
+QUICK = Plan(1, 1, 1, tries=1, users=20, seconds=10, launches=1, chunks=0, profile_passes=1)
+FULL = Plan(3, 2, 2, tries=2, users=20, seconds=60, launches=2, chunks=100_000, profile_passes=1)
+
+
+def _args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    p.add_argument("--quick", action="store_true", help="real corpus only, 10 s of load")
+    p.add_argument("--skip", default="", help=f"comma-separated parts to skip: {','.join(PARTS)}")
+    p.add_argument("--chunks", type=int, help="generated corpus size (default 100000; 0 = none)")
+    p.add_argument("--seconds", type=float, help="load test duration")
+    p.add_argument("--regenerate", action="store_true", help="rebuild the generated index")
+    p.add_argument("--out", type=Path, default=RESULTS, help="results file")
+    return p.parse_args(argv)
+
+
+class Run:
+    """Runs the parts in order, prints each as it ends, and keeps the results file current."""
+
+    def __init__(self, out: Path, skip: set[str], meta: dict[str, Any]) -> None:
+        self.out = out
+        self.skip = skip
+        self.results: dict[str, Any] = {"meta": meta}
+
+    def part(
+        self,
+        key: str,
+        title: str,
+        fn: Callable[[], dict[str, Any]],
+        report: Callable[[dict[str, Any]], list[str]],
+        group: str,
+    ) -> dict[str, Any] | None:
+        if group in self.skip:
+            return None
+        print(f"\n{title}  [load {loadavg()[0]}]", flush=True)
         t = time.perf_counter()
-        for _, emb in targets:
-            emb.passages(texts)
-        embed_s = time.perf_counter() - t
-        t = time.perf_counter()
-        docs, _ = load_corpus(settings.corpus_dir)
-        build_index(docs, targets, settings.data_dir, progress=False)
-        ingest_s = time.perf_counter() - t
-        answerer = make_answerer(settings, services)
-        retriever = services.retriever()
-        for q in QUESTIONS:
-            answerer.answer(q)
-        ret_ms, ans_ms = [], []
-        for _ in range(5):
-            for q in QUESTIONS:
-                t = time.perf_counter()
-                retriever.search(q, settings.top_k)
-                ret_ms.append((time.perf_counter() - t) * 1000)
-                t = time.perf_counter()
-                answerer.answer(q)
-                ans_ms.append((time.perf_counter() - t) * 1000)
-    results = {
-        "chunks": len(texts),
-        "embedders_only_s": round(embed_s, 3),
-        "ingest_total_s": round(ingest_s, 3),
-        "ingest_over_embedding": round(ingest_s / embed_s, 3),
-        "retrieval_ms_p50": round(statistics.median(ret_ms), 1),
-        "retrieval_ms_p95": round(pct(ret_ms, 0.95), 1),
-        "answer_ms_p50": round(statistics.median(ans_ms), 1),
-        "answer_ms_p95": round(pct(ans_ms, 0.95), 1),
+        try:
+            r = fn()
+        except Exception as exc:  # one failing part must not lose the others' figures
+            print(f"  FAILED: {exc.__class__.__name__}: {exc}")
+            traceback.print_exc(limit=4)
+            self.results[key] = {"error": f"{exc.__class__.__name__}: {exc}"}
+            return None
+        r.setdefault("part_s", round(time.perf_counter() - t, 1))
+        for line in report(r):
+            print(line)
+        print(f"  ({r['part_s']} s)", flush=True)
+        self.results[key] = {k: v for k, v in r.items() if not k.startswith("_")}
+        self.write()
+        return r
+
+    def write(self) -> None:
+        self.out.write_text(json.dumps(self.results, indent=2, ensure_ascii=False) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _args(argv)
+    plan = QUICK if args.quick else FULL
+    chunks = plan.chunks if args.chunks is None else args.chunks
+    seconds = args.seconds or plan.seconds
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    logging.basicConfig(level=logging.WARNING)
+    for handler in logging.getLogger().handlers:  # bm25s sets its own logger to DEBUG
+        handler.setLevel(logging.WARNING)
+    # bench/baseline.py reads plain text only; LlamaIndex warns about its optional PDF readers.
+    logging.getLogger("llama_index.core.readers.file.base").setLevel(logging.ERROR)
+
+    from app.commands import make_answerer
+    from app.services import Services
+    from app.settings import Settings
+    from bench import baseline_timing, hotspots, ingest_rate, latency, load, server, synth, workload
+    from bench.common import bench_services, reset_caches
+    from bench.summary import summary
+
+    qs = questions()
+    started = time.perf_counter()
+    meta: dict[str, Any] = {
+        "mode": "quick" if args.quick else "full",
+        "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "questions": len(qs),
+        "loadavg_start": loadavg(),
     }
-    for k, v in results.items():
-        print(f"{k:>24}: {v}")
-    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    run = Run(args.out, skip, meta)
+    print(
+        f"Ruta bench ({meta['mode']}): {os.cpu_count()} CPUs, load {loadavg()}, {len(qs)} questions"
+    )
+    print(
+        "  (others = cores other processes kept busy meanwhile; "
+        f"a figure is rerun when > {NOISY_CORES})"
+    )
+
+    with tempfile.TemporaryDirectory(prefix="ruta-bench-") as tmp:
+        settings = Settings(data_dir=Path(tmp) / "data", corpus_dir=CORPUS)
+        t = time.perf_counter()
+        models = Services(settings)
+        _ = models.embedder, models.multilingual_embedder
+        meta["models_load_s"] = round(time.perf_counter() - t, 1)
+        print(f"  models loaded in {meta['models_load_s']} s")
+        services = bench_services(settings, models)
+
+        ing = run.part(
+            "ingest",
+            "[1] Ingestion vs the embedders alone (real corpus, same texts, same run)",
+            lambda: ingest_rate.bench_ingest(services, CORPUS, plan.reps, plan.tries),
+            ingest_rate.report,
+            "ingest",
+        )
+        if ing is None and not settings.index_dir.exists():  # later parts need an index
+            from index.build import build_index
+            from ingest.pipeline import load_corpus
+
+            build_index(load_corpus(CORPUS)[0], services.stores(), settings.data_dir)
+        lat = run.part(
+            "latency_real",
+            "[2a] Latency, real corpus (in process)",
+            lambda: latency.bench_latency(
+                services, qs, plan.cold_passes, plan.warm_passes, plan.tries
+            ),
+            latency.report,
+            "latency",
+        )
+        ruta: dict[str, Any] = {"ingest_s": (ing or {}).get("ingest_s")}
+        for regime in ("cold", "warm"):
+            got = (lat or {}).get(regime, {}).get("retrieval", {}).get("p50_ms")
+            ruta[f"{regime}_retrieval_p50_ms"] = got
+        run.part(
+            "baseline",
+            "[5] LlamaIndex default pipeline (bench/baseline.py), same run",
+            lambda: baseline_timing.bench_baseline(
+                CORPUS, services.embedder, qs, plan.warm_passes, plan.tries, ruta
+            ),
+            baseline_timing.report,
+            "baseline",
+        )
+
+        served: dict[str, Any] = {}
+
+        def serve() -> dict[str, Any]:
+            cold, served["load"] = server.bench_server(
+                settings.data_dir,
+                CORPUS,
+                qs,
+                users=plan.users,
+                seconds=seconds,
+                launches=plan.launches,
+                tries=plan.tries,
+                log_dir=Path(tmp),
+                spy="profile" not in skip,
+            )
+            return cold
+
+        title = "[4] Cold start of `ruta serve` (index built), memory"
+        cold = run.part("cold_start", title, serve, server.report, "server")
+        if cold is not None:
+            title = f"[3] Server under load: {plan.users} users, POST /api/ask, rate limit off"
+            run.part("load", title, lambda: served["load"], load.report, "server")
+        if cold and cold.get("_profile"):
+            title = "[6c] Profile: `ruta serve` from launch to ready (an extra, uncounted launch)"
+            report = lambda r: hotspots.report("start-up", r)  # noqa: E731
+            run.part("profile_start", title, lambda: cold["_profile"], report, "profile")
+
+        answerer = make_answerer(settings, services)
+        run.part(
+            "profile_answer",
+            "[6a] Profile: answers to new questions (embedding caches emptied before each)",
+            lambda: hotspots.profile(
+                workload.answers(answerer, qs, plan.profile_passes, lambda: reset_caches(services))
+            ),
+            lambda r: hotspots.report("answer, cold", r),
+            "profile",
+        )
+        workload.answers(answerer, qs, 1)()  # fill the caches
+        run.part(
+            "profile_answer_warm",
+            "[6a'] Profile: answers to repeated questions (caches full)",
+            lambda: hotspots.profile(workload.answers(answerer, qs, 5 * plan.profile_passes)),
+            lambda r: hotspots.report("answer, warm", r),
+            "profile",
+        )
+
+        def profile_ingest() -> dict[str, Any]:
+            where = Path(tmp) / "profile-ingest"
+            fresh = bench_services(Settings(data_dir=where, corpus_dir=CORPUS), services)
+            return hotspots.profile(workload.ingestion(CORPUS, fresh.stores(), where))
+
+        run.part(
+            "profile_ingest",
+            "[6b] Profile: ingestion (full rebuild of the real corpus, empty caches)",
+            profile_ingest,
+            lambda r: hotspots.report("ingest", r),
+            "profile",
+        )
+
+        if chunks:
+            rates = {n: e["chunks_per_s"] for n, e in (ing or {}).get("embedders", {}).items()}
+            vectors = (ing or {}).get("_vectors", {})
+            scaled: dict[str, Any] = {}
+
+            def scale() -> dict[str, Any]:
+                scaled["services"], info = synth.generated_index(
+                    chunks, services, rates, vectors, regenerate=args.regenerate
+                )
+                # 100k chunks hold ~600k sentences: hours to precompute on 2 cores, so this
+                # measures RUTA_PRECOMPUTE_SENTENCES=false, answers embedding as they go.
+                got = latency.bench_latency(scaled["services"], qs, 1, 1, plan.tries, prime=False)
+                return {**got, "index": info}
+
+            title = f"[2b] Latency, generated corpus of {chunks} chunks (in process)"
+            big = run.part("latency_generated", title, scale, synth.report, "scale")
+            if big is not None:
+                reset = lambda: reset_caches(scaled["services"])  # noqa: E731
+                run.part(
+                    "profile_answer_generated",
+                    f"[6d] Profile: answers to new questions over {chunks} generated chunks",
+                    lambda: hotspots.profile(workload.answers(big["_answerer"], qs, 1, reset)),
+                    lambda r: hotspots.report("answer at scale, cold", r),
+                    "profile",
+                )
+                run.part(
+                    "profile_index_load_generated",
+                    f"[6e] Profile: loading the {chunks}-chunk index for serving (chunks, BM25, "
+                    "term statistics)",
+                    lambda: hotspots.profile(workload.index_load(scaled["services"])),
+                    lambda r: hotspots.report("index load at scale", r),
+                    "profile",
+                )
+    meta["total_s"] = round(time.perf_counter() - started, 1)
+    meta["loadavg_end"] = loadavg()
+    run.write()
+    print("\nSummary")
+    for line in summary(run.results):
+        print(line)
+    print(f"\nDone in {meta['total_s']} s; load {loadavg()}; figures in {_rel(args.out)}")
+    return 1 if any("error" in v for v in run.results.values() if isinstance(v, dict)) else 0
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

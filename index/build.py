@@ -104,6 +104,9 @@ def build_index(
                 for store, _ in targets:
                     store.delete_doc(doc_id)
             removed = gone
+        if rebuild or added or replaced or removed:
+            for store, _ in targets:
+                store.mark_changed()  # running servers reload on their next request
         return BuildReport(
             documents=len(docs),
             chunks=sum(per_doc.values()),

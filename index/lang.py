@@ -1,4 +1,6 @@
-"""A tiny offline language guess (en, es, pt, fr) from function words and accents."""
+"""A tiny offline language guess: en, es, pt, fr from function words and accents; questions
+in other scripts by their script (ar, he, ru, el, hi, ja, ko, zh), so they are not taken for
+English."""
 
 from __future__ import annotations
 
@@ -24,8 +26,27 @@ _WORDS = {
 }
 
 
+# Checked in order: kana before the CJK ideographs Japanese shares with Chinese.
+_SCRIPTS = (
+    ("ja", re.compile(r"[\u3040-\u30ff]")),
+    ("ko", re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")),
+    ("zh", re.compile(r"[\u4e00-\u9fff]")),
+    ("ar", re.compile(r"[\u0600-\u06ff\u0750-\u077f]")),
+    ("he", re.compile(r"[\u0590-\u05ff]")),
+    ("ru", re.compile(r"[\u0400-\u04ff]")),
+    ("el", re.compile(r"[\u0370-\u03ff]")),
+    ("hi", re.compile(r"[\u0900-\u097f]")),
+)
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+
+
 def detect_language(text: str) -> str:
-    """The most likely of en/es/pt/fr; English when nothing points elsewhere."""
+    """The most likely of en/es/pt/fr, or the code of a non-Latin script that dominates the
+    text; English when nothing points elsewhere."""
+    latin = len(_LATIN.findall(text))
+    for code, script in _SCRIPTS:
+        if len(script.findall(text)) > latin:
+            return code
     words = re.findall(r"[^\W\d_]+", text.lower())
     if not words:
         return "en"

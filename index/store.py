@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from ingest.types import Chunk
 log = logging.getLogger(__name__)
 
 SCHEMA = "1"
+GENERATION = "generation"
 _BATCH = 2000
 
 
@@ -30,8 +32,10 @@ class DocState:
     stored: int
 
 
-def open_client(index_dir: Path, chroma_url: str = "") -> Any:
-    """A Chroma client: HTTP when a URL is set, otherwise a persistent folder."""
+def open_client(index_dir: Path, chroma_url: str = "", *, fresh: bool = False) -> Any:
+    """A Chroma client: HTTP when a URL is set, otherwise a persistent folder. ``fresh`` reads
+    the folder anew: an embedded client keeps its vector index in memory and does not see what
+    another process (`ruta ingest` while `ruta serve` runs) wrote since it opened it."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -54,6 +58,8 @@ def open_client(index_dir: Path, chroma_url: str = "") -> Any:
         return client
     path = index_dir / "chroma"
     path.mkdir(parents=True, exist_ok=True)
+    if fresh:
+        _forget_system(path)
     try:
         return chromadb.PersistentClient(path=str(path), settings=settings)
     except Exception as exc:
@@ -192,6 +198,21 @@ class ChunkStore:
         ]
         for i in range(0, len(nodes), _BATCH):
             self._guard("add chunks", lambda i=i: store.add(nodes[i : i + _BATCH]))
+
+    def mark_changed(self) -> None:
+        """Record a new generation once a build changed the collection, for readers in other
+        processes (a running server) to notice and reload."""
+        meta = {**self.fingerprint, GENERATION: uuid.uuid4().hex}
+        self._guard("record the change", lambda: self._coll.modify(metadata=meta))
+
+    def generation(self) -> str:
+        """The generation last recorded; cheap enough to poll (one metadata read)."""
+
+        def _do() -> str:
+            meta = self._client.get_collection(self.name).metadata or {}
+            return str(meta.get(GENERATION, ""))
+
+        return str(self._guard("be checked", _do))
 
     def delete_doc(self, doc_id: str) -> None:
         self._guard("delete a document", lambda: self._coll.delete(where={"doc_id": doc_id}))

@@ -71,6 +71,13 @@ def test_bad_questions_through_answer_and_api(answerer, api, question, words):
     assert words in r.json()["error"]["message"]
 
 
+@pytest.mark.parametrize(("script", "code"), [("arabic", "ar"), ("chinese", "zh")])
+def test_other_scripts_are_not_taken_for_english(answerer, script, code):
+    answer = answerer.answer(HOSTILE[script])
+    assert answer.language == code
+    assert "quoted in English" in answer.notice
+
+
 @pytest.mark.parametrize("kind", list(HOSTILE))
 def test_hostile_questions_get_quotes_only(answerer, api, only_quotes, kind):
     question = HOSTILE[kind]

@@ -29,6 +29,22 @@ def test_healthz_without_index_says_what_to_run(settings_factory, serve) -> None
         assert "ruta ingest" in ask.json()["error"]["message"]
 
 
+def test_healthz_answers_at_once_while_loading(settings_factory, serve) -> None:
+    """While the index loads (a cold start holds the build lock for seconds), health checks get
+    an immediate 503 "loading" with Retry-After, not a request hanging until it is done."""
+    from app.services import Services
+
+    services = Services(settings_factory(rate_limit_per_minute=0))
+    with serve(services.settings, services) as url:
+        with services._lock:  # what the warm-up holds while it builds the retriever
+            services._building = True
+            r = httpx.get(f"{url}/healthz", timeout=5)
+            services._building = False
+        assert r.status_code == 503
+        assert r.json()["index"] == "loading"
+        assert r.headers["retry-after"] == "2"
+
+
 def test_ask_cites_r4v_info(base_url: str) -> None:
     r = httpx.post(f"{base_url}/api/ask", json={"question": R4V_QUESTION}, timeout=60)
     assert r.status_code == 200, r.text
