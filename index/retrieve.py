@@ -7,6 +7,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from index.embed import Embedder
 from index.lang import detect_language
 from index.store import ChunkStore
@@ -46,6 +48,8 @@ class _BM25:
         from llama_index.core.schema import TextNode
         from llama_index.retrievers.bm25 import BM25Retriever
 
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG
+
         self._by_id = {c.chunk_id: c for c in chunks}
         self._retriever = None
         if chunks:
@@ -78,6 +82,7 @@ class HybridRetriever:
         self.multilingual = multilingual
         self.reranker = reranker
         self.chunks = store.all_chunks()
+        self._by_id = {c.chunk_id: c for c in self.chunks}
         self._bm25 = _BM25(self.chunks, config.candidates)
         log.info("retriever ready: %d chunks", len(self.chunks))
 
@@ -92,7 +97,7 @@ class HybridRetriever:
         n = self.config.candidates
         lang = detect_language(query)
         dense = (
-            self.store.query(self.embedder.queries([query])[0], n, filters or None)
+            self._nearest(self.store, self.embedder.queries([query])[0], n, filters)
             if self.config.dense_weight > 0 or self.multilingual is None
             else []
         )
@@ -107,7 +112,7 @@ class HybridRetriever:
             # The multilingual embedder is the stronger retriever here (see the README's
             # measurements) and the one that carries Spanish/Portuguese/French questions.
             m_store, m_embedder = self.multilingual
-            m_dense = m_store.query(m_embedder.queries([query])[0], n, filters or None)
+            m_dense = self._nearest(m_store, m_embedder.queries([query])[0], n, filters)
             rankings.append((cfg.multilingual_weight, m_dense))
             if lang != "en":  # English-only signals say little about a question in Spanish
                 rankings = [(w * 0.25, r) for w, r in rankings[:2]] + rankings[2:]
@@ -118,6 +123,14 @@ class HybridRetriever:
             Hit(h.chunk, h.score, i + 1, h.dense_score, h.bm25_score)
             for i, h in enumerate(hits[:k])
         ]
+
+    def _nearest(
+        self, store: ChunkStore, vec: np.ndarray, n: int, filters: dict[str, str]
+    ) -> list[tuple[Chunk, float]]:
+        """Dense neighbours as the in-memory chunks (ids stored since this retriever loaded,
+        by an ingestion it has not reloaded after yet, are left out)."""
+        found = store.nearest(vec, n, filters or None)
+        return [(self._by_id[cid], sim) for cid, sim in found if cid in self._by_id]
 
 
 def _matches(chunk: Chunk, filters: dict[str, str]) -> bool:
