@@ -6,10 +6,12 @@ import html
 import re
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
 from fastapi import FastAPI
+from fastapi.responses import FileResponse
 
 from app.answer import Answerer
 from app.feedback import FeedbackStore
@@ -208,10 +210,23 @@ def build_ui(answerer: Callable[[], Answerer], feedback: FeedbackStore) -> gr.Bl
     return page
 
 
+def gradio_loader() -> Path:
+    """Gradio's web component loader (`gradio.js`) from the installed package: it imports the
+    hashed bundle under ./assets/, which the mounted page serves already."""
+    return Path(gr.__file__).parent / "templates" / "frontend" / "gradio.js"
+
+
 def mount_ui(
     app: FastAPI, answerer: Callable[[], Answerer], feedback: FeedbackStore, settings: Settings
 ) -> None:
     """Mount the page at "/" of the API app, with system fonts and no outside requests."""
+
+    # <gradio-app> needs gradio.js, which Gradio's docs load from a CDN. Served here, at a stable
+    # address, an intranet page embeds Ruta as a web component with no outside request.
+    @app.get("/gradio.js", include_in_schema=False)
+    async def web_component() -> FileResponse:
+        return FileResponse(gradio_loader(), media_type="text/javascript")
+
     theme = gr.themes.Default(font=SYSTEM_SANS + ["sans-serif"], font_mono=SYSTEM_MONO)
     gr.mount_gradio_app(
         app,

@@ -71,11 +71,12 @@ def nginx_conf(prefix: Path, port: int, location: str) -> str:
 
 
 @contextmanager
-def nginx(prefix: Path, upstream: str) -> Iterator[str]:
-    """nginx in the foreground with README's location pointed at ``upstream``; yields its URL."""
+def nginx(prefix: Path, upstream: str, extra: str = "") -> Iterator[str]:
+    """nginx in the foreground with README's location pointed at ``upstream`` (and ``extra``
+    locations); yields its URL."""
     prefix.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    location = readme_location().replace("http://127.0.0.1:7860/", f"{upstream}/")
+    location = readme_location().replace("http://127.0.0.1:7860/", f"{upstream}/") + extra
     conf = prefix / "nginx.conf"
     conf.write_text(nginx_conf(prefix, port, location), encoding="utf-8")
     log = prefix / "error.log"
@@ -105,12 +106,26 @@ def nginx(prefix: Path, upstream: str) -> Iterator[str]:
             proc.wait()
 
 
+PORTAL = """<!doctype html>
+<html><head><meta charset="utf-8"><title>Intranet portal</title>
+<script type="module" src="/ruta/gradio.js"></script></head>
+<body style="font-family: system-ui, sans-serif; margin: 16px">
+<h1>Intranet portal</h1><p>Ruta as a web component:</p>
+<gradio-app src="{src}/"></gradio-app>
+</body></html>
+"""
+
+
 @pytest.fixture(scope="module")
 def proxied(serve_real, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Ruta (root_path=/ruta) behind nginx; yields http://127.0.0.1:NGINX_PORT/ruta."""
+    """Ruta (root_path=/ruta) behind nginx, and an intranet page at /portal/ on the same site;
+    yields http://127.0.0.1:NGINX_PORT/ruta."""
+    portal = tmp_path_factory.mktemp("portal")
+    extra = f"        location /portal/ {{ alias {portal}/; }}\n"
     with serve_real(root_path="/ruta", rate_limit_per_minute=0) as upstream:
         assert httpx.get(f"{upstream}/healthz", timeout=120).status_code == 200
-        with nginx(tmp_path_factory.mktemp("nginx"), upstream) as url:
+        with nginx(tmp_path_factory.mktemp("nginx"), upstream, extra) as url:
+            (portal / "index.html").write_text(PORTAL.format(src=f"{url}/ruta"), "utf-8")
             yield f"{url}/ruta"
 
 
@@ -220,4 +235,38 @@ def test_browser_asks_through_nginx(proxied: str) -> None:
     assert any(u.path.startswith("/ruta/gradio_api/queue/") for u in web), requests
     strays = [u.geturl() for u in web if (u.hostname, u.port) != (base.hostname, base.port)]
     strays += [u.geturl() for u in web if not u.path.startswith("/ruta/")]
+    assert strays == [], strays
+
+
+def test_web_component_in_an_intranet_page(proxied: str) -> None:
+    """README's <gradio-app> snippet, with gradio.js from Ruta itself: a portal page on the same
+    site shows the chat, answers, and nothing is fetched from outside."""
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
+    from playwright.sync_api import expect, sync_playwright
+
+    loader = httpx.get(f"{proxied}/gradio.js", timeout=30)
+    assert loader.status_code == 200 and "./assets/" in loader.text
+    assert loader.headers["content-type"].startswith("text/javascript")
+    site = proxied.removesuffix("/ruta")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    requests: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(f"{site}/portal/index.html")
+        expect(page).to_have_title("Intranet portal")
+        box = page.locator("gradio-app #ruta-question textarea")
+        expect(box).to_be_visible(timeout=60_000)
+        box.fill(QUESTION)
+        box.press("Enter")
+        bot = page.locator("gradio-app #ruta-chat .message-row.bot-row").last
+        expect(bot).to_contain_text("R4V.info", timeout=60_000)
+        expect(bot).to_contain_text("[1]")
+        page.screenshot(path=str(ARTIFACTS / "web-component.png"), full_page=True)
+        browser.close()
+    base = urlparse(site)
+    web = [urlparse(u) for u in requests if urlparse(u).scheme in ("http", "https", "ws", "wss")]
+    strays = [u.geturl() for u in web if (u.hostname, u.port) != (base.hostname, base.port)]
     assert strays == [], strays
