@@ -13,7 +13,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-LLMName = Literal["extractive", "openai", "llamacpp"]
+LLMName = Literal["extractive", "openai", "llamacpp", "transformers"]
 
 
 class Settings(BaseSettings):
@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     openai_model: str = Field("local", description="Model name sent to the server.")
     openai_api_key: str = Field("not-needed", description="API key for the server.")
     llamacpp_model_path: str = Field("", description="GGUF file; empty = bundled SmolLM2.")
+    transformers_model_path: str = Field(
+        "", description="Local Hugging Face model folder for the transformers backend."
+    )
     llm_threads: int = Field(2, ge=1, le=64, description="CPU threads for the llamacpp backend.")
     llm_max_tokens: int = Field(256, ge=16, le=4096, description="Generation limit.")
     max_question_chars: int = Field(2000, ge=10, le=100_000, description="Longest question.")

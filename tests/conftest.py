@@ -48,3 +48,46 @@ def real_services(settings_factory):
 @pytest.fixture(scope="session")
 def embedder(real_services):
     return real_services.embedder
+
+
+TINY_MODEL_TEXT = (
+    "Answer using the numbered sources . R4V is the Interagency Coordination Platform for "
+    "Refugees and Migrants . Where does R4V post its monitoring data ? The data are posted on "
+    "the R4V website R4V.info [1] [2]"
+)
+
+
+@pytest.fixture(scope="session")
+def tiny_hf_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The smallest real Hugging Face chat model: a 2-layer Llama with random weights and a
+    word-level tokenizer (citation markers included), written with save_pretrained and loaded
+    back through the real loader. It says nothing sensible; it exercises loading, the chat
+    template, generation and streaming for real."""
+    import torch
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+
+    folder = tmp_path_factory.mktemp("tiny-llama")
+    specials = ["<unk>", "<|im_start|>", "<|im_end|>"]
+    words = specials + TINY_MODEL_TEXT.split() + ["system", "user", "assistant"]
+    vocab = {w: i for i, w in enumerate(dict.fromkeys(words))}
+    raw = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    raw.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=raw, unk_token="<unk>", bos_token="<|im_start|>", eos_token="<|im_end|>"
+    )
+    tokenizer.save_pretrained(folder)  # no chat template: the backend falls back to ChatML
+    config = LlamaConfig(
+        vocab_size=len(vocab),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=4096,
+        bos_token_id=1,
+        eos_token_id=2,
+    )
+    torch.manual_seed(0)
+    LlamaForCausalLM(config).save_pretrained(folder)
+    return folder

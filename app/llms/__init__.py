@@ -43,3 +43,11 @@ def make_llm(settings: Settings) -> LLM | None:
                 timeout_s=settings.llm_timeout_s,
                 n_threads=settings.llm_threads,
             )
+        case "transformers":
+            from app.llms.transformers_local import TransformersLLM
+
+            return TransformersLLM(
+                model_path=settings.transformers_model_path,
+                max_tokens=settings.llm_max_tokens,
+                timeout_s=settings.llm_timeout_s,
+            )

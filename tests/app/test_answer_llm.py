@@ -50,3 +50,21 @@ def test_unreachable_llm_falls_back_to_extractive(real_services):
     a = answerer.answer("Where does R4V post its monitoring data?")
     assert a.backend == "extractive" and "R4V.info" in a.text
     assert "unavailable" in a.notice
+
+
+def test_transformers_answer_cites_only_real_sources(real_services, tiny_hf_model):
+    """The tiny random-weight Llama writes noise (its vocabulary holds [1] and [2]): whatever
+    it writes, markers must point at retrieved passages and every sentence gets checked."""
+    from app.llms.transformers_local import TransformersLLM
+
+    llm = TransformersLLM(str(tiny_hf_model), max_tokens=40, timeout_s=60)
+    answerer = Answerer(
+        real_services.retriever(), AnswerConfig(top_k=2), llm, real_services.multilingual_embedder
+    )
+    pieces = list(answerer.stream("Where does R4V post its monitoring data?"))
+    final = pieces[-1]
+    assert len(pieces) > 2 and final.backend == "transformers"
+    ids = {h.chunk.chunk_id for h in final.hits}
+    assert all(c.chunk_id in ids and c.n in (1, 2) for c in final.citations)
+    # Its noise supports nothing: what it wrote is flagged for the reader, not passed off.
+    assert "(unverified)" in final.text and "could not be verified" in final.notice

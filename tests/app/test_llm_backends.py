@@ -100,16 +100,26 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             proc.wait()
 
 
+@pytest.fixture(scope="module")
+def transformers_llm(tiny_hf_model: Path):
+    from app.llms.transformers_local import TransformersLLM
+
+    return TransformersLLM(str(tiny_hf_model), max_tokens=MAX_TOKENS, timeout_s=60.0)
+
+
 @pytest.fixture(
     params=[
         pytest.param("llamacpp", marks=pytest.mark.llamacpp),
         # the OpenAI-compatible server under test is llama.cpp's own, so it needs the extra too
         pytest.param("openai", marks=pytest.mark.llamacpp),
+        "transformers",
     ]
 )
 def backend(request: pytest.FixtureRequest) -> LLM:
     if request.param == "llamacpp":
         return request.getfixturevalue("llamacpp_llm")
+    if request.param == "transformers":
+        return request.getfixturevalue("transformers_llm")
     return _openai(request.getfixturevalue("llama_server"), timeout_s=60.0)
 
 
@@ -133,6 +143,24 @@ def test_llamacpp_times_out_between_tokens(
     assert "".join(llamacpp_llm.stream(PROMPT)).strip()  # the lock was released; still usable
 
 
+def test_transformers_times_out_and_recovers(transformers_llm, monkeypatch) -> None:
+    monkeypatch.setattr(transformers_llm, "timeout_s", 1e-6)
+    with pytest.raises(LLMUnavailable, match="time-out|no token"):
+        list(transformers_llm.stream(PROMPT))
+    monkeypatch.undo()
+    assert "".join(transformers_llm.stream(PROMPT)).strip()  # the lock was released
+
+
+def test_transformers_says_what_is_missing(tmp_path: Path) -> None:
+    from app.llms.transformers_local import TransformersLLM
+
+    with pytest.raises(LLMUnavailable, match="RUTA_TRANSFORMERS_MODEL_PATH"):
+        TransformersLLM("")
+    llm = TransformersLLM(str(tmp_path), max_tokens=MAX_TOKENS, timeout_s=5.0)
+    with pytest.raises(LLMUnavailable, match="no config.json"):
+        list(llm.stream(PROMPT))
+
+
 @pytest.mark.llamacpp
 def test_llamacpp_names_a_missing_model_file(tmp_path: Path) -> None:
     pytest.importorskip("llama_cpp", reason="llama-cpp-python not installed")
@@ -150,6 +178,8 @@ def test_make_llm_builds_each_backend(tmp_path: Path) -> None:
     assert isinstance(openai, OpenAICompatLLM) and openai.base_url == "http://h:1/v1"
     assert isinstance(llamacpp, LlamaCppLLM) and llamacpp.model_path == bundled_gguf()
     assert make_llm(Settings(data_dir=tmp_path, llm="extractive")) is None
+    hf = make_llm(Settings(data_dir=tmp_path, llm="transformers", transformers_model_path="/m"))
+    assert hf is not None and hf.name == "transformers"
 
 
 # --- the OpenAI client against servers that misbehave ----------------------------------------
