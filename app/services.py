@@ -17,7 +17,6 @@ from index.store import ChunkStore, open_client
 from index.vectors import PersistedEmbedder
 from ingest.chunk import CHUNKER_VERSION
 from ingest.errors import RutaError
-from ingest.pipeline import CLEANER_VERSION
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +33,12 @@ def shared_embedder(spec: str) -> Embedder:
 
 
 def fingerprint(settings: Settings, embedder_name: str) -> dict[str, str]:
-    """What a collection must have been built with for its vectors to be usable."""
+    """What a collection must have been built with for its vectors to be usable. Not the
+    cleaning: a cleaner change alters documents' hashes (see CLEANER_VERSION), so the next
+    `ruta ingest` replaces them incrementally, no rebuild needed."""
     return {
         "embedder": embedder_name,
         "chunking": f"v{CHUNKER_VERSION}:{settings.chunk_tokens}:{settings.chunk_max_tokens}",
-        "cleaning": CLEANER_VERSION,
         "index_text": INDEX_TEXT_VERSION,
     }
 

@@ -64,9 +64,11 @@ def clean_text(raw: str) -> Cleaned:
     body, pages, notes = _lift_footnotes(lines)
     meta: list[tuple[int, str]] = []  # (page, words before the marker) per removed marker
     if notes:  # glyph markers only exist where footnotes do; elsewhere "?" and "*" are real
+        stems = _glued_words(body)
         for k, line in enumerate(body):
             before = " ".join(body[max(0, k - 2) : k])
-            body[k] = _strip_markers(line, before, pages[k], meta)
+            line = _strip_markers(line, before, pages[k], meta)
+            body[k] = _strip_letter_markers(line, before, pages[k], meta, stems)
     blocks = _join_breaks(_blocks(body))
     text, sections, marks = _render(blocks)
     extra = [n for n in notes if not n.url and n.text]
@@ -170,6 +172,33 @@ def _strip_markers(line: str, prev: str, page: int, meta: list[tuple[int, str]])
         return (run[0] if quoted else "") + _PUA
 
     return _MARKER.sub(repl, line)
+
+
+# A superscript number read as a letter and a quote: "Project Turquesal’:" for "Turquesa" + 17.
+_LETTER_MARKER = re.compile(r"\b([^\W\d_]{3,})([l1I][’'])(?=[:;,.)]|\s|$)")
+
+
+def _glued_words(body: list[str]) -> set[str]:
+    """Words seen with a glued letter marker whose bare form the document also uses, and which
+    never appear without the marker: "Turquesa" (as "Turquesal’" once, "Turquesa" elsewhere)."""
+    text = "\n".join(body)
+    words = Counter(re.findall(r"[^\W\d_]+", text))
+    glued = Counter(m[1] + m[2][0] for m in _LETTER_MARKER.finditer(text))
+    return {w[:-1] for w, n in glued.items() if words[w[:-1]] and words[w] == n}
+
+
+def _strip_letter_markers(
+    line: str, prev: str, page: int, meta: list[tuple[int, str]], stems: set[str]
+) -> str:
+    """Remove those markers; "Brazil’" closing a quote stays (no bare "Brazi" elsewhere)."""
+
+    def repl(m: re.Match[str]) -> str:
+        if m[1] not in stems:
+            return m[0]
+        meta.append((page, f"{prev} {line[: m.start()]}{m[1]}"))
+        return m[1] + _PUA
+
+    return _LETTER_MARKER.sub(repl, line)
 
 
 def _is_marker(run: str, before: str, after: str) -> bool:

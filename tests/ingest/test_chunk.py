@@ -64,6 +64,9 @@ def test_chunks_carry_their_footnote_links(k4dd):
     _, chunks = k4dd
     c = next(c for c in chunks if "(R4V) is made up by over 200" in c.text)
     assert "https://www.r4v.info/en" in c.links
+    # the marker read as "l’" in "Project Turquesal’:" still leads to its footnote
+    turquesa = next(c for c in chunks if c.text.startswith("Project Turquesa:"))
+    assert any(u.endswith("/Project-Turquesa") for u in turquesa.links), turquesa.links
 
 
 def test_cli_chunks_prints_metadata(capsys):
