@@ -29,6 +29,7 @@ from ingest.errors import (
 )
 
 MODEL = "ruta"
+_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 _STATUS: list[tuple[type[RutaError], int, str]] = [
     (BadQuestion, 400, "invalid_request_error"),
     (IndexNotReady, 503, "index_not_ready"),
@@ -267,3 +268,14 @@ def add_api(app: FastAPI, answerer: Callable[[], Answerer], services: Services) 
             ],
             "citations": answer_dict(answer)["citations"],
         }
+
+    @app.api_route("/api/{rest:path}", methods=_METHODS, include_in_schema=False)
+    @app.api_route("/v1/{rest:path}", methods=_METHODS, include_in_schema=False)
+    async def unknown(request: Request, rest: str) -> JSONResponse:
+        # Registered after every /api and /v1 route: what no route takes would otherwise reach the
+        # Gradio page mounted at "/" and come back as {"detail": "Not Found"}.
+        message = (
+            f"no such endpoint: {request.method} {request.url.path}; the API has POST /api/ask, "
+            "GET /api/sources, GET /healthz, POST /v1/chat/completions and GET /v1/models"
+        )
+        return JSONResponse(error_body(message, "not_found"), status_code=404)

@@ -161,3 +161,12 @@ def test_openai_errors_are_json(base_url: str) -> None:
     )
     assert empty.status_code == 400
     assert "question is empty" in empty.json()["error"]["message"]
+
+
+def test_unknown_endpoints_get_a_json_error(base_url: str) -> None:
+    for method, path in (("GET", "/api/nope"), ("POST", "/v1/embeddings"), ("GET", "/api/ask")):
+        r = httpx.request(method, f"{base_url}{path}", timeout=30)
+        assert r.status_code == 404, (path, r.text)
+        error = r.json()["error"]
+        assert error["type"] == "not_found" and "POST /api/ask" in error["message"]
+    assert httpx.get(f"{base_url}/v1/models", timeout=30).status_code == 200
