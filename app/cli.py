@@ -35,9 +35,23 @@ def _parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="override a setting for this command, e.g. --set top_k=8",
     )
+    # The same two options after the command too (`ruta eval Q --set top_k=8`); other dests,
+    # or a subcommand's defaults would overwrite what was given before it.
+    after = argparse.ArgumentParser(add_help=False)
+    after.add_argument(
+        "-v", "--verbose", dest="verbose_after", action="store_true", help="log more"
+    )
+    after.add_argument(
+        "--set",
+        dest="set_after",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a setting for this command, e.g. --set top_k=8",
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
-    s = sub.add_parser("ingest", help="load, clean, chunk and index the corpus")
+    s = sub.add_parser("ingest", parents=[after], help="load, clean, chunk and index the corpus")
     s.add_argument("--corpus", type=Path, help="corpus folder (default: corpus_dir setting)")
     s.add_argument("--rebuild", action="store_true", help="drop the index and build it anew")
     s.add_argument(
@@ -53,11 +67,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    s = sub.add_parser("chunks", help="print the chunks the index will hold")
+    s = sub.add_parser("chunks", parents=[after], help="print the chunks the index will hold")
     s.add_argument("--doc", help="only this document id")
     s.add_argument("--json", action="store_true", help="JSON lines instead of text")
 
-    s = sub.add_parser("search", help="retrieve passages for a question")
+    s = sub.add_parser("search", parents=[after], help="retrieve passages for a question")
     s.add_argument("question")
     s.add_argument("--k", type=int, default=5, help="how many passages (default 5)")
     s.add_argument("--doc", help="filter: document id")
@@ -65,12 +79,16 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--kind", help="filter: kind (review, study, linked...)")
     s.add_argument("--json", action="store_true", help="print hits as JSON")
 
-    s = sub.add_parser("ask", help="answer a question with citations")
+    s = sub.add_parser("ask", parents=[after], help="answer a question with citations")
     s.add_argument("question")
     s.add_argument("--history", type=Path, help="JSON file: list of {role, content} turns")
     s.add_argument("--json", action="store_true", help="print the answer as JSON")
 
-    s = sub.add_parser("eval", help="evaluate on a question set (JSONL or CSV); `eval compare A B`")
+    s = sub.add_parser(
+        "eval",
+        parents=[after],
+        help="evaluate on a question set (JSONL or CSV); `eval compare A B`",
+    )
     s.add_argument("questions", help="question set file, or 'compare' followed by two run dirs")
     s.add_argument("runs", nargs="*", help="with 'compare': RUN_A RUN_B")
     s.add_argument("--out", type=Path, help="output folder (default eval/runs/<timestamp>)")
@@ -88,12 +106,12 @@ def _parser() -> argparse.ArgumentParser:
         "passage supports its sentence (optional; the core metrics need no model)",
     )
 
-    s = sub.add_parser("serve", help="serve the web chat and the HTTP API")
+    s = sub.add_parser("serve", parents=[after], help="serve the web chat and the HTTP API")
     s.add_argument("--host", help="bind address (default: host setting, 127.0.0.1)")
     s.add_argument("--port", type=int, help="port (default: port setting, 7860)")
     s.add_argument("--root-path", help="sub-path behind a reverse proxy, e.g. /ruta")
 
-    s = sub.add_parser("feedback", help="feedback stored from the web chat")
+    s = sub.add_parser("feedback", parents=[after], help="feedback stored from the web chat")
     s.add_argument("action", choices=["export"])
     s.add_argument("--format", choices=["csv", "jsonl"], default="jsonl")
     s.add_argument("--out", type=Path, help="file to write (default: standard output)")
@@ -113,6 +131,8 @@ def _settings(overrides: Sequence[str], **extra: object) -> Settings:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    args.set = [*args.set, *args.set_after]
+    args.verbose = args.verbose or args.verbose_after
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -73,3 +73,15 @@ def test_cli_chunks_prints_metadata(capsys):
     assert main(["chunks", "--doc", "iecah-coordination-study"]) == 0
     out = capsys.readouterr().out
     assert "iecah-coordination-study#0000" in out and "tokens" in out
+
+
+def test_cli_set_works_before_and_after_the_command(capsys):
+    """`ruta eval Q --set k=v` as the issue writes it, and `ruta --set k=v eval Q`."""
+    args = ["chunks", "--doc", "iecah-coordination-study", "--json"]
+    assert main([*args, "--set", "chunk_tokens=60", "--set", "chunk_max_tokens=100"]) == 0
+    small = capsys.readouterr().out.count("\n")
+    assert main(["--set", "chunk_tokens=60", *args, "--set", "chunk_max_tokens=100"]) == 0
+    assert capsys.readouterr().out.count("\n") == small
+    assert main(args) == 0
+    assert capsys.readouterr().out.count("\n") < small  # the defaults cut bigger chunks
+    assert main([*args, "--set", "chunk_tokens=nope"]) == 2
