@@ -71,15 +71,24 @@ def bar_chart(
             f'<text x="{x0 + group_w * 0.4:.1f}" y="{H - BOTTOM + 14}" '
             f'text-anchor="middle">{escape(group)}</text>'
         )
-    # legend along the bottom
-    x = LEFT
+    # legend along the bottom, wrapped onto a second row rather than cut at the edge
+    rows: list[list[tuple[int, str, float]]] = [[]]
+    x = float(LEFT)
     for si, (name, _) in enumerate(series):
-        body.append(
-            f'<rect x="{x}" y="{H - 22}" width="10" height="10" '
-            f'fill="{PALETTE[si % len(PALETTE)]}"/>'
-            f'<text x="{x + 14}" y="{H - 13}">{escape(name)}</text>'
-        )
-        x += 24 + 7 * len(name)
+        width = 24 + 7 * len(name)
+        if rows[-1] and x + width - 10 > W - RIGHT:
+            rows.append([])
+            x = float(LEFT)
+        rows[-1].append((si, name, x))
+        x += width
+    for ri, row in enumerate(rows):
+        y = H - 22 - 15 * (len(rows) - 1 - ri)
+        for si, name, x in row:
+            body.append(
+                f'<rect x="{x:.0f}" y="{y}" width="10" height="10" '
+                f'fill="{PALETTE[si % len(PALETTE)]}"/>'
+                f'<text x="{x + 14:.0f}" y="{y + 9}">{escape(name)}</text>'
+            )
     return _svg(body, title)
 
 
