@@ -18,14 +18,14 @@ BAKERY = "The Quito bakery fund lends small sums to bakers who arrived from Vene
 FERRY = "The lighthouse programme trains ferry pilots in Colón to carry people safely.\n"
 
 
-def _ingest_in_another_process(settings) -> None:
+def _ingest_in_another_process(settings, *flags: str) -> None:
     env = {
         **os.environ,
         "RUTA_DATA_DIR": str(settings.data_dir),
         "RUTA_CORPUS_DIR": str(settings.corpus_dir),
     }
     done = subprocess.run(
-        [sys.executable, "-m", "app.cli", "ingest", "--quiet"],
+        [sys.executable, "-m", "app.cli", "ingest", "--quiet", *flags],
         env=env,
         capture_output=True,
         text=True,
@@ -44,7 +44,10 @@ def _wait_for(services: Services, doc_ids: set[str], timeout: float = 60.0):
     pytest.fail(f"the server never reloaded; it still holds {[c.doc_id for c in retriever.chunks]}")
 
 
-def test_running_services_reload_after_ingest_elsewhere(settings_factory, tmp_path, monkeypatch):
+@pytest.mark.parametrize("flags", [(), ("--rebuild",)], ids=["incremental", "rebuild"])
+def test_running_services_reload_after_ingest_elsewhere(
+    settings_factory, tmp_path, monkeypatch, flags
+):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "bakery.txt").write_text(BAKERY)
@@ -57,7 +60,7 @@ def test_running_services_reload_after_ingest_elsewhere(settings_factory, tmp_pa
 
     (corpus / "bakery.txt").unlink()
     (corpus / "ferry.txt").write_text(FERRY)
-    _ingest_in_another_process(settings)
+    _ingest_in_another_process(settings, *flags)
     monkeypatch.setattr(services_module, "RELOAD_CHECK_S", 0.0)
     # The ingestion also embedded the new sentences for answers (RUTA_PRECOMPUTE_SENTENCES).
     assert serving.sentence_embedder.missing([FERRY.strip()]) == []
