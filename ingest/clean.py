@@ -154,6 +154,7 @@ def _parse_block(block: list[str], page: int, prev: int) -> list[_Note]:
 def _repair_url(url: str) -> str:
     """Undo the OCR damage seen in footnote URLs."""
     url = re.sub(r"^(https?://)l(www\.)", r"\1\2", url)
+    url = url.replace("ilo.org/wecmsp5/", "ilo.org/wcmsp5/")  # ILO's path, spelt right elsewhere
     url = re.sub(r"%\?2[0O]?", "%20", url)  # "%20" read as "%?2" + "O" on the next line
     url = re.sub(r"%200([a-z]{1,2})(?=%|$)", r"%20o\1", url)  # "%200n" is "%20on"
     return re.sub(r"(?<!%[0-9A-Fa-f][A-F])(?<=[A-Z])I(?=[a-z])", "l", url)  # "PIan" is "Plan"

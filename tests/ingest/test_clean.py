@@ -74,6 +74,7 @@ def test_footnote_urls_are_repaired() -> None:
     found = urls("000")
     assert found["2"] == "https://www.r4v.info/en"
     assert found["12"] == ILO_URL
+    assert found["13"].startswith("https://www.ilo.org/wcmsp5/groups/public/")  # was "wecmsp5"
     assert found["21"].startswith("https://www.usaid.gov/news-information/press-releases/nov-06")
     assert found["21"].endswith("address-challenges-migration-latin-america-and-caribbean")
     assert "Regional%20Review%20LAC%20" in found["5"]
