@@ -201,3 +201,34 @@ def aggregate(records: Sequence[dict[str, Any]], ks: Sequence[int] = KS) -> dict
         "overall": group_metrics(records, ks),
         "by_type": {t: group_metrics([r for r in records if r["type"] == t], ks) for t in types},
     }
+
+
+# --- answer focus ---------------------------------------------------------------------------
+
+
+def _overlaps(sentence: str, span: str) -> bool:
+    """The sentence holds the span, or the two share a run of at least half the shorter."""
+    if span in sentence or (len(sentence) >= 20 and sentence in span):
+        return True
+    from difflib import SequenceMatcher
+
+    m = SequenceMatcher(None, sentence, span, autojunk=False).find_longest_match()
+    return m.size >= 0.5 * min(len(sentence), len(span))
+
+
+def evidence_precision(evidence: Sequence[str], text: str) -> float | None:
+    """Share of the answer's sentences that contain a gold evidence span (letters and digits,
+    lower case) or overlap one by half. None without evidence or without sentences."""
+    spans = [n for n in (norm(e) for e in evidence) if len(n) >= 8]
+    sents = [norm(strip_markers(s)) for s in split_sentences(text)]
+    sents = [s for s in sents if s]
+    if not spans or not sents:
+        return None
+    good = sum(1 for s in sents if any(_overlaps(s, sp) for sp in spans))
+    return good / len(sents)
+
+
+def answer_length(text: str) -> tuple[int, int]:
+    """Sentences (list items count as one each) and words of an answer, markers left out."""
+    sents = split_sentences(text)
+    return len(sents), len(strip_markers(text).split())

@@ -84,10 +84,15 @@ def lemma(word: str, lang: str = "en") -> str:
 
 @lru_cache(maxsize=131072)
 def root(term: str) -> str:
-    """A name's root, so that a demonym meets its country ('canadian' and 'canada' -> 'canad')."""
+    """A name's root, so that a demonym meets its country ('canadian' and 'canada' -> 'canad'),
+    and British meets American spelling ('organisation' -> 'organization', 'programme')."""
+    term = term.replace("isation", "ization")
     for suffix in _ROOT_SUFFIXES:
         if term.endswith(suffix) and len(term) - len(suffix) >= _ROOT_MIN:
-            return term[: -len(suffix)]
+            term = term[: -len(suffix)]
+            break
+    if len(term) >= 5 and term[-1] == term[-2] and term[-1] not in "aeiou":
+        term = term[:-1]  # programm -> program
     return term
 
 
@@ -102,10 +107,10 @@ def terms(text: str, lang: str = "en") -> list[str]:
         lw = w.lower()
         if lw.endswith(("'s", "’s")):  # possessive; endswith, not re.sub: this runs per word
             w, lw = w[:-2], lw[:-2]
-        if lw in STOP or (len(lw) < 2 and not lw.isdigit()):
+        if (lw in STOP and not (len(w) > 1 and w.isupper())) or (len(lw) < 2 and not lw.isdigit()):
             continue
         t = lemma(w.replace("’", "'"), lang)
-        if t in STOP:
+        if t in STOP and not w.isupper():
             continue
         out.append(t)
     return out

@@ -1,0 +1,123 @@
+"""The extractive answer: the reader's sentences, cited, with the answering span marked; or a
+refusal that says what is missing and cites the closest passage."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from app.rag.citations import make_citation
+from app.rag.reader import Reading, Unit
+from app.rag.spans import _NAME
+from app.rag.text import split_sentences
+from app.rag.types import Answer, Citation
+from index.types import Hit
+
+REFUSAL = {
+    "en": "The documents do not say.",
+    "es": "Los documentos no lo dicen.",
+    "pt": "Os documentos não dizem.",
+    "fr": "Les documents ne le disent pas.",
+}
+CLOSEST = {
+    "en": "The closest passages are",
+    "es": "Los pasajes más cercanos son",
+    "pt": "As passagens mais próximas são",
+    "fr": "Les passages les plus proches sont",
+}
+# A near miss: the subject is in the documents, what was asked about it is not.
+NEAR_MISS = {
+    "en": "The documents discuss {subject} {ref} but do not give the {what}.",
+    "es": "Los documentos tratan {subject} {ref}, pero no dan {what}.",
+    "pt": "Os documentos tratam de {subject} {ref}, mas não indicam {what}.",
+    "fr": "Les documents traitent de {subject} {ref}, mais n'indiquent pas {what}.",
+}
+WHAT = {
+    "en": {"amount": "amount", "number": "number", "date": "date or period"},
+    "es": {"amount": "el monto", "number": "la cifra", "date": "la fecha o el período"},
+    "pt": {"amount": "o montante", "number": "o número", "date": "a data ou o período"},
+    "fr": {"amount": "le montant", "number": "le nombre", "date": "la date ou la période"},
+}
+THIS_SUBJECT = {"en": "this subject", "es": "este tema", "pt": "este tema", "fr": "ce sujet"}
+_QUESTION_WORDS = re.compile(
+    r"^(What|Which|Who|Whom|How|When|Where|Why|Is|Are|Does|Do|Did|Has|Have|Can|Qu[eé]|Qui[eé]n|"
+    r"Cu[aá]nt[oa]s?|Cu[aá]ndo|D[oó]nde|C[oó]mo|Quem|Quanto|Quando|Onde|Quel|Quelle|Combien|"
+    r"Quand|Où|Comment|Apart|According|Seg[uú]n|Of|In|On|The)$"
+)
+
+
+def extractive_answer(question: str, reading: Reading, hits: list[Hit], notice: str) -> Answer:
+    """The Answer for a reading: its sentences with [n] markers, one citation per passage."""
+    lang = reading.question.lang
+    if reading.refused:
+        return refusal(question, hits, lang, "extractive", notice)
+    if reading.near_miss:
+        return near_miss(question, reading, hits, notice)
+    numbers: dict[int, int] = {}
+    cites: dict[int, Citation] = {}
+    lines: list[str] = []
+    for u in reading.units:
+        n = numbers.setdefault(u.hit, len(numbers) + 1)
+        cite = cites.get(n)
+        if cite is None:
+            cites[n] = _cite(n, hits[u.hit], u)
+        elif u.span is not None and not cite.spans:  # the passage's answering sentence leads
+            cites[n] = _cite(n, hits[u.hit], u)
+        line = f"{u.text} [{n}]"
+        if u.is_item or not lines or lines[-1].startswith("- "):
+            lines.append(line)
+        else:
+            lines[-1] = f"{lines[-1]} {line}"
+    return Answer(
+        question, "\n".join(lines), tuple(cites.values()), False, "extractive", tuple(hits), notice,
+        lang,
+    )
+
+
+def _cite(n: int, hit: Hit, unit: Unit) -> Citation:
+    span = unit.span
+    return replace(make_citation(n, hit, unit.text, 1.0), spans=(span,) if span else ())
+
+
+def near_miss(question: str, reading: Reading, hits: list[Hit], notice: str) -> Answer:
+    """'The documents discuss Project Turquesa [1] but do not give the amount.'"""
+    lang = reading.question.lang if reading.question.lang in NEAR_MISS else "en"
+    best = reading.ranked[0]
+    cite = replace(make_citation(1, hits[best.hit], best.text, 1.0), verified=False)
+    text = NEAR_MISS[lang].format(
+        subject=subject_of(question) or THIS_SUBJECT[lang],
+        ref="[1]",
+        what=WHAT[lang][reading.missing],
+    )
+    return Answer(question, text, (cite,), True, "extractive", tuple(hits), notice, lang)
+
+
+def subject_of(question: str) -> str:
+    """The longest name in the question ('Project Turquesa'), without its question word."""
+    names = []
+    for m in _NAME.finditer(question):
+        words = m.group().split()
+        while words and _QUESTION_WORDS.match(words[0]):
+            words = words[1:]
+        if words:
+            names.append(" ".join(words))
+    return max(names, key=len, default="")
+
+
+def refusal(question: str, hits: list[Hit], lang: str, backend: str, notice: str) -> Answer:
+    """'The documents do not say.' with the closest passages, marked as not verified."""
+    closest = hits[:3]
+    cites = tuple(
+        replace(make_citation(i + 1, h, _first_sentence(h), 0.0), verified=False)
+        for i, h in enumerate(closest)
+    )
+    refs = ", ".join(f"[{c.n}]" for c in cites)
+    text = REFUSAL.get(lang, REFUSAL["en"])
+    if refs:
+        text += f" {CLOSEST.get(lang, CLOSEST['en'])}: {refs}."
+    return Answer(question, text, cites, True, backend, tuple(hits), notice, lang)
+
+
+def _first_sentence(hit: Hit) -> str:
+    sents = split_sentences(hit.chunk.text)
+    return sents[0] if sents else hit.chunk.text[:200]

@@ -1,0 +1,47 @@
+"""Conversations: which question to search. A follow-up is merged with the history only when it
+leans on it, a refused turn never spoils the next one, and the history is bounded."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from app.rag.question import analyse
+from app.types import Message
+
+# An assistant turn that opens like this was a refusal: its question found nothing to carry on.
+_REFUSALS = (
+    "the documents do not",
+    "los documentos no",
+    "os documentos não",
+    "les documents ne",
+)
+
+
+def previous_question(history: Sequence[Message], max_chars: int) -> str:
+    """The last user question that was answered (not refused), cut to ``max_chars``."""
+    turns = [m for m in history if m.role in ("user", "assistant")]
+    for i in range(len(turns) - 1, -1, -1):
+        m = turns[i]
+        if m.role != "user" or not m.content.strip():
+            continue
+        reply = turns[i + 1].content.strip().lower() if i + 1 < len(turns) else ""
+        if reply.startswith(_REFUSALS):
+            continue
+        return m.content.strip()[:max_chars]
+    return ""
+
+
+def candidate_queries(question: str, history: Sequence[Message], max_chars: int) -> list[str]:
+    """The queries to search, best guess first: the question alone when it stands alone; the
+    question with the previous one when it leans on it; both when unsure."""
+    previous = previous_question(history, max_chars)
+    if not previous:
+        return [question]
+    need = analyse(question).needs_context
+    merged = f"{previous} {question}"
+    match need:
+        case "yes":
+            return [merged]
+        case "maybe":
+            return [question, merged]
+    return [question]

@@ -1,0 +1,217 @@
+"""Question analysis (English, Spanish, Portuguese, French): what kind of answer is asked for,
+the subject, the parts of a two-part question, and whether it leans on the conversation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from index.lang import detect_language
+from index.lemmas import proper_terms, terms
+
+Kind = Literal[
+    "amount", "number", "date", "place", "actor", "list", "definition", "reason", "yesno", "other"
+]
+
+# Checked in order: the first kind whose pattern matches the question's opening wins, so
+# "how many" is a number before "how" is a reason, "which countries" a place before an actor.
+_KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
+    (
+        "amount",
+        re.compile(
+            r"\b(how much (money|funding|fund|did|does|do|is|was|has|will)|how much\b|"
+            r"(total|overall) (funding|budget|amount|cost|contribution)|budget|"
+            r"cu[aá]nto (dinero|financiamiento|presupuesto|cuesta|aport)|cu[aá]nto\b|"
+            r"quanto (dinheiro|financiamento|or[çc]amento)|quanto\b|combien d'argent|"
+            r"quel (est le )?budget|montant)",
+            re.I,
+        ),
+    ),
+    (
+        "number",
+        re.compile(
+            r"\b(how many|what number of|number of|(what|which) (is the )?(\w+ )?(rate|percentage|"
+            r"share|proportion)|cu[aá]nt[oa]s|quant[oa]s|combien( de)?)\b",
+            re.I,
+        ),
+    ),
+    (
+        "date",
+        re.compile(
+            r"\b(when(?! \w+ing\b)|what year|(the )?duration|which year|since when|"
+            r"what (time ?frame|period|dates?)|"
+            r"which period|how long|until when|cu[aá]ndo|qu[eé] (per[ií]odo|a[ñn]o|fecha)|"
+            r"desde cu[aá]ndo|quando|em que ano|que per[ií]odo|quand|en quelle ann[ée]e|"
+            r"quelle p[ée]riode|depuis quand)\b",
+            re.I,
+        ),
+    ),
+    (
+        "place",
+        re.compile(
+            r"\b(where|in which (\w+ )?(countries|country|places|cities|regions)|which (\w+ )?("
+            r"countries|country|cities|border crossings|crossings)|what (countries|cities)|d[oó]nde|"
+            r"en qu[eé] (pa[ií]s(es)?|pasos|ciudades|lugares)|qu[eé] pa[ií]ses|onde|"
+            r"em que (pa[ií]s(es)?|cidades)|quais pa[ií]ses|o[uù] |quels pays|dans quels pays)",
+            re.I,
+        ),
+    ),
+    (
+        "actor",
+        re.compile(
+            r"\b(who|whom|whose|which (\w+ )?(agenc(y|ies)|organi[sz]ations?|donors?|actors?|"
+            r"partners?|institutions?|bod(y|ies)|entit(y|ies)|members?|governments?|ngos?|"
+            r"mechanisms?|programmes?|programs?|initiatives?|platforms?|networks?|funds?)|"
+            r"qui[eé]n(es)?|qu[eé] (organizaciones|agencias|donantes|actores|entidades|"
+            r"mecanismos|programas)|quem|quais (organiza[çc][õo]es|ag[êe]ncias)|qui\b|"
+            r"quelles? (organisations?|agences?))",
+            re.I,
+        ),
+    ),
+    (
+        "list",
+        re.compile(
+            r"\b(what are the|which are the|list|name the|what kinds?|what types?|which kinds?|"
+            r"(pillars|areas|priorities|objectives|axes|goals|components|services|groups|"
+            r"lines|themes|focus areas)\b|cu[aá]les son|qu[eé] (tipos|servicios)|quais s[ãa]o|"
+            r"quels sont|quelles sont)",
+            re.I,
+        ),
+    ),
+    (
+        "definition",
+        re.compile(
+            r"^(what is|what's|what are|what does .* stand for|what was|define|qu[eé] es|"
+            r"qu[eé] significa|o que [eé]|qu'est-ce que|que signifie)\b",
+            re.I,
+        ),
+    ),
+    (
+        "reason",
+        re.compile(r"\b(why|how|por qu[eé]|c[oó]mo|porque|como|pourquoi|comment)\b", re.I),
+    ),
+    (
+        "yesno",
+        re.compile(
+            r"^(is|are|does|do|did|has|have|can|could|was|were|will|should|would|"
+            r"¿?(es|son|hay|tiene|existe|puede)|[eé]|h[aá]|est-ce|y a-t-il)\b",
+            re.I,
+        ),
+    ),
+)
+# Kinds whose answer is a span that must be in a sentence: without one there is no answer.
+STRICT: frozenset[str] = frozenset({"amount", "number", "date", "actor", "place"})
+_PLACE_NAMES = re.compile(r"\b(countr(y|ies)|cities|city|pa[ií]s(es)?|pays|cidades|ciudades)\b", re.I)
+_COUNTED = re.compile(
+    r"\b(?:how many|cu[aá]nt[oa]s|quant[oa]s|combien de|number of)\s+((?:[\w-]+\s+){0,2}[\w-]+)",
+    re.I,
+)
+_RATE = re.compile(r"\b(rate|percentage|share|proportion|tasa|porcentaje|taxa|taux)\b", re.I)
+
+_PRONOUN = re.compile(
+    r"\b(it|its|it's|they|them|their|theirs|this|that|these|those|he|she|his|her|there|"
+    r"él|ella|ellos|ellas|eso|esto|ese|esa|su|sus|lo|le|les|ele|dele|dela|seu|sua|"
+    r"il|elle|ils|elles|son|sa|ses|leur|leurs)\b",
+    re.I,
+)
+_SUBJECT_PRONOUN = re.compile(
+    r"\b(does|do|did|is|are|was|were|has|have|can|could|will|would|should)\s+(it|they|this|"
+    r"these|those|that|its|their)\b|^\W*(it|its|they|their|this|these)\b",
+    re.I,
+)
+_ELLIPSIS = re.compile(r"^\s*(and|y|e|et|also|what about|how about|y qu[eé]|et pour)\b", re.I)
+# "What is it, and what does the study propose?" / "X? Y?": the places a question splits.
+_PART_SPLIT = re.compile(
+    r"\?\s+(?=\S)|[;,]\s+(?:and|y|e|et)\s+(?=(?:what|which|who|how|when|where|why|does|do|did|"
+    r"is|are|would|qu[eé]|qui[eé]n|c[oó]mo|cu[aá]ndo|d[oó]nde|o que|quem|quel|comment)\b)|"
+    r"\s+and\s+(?=(?:what|which|who|how|when|where|why|would|does|is|are)\b)",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question as the reader sees it."""
+
+    text: str
+    lang: str
+    kind: Kind
+    terms: tuple[str, ...]  # content lemmas, in order
+    names: tuple[str, ...]  # capitalised words past the first: the subject's names
+    parts: tuple[str, ...]  # the question's parts; one part for a simple question
+    needs_context: Literal["yes", "no", "maybe"]  # leans on the conversation (see below)
+
+    @property
+    def strict(self) -> bool:
+        """The answer is a span of a shape (an amount, a count, a date, a name, a country):
+        a passage on the subject without one does not answer."""
+        if self.kind == "place":
+            return bool(_PLACE_NAMES.search(self.text))
+        if self.kind == "actor":
+            return bool(re.match(r"\W*(who|whom|qui[eé]n|quem|qui)\b", self.text, re.I)) or (
+                self.plural
+            )
+        return self.kind in STRICT
+
+    @property
+    def counted(self) -> tuple[str, ...]:
+        """What 'how many' counts, as terms ('How many UN agencies…' -> ('un', 'agency'));
+        a rate asks for a percentage: ('%',)."""
+        if _RATE.search(self.text):
+            return ("%",)
+        m = _COUNTED.search(self.text)
+        return tuple(terms(m.group(1), self.lang)) if m else ()
+
+    @property
+    def plural(self) -> bool:
+        """A list is asked for: 'which agencies', 'what are the pillars', 'en qué países'."""
+        return self.kind == "list" or bool(_PLURAL.search(self.text))
+
+
+_PLURAL = re.compile(
+    r"\b(which|what|qu[eé]|quais|quels|quelles|cu[aá]les)\s+(\w+\s+)?\w+(ies|s|es)\b", re.I
+)
+
+
+def kind_of(text: str) -> Kind:
+    """The kind of answer asked for, from the question's wording."""
+    head = text.strip().lstrip("¿¡").strip()
+    for kind, pattern in _KINDS:
+        if pattern.search(head):
+            return kind
+    return "other"
+
+
+def split_parts(text: str) -> tuple[str, ...]:
+    """'What is it, and what does the study propose?' -> two parts; a simple question -> one."""
+    parts = [p.strip(" ,;?¿") for p in _PART_SPLIT.split(text)]
+    parts = [p for p in parts if len(terms(p)) >= 1]
+    return tuple(parts) if len(parts) > 1 else (text.strip(),)
+
+
+def needs_context(text: str, lang: str) -> Literal["yes", "no", "maybe"]:
+    """Whether a question leans on the conversation: 'yes' for an ellipsis ('And who co-chairs
+    it?') or a pronoun subject with no name of its own; 'maybe' when a pronoun may point back
+    or inside the question itself (search both ways then); 'no' for a self-contained one."""
+    if _ELLIPSIS.search(text):
+        return "yes"
+    if not _PRONOUN.search(text):
+        return "no"
+    subject = bool(_SUBJECT_PRONOUN.search(text))
+    if proper_terms(text, lang):
+        return "maybe" if subject else "no"
+    return "yes" if subject or len(terms(text, lang)) <= 3 else "maybe"
+
+
+def analyse(text: str, lang: str | None = None) -> Question:
+    lang = lang or detect_language(text)
+    return Question(
+        text=text,
+        lang=lang,
+        kind=kind_of(text),
+        terms=tuple(dict.fromkeys(terms(text, lang))),
+        names=tuple(dict.fromkeys(proper_terms(text, lang))),
+        parts=split_parts(text),
+        needs_context=needs_context(text, lang),
+    )

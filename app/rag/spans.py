@@ -1,0 +1,134 @@
+"""Answer spans: the part of a sentence that holds what was asked (an amount, a number, a date,
+a place, a name), found by shape, and kept only when the question does not already hold it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from index.lemmas import root, terms
+
+Span = tuple[int, int]
+
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+    r"forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|"
+    r"dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|veinte|cien|mil|millones|"
+    r"três|quatro|sete|oito|nove|dez|vinte|cem|milhões|"
+    r"deux|trois|quatre|cinq|sept|huit|neuf|dix|vingt|cent|mille|millions"
+)
+_AMOUNT = re.compile(
+    r"(?:US\$|USD|EUR|GBP|CAD|€|£|\$)\s?\d[\d,.]*(?:\s?(?:million|billion|thousand|m|bn))?"
+    r"|\b\d[\d,.]*\s?(?:million|billion|thousand)?\s?(?:dollars|euros|pounds|USD|EUR|d[oó]lares)\b",
+    re.I,
+)
+_YEAR = r"(?:19|20)\d\d"
+_MONTH = (
+    r"January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre"
+)
+_DATE = re.compile(
+    rf"\b(?:(?:\d{{1,2}} )?(?:{_MONTH})(?: \d{{1,2}},?)?(?: {_YEAR})?|{_YEAR}(?:\s?[-–/]\s?{_YEAR})?"
+    rf"|(?:{_NUMBER_WORDS}|\d+)(?:[- ]and[- ]a[- ]half)?[- ](?:years?|months?|weeks?|años|meses|"
+    rf"anos|ans|mois)(?:[- ]long)?|(?:medium|long|short)[- ]term)\b",
+    re.I,
+)
+_NUMBER = re.compile(
+    rf"(?<![\w.-])(?!{_YEAR}\b)\d[\d,.]*(?:\s?(?:%|per ?cent|million|billion|thousand))?(?![\w-])"
+    rf"|\b(?:over |more than |around |about )?(?:{_NUMBER_WORDS})\b",
+    re.I,
+)
+# Countries and regions of the Americas and the usual others: places by name.
+_PLACES = set(
+    """argentina bahamas barbados belize bolivia brazil brasil canada chile colombia costa rica
+    cuba dominica dominican ecuador salvador grenada guatemala guyana haiti honduras jamaica
+    mexico méxico nicaragua panama panamá paraguay peru perú suriname trinidad tobago uruguay
+    venezuela aruba curaçao curacao spain españa portugal france united states kingdom
+    america americas caribbean caribe andean darién darien amazon""".split()
+)
+# A run of capitalised words (with "of", "and", "for", "the", "de", "la" inside), or an acronym.
+_NAME = re.compile(
+    r"(?:[A-Z][\w’'&-]*[A-Z0-9][\w-]*|(?:[A-Z][\w’'-]+)(?:\s+(?:(?:of|and|for|the|on|de|del|la|"
+    r"los|las|y|e|et|des|du|do|da)\s+)*[A-Z][\w’'-]+)*)"
+)
+_SENTENCE_START_COMMON = set("The This These It Its In At On For A An As By With From Many All".split())
+
+
+def _spans(pattern: re.Pattern[str], text: str) -> list[Span]:
+    return [m.span() for m in pattern.finditer(text) if m.group().strip()]
+
+
+def find_spans(text: str, kind: str) -> list[Span]:
+    """Character spans in ``text`` of the asked-for kind; empty for kinds without a shape."""
+    match kind:
+        case "amount":
+            return _spans(_AMOUNT, text)
+        case "number":
+            return _spans(_NUMBER, text)
+        case "date":
+            return _spans(_DATE, text)
+        case "place":
+            return [s for s in _names(text) if _is_place(text[s[0] : s[1]])]
+        case "actor" | "list":
+            return _names(text)
+    return []
+
+
+def _names(text: str) -> list[Span]:
+    out = []
+    for m in _NAME.finditer(text):
+        word = m.group()
+        start, end = m.span()
+        first = word.split()[0]
+        if first in _SENTENCE_START_COMMON:
+            rest = word[len(first) :].lstrip()
+            if not rest:
+                continue
+            start = end - len(rest)
+        out.append((start, end))
+    return out
+
+
+def _is_place(name: str) -> bool:
+    return any(w.lower() in _PLACES for w in name.split())
+
+
+def new_spans(
+    text: str, kind: str, question_terms: Iterable[str], counted: Sequence[str] = ()
+) -> list[Span]:
+    """Spans of ``kind`` whose words are not all in the question (by lemma root). A count must
+    count what was asked ('How many organisations' -> '200 organizations'), a rate be a %."""
+    q = {root(t) for t in question_terms}
+    out = []
+    for s, e in find_spans(text, kind):
+        if kind == "number" and counted and not _counts(text, s, e, counted):
+            continue
+        got = {root(t) for t in terms(text[s:e])}
+        if got and not got <= q:
+            out.append((s, e))
+        elif not got and kind in ("number", "amount", "date"):  # "half", "two": shape only
+            out.append((s, e))
+    return out
+
+
+def _counts(text: str, start: int, end: int, counted: Sequence[str]) -> bool:
+    if counted == ("%",):
+        return bool(re.search(r"%|per ?cent", text[start : end + 9]))
+    after = terms(" ".join(text[end:].split()[:4]))
+    want = {root(t) for t in counted}
+    return any(root(t) in want for t in after)
+
+
+def answer_span(text: str, spans: list[Span]) -> Span | None:
+    """The spans joined into one where only 'and', commas or 'y' separate them:
+    'UNHCR and IOM' rather than 'UNHCR' and 'IOM'."""
+    if not spans:
+        return None
+    spans = sorted(spans)
+    start, end = spans[0]
+    for s, e in spans[1:]:
+        if re.fullmatch(r"[\s,;]*(?:and|or|y|e|et|as well as)?[\s,;]*", text[end:s]):
+            end = e
+        else:
+            break
+    return start, end
