@@ -1,1 +1,2 @@
-"""Ruta's application layer: settings, answer(), LLM backends and the edges (CLI, web, API)."""
+"""Ruta's application layer: settings, the composition root, the answering core (rag/) and the
+edges (cli/, http/)."""

@@ -13,6 +13,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from ingest.chunk import CHUNK_MAX_TOKENS, CHUNK_TOKENS
+
 LLMName = Literal["extractive", "openai", "llamacpp", "transformers"]
 
 
@@ -28,8 +30,12 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(Path("corpus"), description="Documents and sources.toml.")
 
     # Chunking
-    chunk_tokens: int = Field(180, ge=40, le=1000, description="Target chunk size in tokens.")
-    chunk_max_tokens: int = Field(300, ge=60, le=2000, description="Hard chunk size limit.")
+    chunk_tokens: int = Field(
+        CHUNK_TOKENS, ge=40, le=1000, description="Target chunk size in tokens."
+    )
+    chunk_max_tokens: int = Field(
+        CHUNK_MAX_TOKENS, ge=60, le=2000, description="Hard chunk size limit."
+    )
 
     # Embedding and store
     embedder: str = Field(

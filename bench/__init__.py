@@ -1,1 +1,2 @@
-"""Benchmarks (not tests): the LlamaIndex default baseline, ingest throughput, latency, load."""
+"""Benchmarks (not tests): ingest throughput, latency, load, cold start, profiles; they only time
+(the LlamaIndex baseline they time is eval/baseline.py)."""

@@ -96,23 +96,36 @@ class Run:
         self.out.write_text(json.dumps(self.results, indent=2, ensure_ascii=False) + "\n")
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _args(argv)
-    plan = QUICK if args.quick else FULL
-    chunks = plan.chunks if args.chunks is None else args.chunks
-    seconds = args.seconds or plan.seconds
-    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+@dataclass
+class Context:
+    """What every part needs: the plan, the questions, the settings and the shared services."""
+
+    plan: Plan
+    args: argparse.Namespace
+    skip: set[str]
+    qs: list[Any]
+    tmp: Path
+    settings: Any  # app.settings.Settings
+    services: Any  # app.services.Services, its embedders resettable (bench.common)
+
+
+def _quiet_logs() -> None:
     logging.basicConfig(level=logging.WARNING)
     for handler in logging.getLogger().handlers:  # bm25s sets its own logger to DEBUG
         handler.setLevel(logging.WARNING)
-    # bench/baseline.py reads plain text only; LlamaIndex warns about its optional PDF readers.
+    # eval/baseline.py reads plain text only; LlamaIndex warns about its optional PDF readers.
     logging.getLogger("llama_index.core.readers.file.base").setLevel(logging.ERROR)
 
-    from app.commands import make_answerer
+
+def main(argv: list[str] | None = None) -> int:
+    args = _args(argv)
+    plan = QUICK if args.quick else FULL
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    _quiet_logs()
+
     from app.services import Services
     from app.settings import Settings
-    from bench import baseline_timing, hotspots, ingest_rate, latency, load, server, synth, workload
-    from bench.common import bench_services, reset_caches
+    from bench.common import bench_services
     from bench.summary import summary
 
     qs = questions()
@@ -141,134 +154,11 @@ def main(argv: list[str] | None = None) -> int:
         _ = models.embedder, models.multilingual_embedder
         meta["models_load_s"] = round(time.perf_counter() - t, 1)
         print(f"  models loaded in {meta['models_load_s']} s")
-        services = bench_services(settings, models)
-
-        ing = run.part(
-            "ingest",
-            "[1] Ingestion vs the embedders alone (real corpus, same texts, same run)",
-            lambda: ingest_rate.bench_ingest(services, CORPUS, plan.reps, plan.tries),
-            ingest_rate.report,
-            "ingest",
-        )
-        if ing is None and not settings.index_dir.exists():  # later parts need an index
-            from index.build import build_index
-            from ingest.pipeline import load_corpus
-
-            build_index(load_corpus(CORPUS)[0], services.stores(), settings.data_dir)
-        lat = run.part(
-            "latency_real",
-            "[2a] Latency, real corpus (in process)",
-            lambda: latency.bench_latency(
-                services, qs, plan.cold_passes, plan.warm_passes, plan.tries
-            ),
-            latency.report,
-            "latency",
-        )
-        ruta: dict[str, Any] = {"ingest_s": (ing or {}).get("ingest_s")}
-        for regime in ("cold", "warm"):
-            got = (lat or {}).get(regime, {}).get("retrieval", {}).get("p50_ms")
-            ruta[f"{regime}_retrieval_p50_ms"] = got
-        run.part(
-            "baseline",
-            "[5] LlamaIndex default pipeline (bench/baseline.py), same run",
-            lambda: baseline_timing.bench_baseline(
-                CORPUS, services.embedder, qs, plan.warm_passes, plan.tries, ruta
-            ),
-            baseline_timing.report,
-            "baseline",
-        )
-
-        served: dict[str, Any] = {}
-
-        def serve() -> dict[str, Any]:
-            cold, served["load"] = server.bench_server(
-                settings.data_dir,
-                CORPUS,
-                qs,
-                users=plan.users,
-                seconds=seconds,
-                launches=plan.launches,
-                tries=plan.tries,
-                log_dir=Path(tmp),
-                spy="profile" not in skip,
-            )
-            return cold
-
-        title = "[4] Cold start of `ruta serve` (index built), memory"
-        cold = run.part("cold_start", title, serve, server.report, "server")
-        if cold is not None:
-            title = f"[3] Server under load: {plan.users} users, POST /api/ask, rate limit off"
-            run.part("load", title, lambda: served["load"], load.report, "server")
-        if cold and cold.get("_profile"):
-            title = "[6c] Profile: `ruta serve` from launch to ready (an extra, uncounted launch)"
-            report = lambda r: hotspots.report("start-up", r)  # noqa: E731
-            run.part("profile_start", title, lambda: cold["_profile"], report, "profile")
-
-        answerer = make_answerer(settings, services)
-        run.part(
-            "profile_answer",
-            "[6a] Profile: answers to new questions (embedding caches emptied before each)",
-            lambda: hotspots.profile(
-                workload.answers(answerer, qs, plan.profile_passes, lambda: reset_caches(services))
-            ),
-            lambda r: hotspots.report("answer, cold", r),
-            "profile",
-        )
-        workload.answers(answerer, qs, 1)()  # fill the caches
-        run.part(
-            "profile_answer_warm",
-            "[6a'] Profile: answers to repeated questions (caches full)",
-            lambda: hotspots.profile(workload.answers(answerer, qs, 5 * plan.profile_passes)),
-            lambda r: hotspots.report("answer, warm", r),
-            "profile",
-        )
-
-        def profile_ingest() -> dict[str, Any]:
-            where = Path(tmp) / "profile-ingest"
-            fresh = bench_services(Settings(data_dir=where, corpus_dir=CORPUS), services)
-            return hotspots.profile(workload.ingestion(CORPUS, fresh.stores(), where))
-
-        run.part(
-            "profile_ingest",
-            "[6b] Profile: ingestion (full rebuild of the real corpus, empty caches)",
-            profile_ingest,
-            lambda r: hotspots.report("ingest", r),
-            "profile",
-        )
-
-        if chunks:
-            rates = {n: e["chunks_per_s"] for n, e in (ing or {}).get("embedders", {}).items()}
-            vectors = (ing or {}).get("_vectors", {})
-            scaled: dict[str, Any] = {}
-
-            def scale() -> dict[str, Any]:
-                scaled["services"], info = synth.generated_index(
-                    chunks, services, rates, vectors, regenerate=args.regenerate
-                )
-                # 100k chunks hold ~600k sentences: hours to precompute on 2 cores, so this
-                # measures RUTA_PRECOMPUTE_SENTENCES=false, answers embedding as they go.
-                got = latency.bench_latency(scaled["services"], qs, 1, 1, plan.tries, prime=False)
-                return {**got, "index": info}
-
-            title = f"[2b] Latency, generated corpus of {chunks} chunks (in process)"
-            big = run.part("latency_generated", title, scale, synth.report, "scale")
-            if big is not None:
-                reset = lambda: reset_caches(scaled["services"])  # noqa: E731
-                run.part(
-                    "profile_answer_generated",
-                    f"[6d] Profile: answers to new questions over {chunks} generated chunks",
-                    lambda: hotspots.profile(workload.answers(big["_answerer"], qs, 1, reset)),
-                    lambda r: hotspots.report("answer at scale, cold", r),
-                    "profile",
-                )
-                run.part(
-                    "profile_index_load_generated",
-                    f"[6e] Profile: loading the {chunks}-chunk index for serving (chunks, BM25, "
-                    "term statistics)",
-                    lambda: hotspots.profile(workload.index_load(scaled["services"])),
-                    lambda r: hotspots.report("index load at scale", r),
-                    "profile",
-                )
+        ctx = Context(plan, args, skip, qs, Path(tmp), settings, bench_services(settings, models))
+        ing = _in_process(run, ctx)
+        _served(run, ctx)
+        _profiles(run, ctx)
+        _scale(run, ctx, ing)
     meta["total_s"] = round(time.perf_counter() - started, 1)
     meta["loadavg_end"] = loadavg()
     run.write()
@@ -277,6 +167,162 @@ def main(argv: list[str] | None = None) -> int:
         print(line)
     print(f"\nDone in {meta['total_s']} s; load {loadavg()}; figures in {_rel(args.out)}")
     return 1 if any("error" in v for v in run.results.values() if isinstance(v, dict)) else 0
+
+
+def _in_process(run: Run, ctx: Context) -> dict[str, Any] | None:
+    """[1] ingestion, [2a] latency on the real corpus, [5] the baseline beside them."""
+    from app.services import ingest_corpus
+    from bench import baseline_timing, ingest_rate, latency
+
+    plan, services = ctx.plan, ctx.services
+    ing = run.part(
+        "ingest",
+        "[1] Ingestion vs the embedders alone (real corpus, same texts, same run)",
+        lambda: ingest_rate.bench_ingest(services, CORPUS, plan.reps, plan.tries),
+        ingest_rate.report,
+        "ingest",
+    )
+    if ing is None and not ctx.settings.index_dir.exists():  # later parts need an index
+        ingest_corpus(services, corpus=CORPUS, progress=True, sentences=False)
+    lat = run.part(
+        "latency_real",
+        "[2a] Latency, real corpus (in process)",
+        lambda: latency.bench_latency(
+            services, ctx.qs, plan.cold_passes, plan.warm_passes, plan.tries
+        ),
+        latency.report,
+        "latency",
+    )
+    ruta: dict[str, Any] = {"ingest_s": (ing or {}).get("ingest_s")}
+    for regime in ("cold", "warm"):
+        got = (lat or {}).get(regime, {}).get("retrieval", {}).get("p50_ms")
+        ruta[f"{regime}_retrieval_p50_ms"] = got
+    run.part(
+        "baseline",
+        "[5] LlamaIndex default pipeline (eval/baseline.py), same run",
+        lambda: baseline_timing.bench_baseline(
+            CORPUS, services.embedder, ctx.qs, plan.warm_passes, plan.tries, ruta
+        ),
+        baseline_timing.report,
+        "baseline",
+    )
+    return ing
+
+
+def _served(run: Run, ctx: Context) -> None:
+    """[4] cold start of `ruta serve`, [3] the server under load, [6c] its start-up profile."""
+    from bench import hotspots, load, server
+
+    plan = ctx.plan
+    served: dict[str, Any] = {}
+
+    def serve() -> dict[str, Any]:
+        cold, served["load"] = server.bench_server(
+            ctx.settings.data_dir,
+            CORPUS,
+            ctx.qs,
+            users=plan.users,
+            seconds=ctx.args.seconds or plan.seconds,
+            launches=plan.launches,
+            tries=plan.tries,
+            log_dir=ctx.tmp,
+            spy="profile" not in ctx.skip,
+        )
+        return cold
+
+    title = "[4] Cold start of `ruta serve` (index built), memory"
+    cold = run.part("cold_start", title, serve, server.report, "server")
+    if cold is not None:
+        title = f"[3] Server under load: {plan.users} users, POST /api/ask, rate limit off"
+        run.part("load", title, lambda: served["load"], load.report, "server")
+    if cold and cold.get("_profile"):
+        title = "[6c] Profile: `ruta serve` from launch to ready (an extra, uncounted launch)"
+        report = lambda r: hotspots.report("start-up", r)  # noqa: E731
+        run.part("profile_start", title, lambda: cold["_profile"], report, "profile")
+
+
+def _profiles(run: Run, ctx: Context) -> None:
+    """[6a] answers to new and repeated questions, [6b] a full ingestion."""
+    from app.services import make_answerer
+    from app.settings import Settings
+    from bench import hotspots, workload
+    from bench.common import bench_services, reset_caches
+
+    plan, services, qs = ctx.plan, ctx.services, ctx.qs
+    answerer = make_answerer(ctx.settings, services)
+    run.part(
+        "profile_answer",
+        "[6a] Profile: answers to new questions (embedding caches emptied before each)",
+        lambda: hotspots.profile(
+            workload.answers(answerer, qs, plan.profile_passes, lambda: reset_caches(services))
+        ),
+        lambda r: hotspots.report("answer, cold", r),
+        "profile",
+    )
+    workload.answers(answerer, qs, 1)()  # fill the caches
+    run.part(
+        "profile_answer_warm",
+        "[6a'] Profile: answers to repeated questions (caches full)",
+        lambda: hotspots.profile(workload.answers(answerer, qs, 5 * plan.profile_passes)),
+        lambda r: hotspots.report("answer, warm", r),
+        "profile",
+    )
+
+    def profile_ingest() -> dict[str, Any]:
+        where = ctx.tmp / "profile-ingest"
+        fresh = bench_services(Settings(data_dir=where, corpus_dir=CORPUS), services)
+        return hotspots.profile(workload.ingestion(fresh))
+
+    run.part(
+        "profile_ingest",
+        "[6b] Profile: ingestion (full rebuild of the real corpus, empty caches)",
+        profile_ingest,
+        lambda r: hotspots.report("ingest", r),
+        "profile",
+    )
+
+
+def _scale(run: Run, ctx: Context, ing: dict[str, Any] | None) -> None:
+    """[2b] latency and [6d, 6e] profiles over a generated corpus of ``--chunks`` chunks."""
+    from bench import hotspots, latency, synth, workload
+    from bench.common import reset_caches
+
+    chunks = ctx.plan.chunks if ctx.args.chunks is None else ctx.args.chunks
+    if not chunks:
+        return
+    rates = {n: e["chunks_per_s"] for n, e in (ing or {}).get("embedders", {}).items()}
+    vectors = (ing or {}).get("_vectors", {})
+    scaled: dict[str, Any] = {}
+
+    def scale() -> dict[str, Any]:
+        scaled["services"], info = synth.generated_index(
+            chunks, ctx.services, rates, vectors, regenerate=ctx.args.regenerate
+        )
+        # 100k chunks hold ~600k sentences: hours to precompute on 2 cores, so this
+        # measures RUTA_PRECOMPUTE_SENTENCES=false, answers embedding as they go.
+        got = latency.bench_latency(scaled["services"], ctx.qs, 1, 1, ctx.plan.tries, prime=False)
+        return {**got, "index": info}
+
+    title = f"[2b] Latency, generated corpus of {chunks} chunks (in process)"
+    big = run.part("latency_generated", title, scale, synth.report, "scale")
+    if big is None:
+        return
+    reset = lambda: reset_caches(scaled["services"])  # noqa: E731
+    run.part(
+        "profile_answer_generated",
+        f"[6d] Profile: answers to new questions over {chunks} generated chunks",
+        lambda: hotspots.profile(workload.answers(big["_answerer"], ctx.qs, 1, reset)),
+        lambda r: hotspots.report("answer at scale, cold", r),
+        "profile",
+    )
+    run.part(
+        "profile_index_load_generated",
+        f"[6e] Profile: loading the {chunks}-chunk index for serving (chunks, BM25, "
+        "term statistics)",
+        lambda: hotspots.profile(workload.index_load(scaled["services"])),
+        lambda r: hotspots.report("index load at scale", r),
+        "profile",
+    )
 
 
 def _rel(path: Path) -> str:

@@ -1,4 +1,4 @@
-"""The LlamaIndex default pipeline (bench/baseline.py) timed in the same run as Ruta."""
+"""The LlamaIndex default pipeline (eval/baseline.py) timed in the same run as Ruta."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.baseline import Baseline, build_baseline
 from bench.common import Question, Resettable, latency, machine_note, measured
+from eval.baseline import Baseline, build_baseline
 from index.embed import Embedder
 
 

@@ -11,9 +11,9 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from app.rag.types import Message
 from app.services import Services
 from app.settings import Settings
-from app.types import Message
 from index.embed import Embedder
 
 ROOT = Path(__file__).resolve().parents[1]

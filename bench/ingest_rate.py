@@ -72,7 +72,8 @@ def bench_ingest(services: Services, corpus_dir: Path, reps: int, tries: int) ->
     targets = services.stores()
     models = {emb.name: getattr(emb, "raw", emb) for _, emb in targets}  # uncached
     docs, _ = load_corpus(corpus_dir)
-    batches = [[index_text(c) for c in chunk_document(d)] for d in docs]
+    sizes = settings.chunk_tokens, settings.chunk_max_tokens
+    batches = [[index_text(c) for c in chunk_document(d, *sizes)] for d in docs]
     texts = [t for b in batches for t in b]
     # Warm-up: the first pass over the texts runs slower (lazy initialisation, pages of the
     # models touched for the first time); measured alone it would flatter the pipeline.

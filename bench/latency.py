@@ -11,10 +11,9 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from app.answer import standalone_question
-from app.commands import make_answerer
-from app.extractive import prime_sentence_vectors
-from app.services import Services
+from app.rag.answer import standalone_question
+from app.rag.extractive import prime_sentence_vectors
+from app.services import Services, make_answerer
 from bench.common import Question, latency, machine_note, measured, reset_caches
 
 

@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
+from app.rag.text import split_sentences
 from app.services import Services
 from app.settings import Settings
-from app.text import split_sentences
 from bench.common import CORPUS, ROOT, bench_services
 from index.embed import Embedder
 from index.retrieve import index_text
@@ -149,7 +149,8 @@ def generated_index(
     shutil.rmtree(root, ignore_errors=True)
     t = time.perf_counter()
     docs, _ = load_corpus(CORPUS)
-    real = [(d.doc_id, d.content_hash, chunk_document(d)) for d in docs]
+    sizes = settings.chunk_tokens, settings.chunk_max_tokens
+    real = [(d.doc_id, d.content_hash, chunk_document(d, *sizes)) for d in docs]
     synth = synth_docs(n, [c for _, _, cs in real for c in cs])
     gen_s = time.perf_counter() - t
     stores = services.stores()  # the same collections `ruta ingest` writes

@@ -7,16 +7,10 @@ process keeps only the samples whose stack passes through it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
-from app.answer import Answerer
-from app.commands import make_answerer
-from app.services import Services
+from app.rag.answer import Answerer
+from app.services import Services, ingest_corpus, make_answerer
 from bench.common import Question, bench_services
-from index.build import build_index
-from index.embed import Embedder
-from index.store import ChunkStore
-from ingest.pipeline import load_corpus
 
 MARK = "_measured"  # the frame name the profile filters on
 
@@ -44,14 +38,12 @@ def answers(
     return lambda: _measured(ask_all, passes)
 
 
-def ingestion(
-    corpus_dir: Path, targets: list[tuple[ChunkStore, Embedder]], data_dir: Path
-) -> Callable[[], None]:
-    """A full rebuild of ``corpus_dir``: load, clean, chunk, embed with both embedders, store."""
+def ingestion(services: Services) -> Callable[[], None]:
+    """A full rebuild of the corpus: load, clean, chunk, embed with both embedders, store
+    (sentence vectors aside: answers embed them on first use)."""
 
     def ingest() -> None:
-        docs, _ = load_corpus(corpus_dir)
-        build_index(docs, targets, data_dir, rebuild=True, progress=False)
+        ingest_corpus(services, rebuild=True, sentences=False)
 
     return lambda: _measured(ingest, 1)
 

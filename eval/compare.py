@@ -8,6 +8,7 @@ from typing import Any
 
 from eval.metrics import lower_is_better
 from eval.report import ROWS
+from eval.tables import text_table
 
 TOLERANCE = 1e-9  # below this a difference is float noise, reported as "same"
 # Timings jitter from run to run; a latency change counts only beyond 10% (and 1 ms).
@@ -45,13 +46,6 @@ def _num(metric: str, v: float | None, signed: bool = False) -> str:
     if metric.startswith("n_"):
         return f"{v:{sign}.0f}"
     return f"{v:{sign}.1f}" if "_ms" in metric else f"{v:{sign}.3f}"
-
-
-def _table(rows: list[list[str]]) -> list[str]:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    out = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-    out.insert(1, "  ".join("-" * w for w in widths))
-    return out
 
 
 def _metric_rows(ma: dict[str, Any], mb: dict[str, Any]) -> list[list[str]]:
@@ -166,7 +160,9 @@ def compare_runs(dir_a: Path, dir_b: Path) -> str:
     ]
     if na != nb:
         lines += ["Note: the runs cover different numbers of questions.", ""]
-    lines += _table(metric_rows)
+    lines += text_table(metric_rows, numbers_right=False)
     lines += ["", "Questions that changed:"]
-    lines += _table(question_rows) if len(question_rows) > 1 else ["(none)"]
+    lines += (
+        text_table(question_rows, numbers_right=False) if len(question_rows) > 1 else ["(none)"]
+    )
     return "\n".join(lines) + "\n"

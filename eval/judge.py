@@ -7,10 +7,10 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from app.llms import LLM
-from app.types import Message
+from app.rag.errors import LLMUnavailable
+from app.rag.llms import LLM
+from app.rag.types import Message
 from eval.metrics import markers, split_sentences
-from ingest.errors import LLMUnavailable
 
 log = logging.getLogger(__name__)
 

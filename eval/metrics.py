@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from app.types import Answer
+from app.rag.types import Answer
 
 KS = (1, 3, 5, 10)
 Embed = Callable[[list[str]], np.ndarray]

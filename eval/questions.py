@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.types import Message
+from app.rag.types import Message
 from ingest.errors import RutaError
 
 REQUIRED = ("id", "type", "question")

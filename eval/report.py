@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from eval import plots
-
-if TYPE_CHECKING:
-    from eval.run import EvalResult
+from eval.result import EvalResult
 
 LABELS = ("Ruta", "LlamaIndex default")
 # (key in the metrics dict, label); the order the tables show them in

@@ -5,30 +5,23 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
-from app.types import Answer, Message
+from app.rag.types import Answer, Message
 from eval import metrics, report
 from eval.questions import Item
+from eval.result import EvalResult
 from index.types import Hit
 
 Search = Callable[[str, list[Message]], list[Hit]]
 Ask = Callable[[str, list[Message]], Answer]
 # Answer.timings_ms keys that belong to retrieval; other steps (generation, checking) do not.
 RETRIEVAL_TIMING_WORDS = ("retriev", "search", "rerank")
-
-
-@dataclass(frozen=True)
-class EvalResult:
-    """Per-item records (plain dicts, one per question, in order) and the aggregated metrics."""
-
-    records: tuple[dict[str, Any], ...]
-    metrics: dict[str, Any]
 
 
 def run_eval(

@@ -1,1 +1,1 @@
-"""The index: embeddings, the Chroma store, and hybrid retrieval returning plain Hits."""
+"""The index: embeddings, the Chroma store and its wiring, and hybrid retrieval returning Hits."""

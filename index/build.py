@@ -12,10 +12,10 @@ from filelock import FileLock, Timeout
 from tqdm import tqdm
 
 from index.embed import Embedder
+from index.errors import IndexBusy
 from index.retrieve import index_text
 from index.store import ChunkStore
-from ingest.chunk import chunk_document
-from ingest.errors import IndexBusy
+from ingest.chunk import CHUNK_MAX_TOKENS, CHUNK_TOKENS, chunk_document
 from ingest.types import Chunk, Document
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,8 @@ class BuildReport:
     unchanged: tuple[str, ...]
     chunks_per_doc: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    # Every chunk of ``docs``, in order (what answers may quote), so nothing chunks them again.
+    chunk_list: tuple[Chunk, ...] = field(default=(), repr=False)
 
 
 def ingest_lock(data_dir: Path, wait_s: float = 0.0) -> FileLock:
@@ -47,8 +49,8 @@ def build_index(
     | Callable[[], Sequence[tuple[ChunkStore, Embedder]]],
     data_dir: Path,
     *,
-    chunk_tokens: int = 180,
-    chunk_max_tokens: int = 300,
+    chunk_tokens: int = CHUNK_TOKENS,
+    chunk_max_tokens: int = CHUNK_MAX_TOKENS,
     rebuild: bool = False,
     prune: bool = True,
     progress: bool = True,
@@ -76,8 +78,10 @@ def build_index(
         unchanged: list[str] = []
         per_doc: dict[str, int] = {}
         todo: list[tuple[Document, list[Chunk]]] = []
+        every: list[Chunk] = []
         for doc in docs:
             chunks = chunk_document(doc, chunk_tokens, chunk_max_tokens)
+            every += chunks
             per_doc[doc.doc_id] = len(chunks)
             current = [s.get(doc.doc_id) for s in states]
             if all(
@@ -116,6 +120,7 @@ def build_index(
             unchanged=tuple(unchanged),
             chunks_per_doc=per_doc,
             seconds=time.perf_counter() - started,
+            chunk_list=tuple(every),
         )
     finally:
         lock.release()

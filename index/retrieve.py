@@ -1,4 +1,4 @@
-"""Hybrid retrieval: BM25 and dense search fused by reciprocal rank, optional cross-encoder."""
+"""Hybrid retrieval: BM25 and dense search fused by weighted min-max scores, optional reranker."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.embed import Embedder
+from index.errors import BadQuestion
 from index.lang import detect_language
 from index.store import ChunkStore
 from index.types import Hit
-from ingest.errors import BadQuestion
 from ingest.types import Chunk
 
 log = logging.getLogger(__name__)
@@ -33,12 +33,12 @@ def index_text(chunk: Chunk) -> str:
 
 @dataclass(frozen=True)
 class RetrievalConfig:
-    """Knobs of the hybrid search (mirrors the retrieval part of Settings)."""
+    """Knobs of the hybrid search; built from Settings by app.services.retrieval_config."""
 
-    candidates: int = 30
-    bm25_weight: float = 0.2
-    dense_weight: float = 0.0
-    multilingual_weight: float = 0.6
+    candidates: int
+    bm25_weight: float
+    dense_weight: float
+    multilingual_weight: float
 
 
 class _BM25:
@@ -66,7 +66,7 @@ class _BM25:
 
 
 class HybridRetriever:
-    """Searches one or two dense collections and BM25, and fuses the rankings (RRF)."""
+    """Searches one or two dense collections and BM25, and fuses their min-max scores (_fuse)."""
 
     def __init__(
         self,

@@ -1,4 +1,9 @@
-"""The chunk store: a Chroma collection (embedded folder or server) behind LlamaIndex's adapter."""
+"""The chunk store: a Chroma collection (embedded folder or server).
+
+Writes go through LlamaIndex's Chroma adapter (``replace_doc``); searches (``nearest``) ask the
+Chroma collection directly for ids and distances (``query``, the adapter's search returning
+chunks with their text, serves checks). LlamaIndex and Chroma types never leave this package.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from ingest.errors import IndexNotReady, StoreUnavailable
+from index.errors import IndexNotReady, StoreUnavailable
 from ingest.types import Chunk
 
 log = logging.getLogger(__name__)

@@ -13,6 +13,8 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 
 # Bumped whenever chunk boundaries would change for the same text, so the store can tell.
 CHUNKER_VERSION = "3"
+# The default chunk sizes (tokens): the chunk_tokens and chunk_max_tokens settings start here.
+CHUNK_TOKENS, CHUNK_MAX_TOKENS = 180, 300
 
 
 def count_tokens(text: str) -> int:
@@ -116,7 +118,9 @@ def _page_at(doc: Document, offset: int) -> int | None:
     return page
 
 
-def chunk_document(doc: Document, target_tokens: int = 180, max_tokens: int = 300) -> list[Chunk]:
+def chunk_document(
+    doc: Document, target_tokens: int = CHUNK_TOKENS, max_tokens: int = CHUNK_MAX_TOKENS
+) -> list[Chunk]:
     """Cut a cleaned document into chunks that never cross a section boundary."""
     starts = [0] + [s.start for s in doc.sections] + [len(doc.text)]
     chunks: list[Chunk] = []

@@ -1,4 +1,8 @@
-"""Ruta's domain errors: the one hierarchy every layer raises and every edge translates."""
+"""The base of Ruta's error hierarchy, and the errors of ingestion (the lowest layer).
+
+Each layer keeps the errors it raises next to it (``index/errors.py``, ``app/rag/errors.py``);
+all derive from ``RutaError`` here, and the edges translate them (HTTP codes, exit codes).
+"""
 
 from __future__ import annotations
 
@@ -18,23 +22,3 @@ class DocumentError(RutaError):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
-
-
-class IndexNotReady(RutaError):
-    """The index is missing, corrupt, or was built with another embedder or chunking."""
-
-
-class IndexBusy(RutaError):
-    """Another ingestion holds the index lock."""
-
-
-class StoreUnavailable(RutaError):
-    """The vector store (a Chroma server) cannot be reached."""
-
-
-class BadQuestion(RutaError):
-    """The question is empty, too long or otherwise unusable."""
-
-
-class LLMUnavailable(RutaError):
-    """The LLM backend failed, timed out or is not installed."""

@@ -12,7 +12,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
-DEV_SET = ROOT.parent / "shared" / "evalsets" / "dev.jsonl"
+QUESTIONS = ROOT / "tests" / "data" / "questions.jsonl"  # the project's own small set
 
 
 @pytest.fixture(scope="session")
@@ -33,15 +33,11 @@ def settings_factory(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="session")
 def real_services(settings_factory):
     """Services over an index of the real corpus, built once for the session."""
-    from app.services import Services
-    from index.build import build_index
-    from ingest.pipeline import load_corpus
+    from app.services import Services, ingest_corpus
 
-    settings = settings_factory()
-    services = Services(settings)
-    docs, failures = load_corpus(settings.corpus_dir)
-    assert not failures
-    build_index(docs, services.stores(), settings.data_dir, progress=False)
+    services = Services(settings_factory())
+    # Sentence vectors are left to the answers (embedded on first use), as before.
+    assert not ingest_corpus(services, sentences=False).failures
     return services
 
 

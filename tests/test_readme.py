@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.cli import _parser
+from app.cli.parser import build_parser
 from app.settings import Settings
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
@@ -16,6 +16,6 @@ def test_every_setting_is_in_the_readme_table():
 
 
 def test_every_command_is_in_the_readme():
-    sub = next(a for a in _parser()._actions if a.dest == "command")
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
     missing = [name for name in sub.choices if f"ruta {name}" not in README]
     assert missing == [], f"commands missing from README: {missing}"

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from app.cli import main
-from app.commands import make_answerer
-from app.types import Message
-from ingest.errors import BadQuestion
+from app.rag.types import Message
+from app.services import make_answerer
+from index.errors import BadQuestion
 
 
 @pytest.fixture(scope="module")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from app.answer import AnswerConfig, Answerer
-from app.citations import validate
+from app.rag.answer import Answerer
+from app.rag.citations import validate
+from app.services import answer_config
 
 
 def test_validate_drops_unknown_numbers_and_flags_unsupported(real_services):
@@ -23,11 +26,14 @@ def test_validate_drops_unknown_numbers_and_flags_unsupported(real_services):
 @pytest.mark.llamacpp
 def test_smollm2_answer_streams_and_cites_only_real_sources(real_services):
     pytest.importorskip("llama_cpp")
-    from app.llms.llamacpp import LlamaCppLLM
+    from app.rag.llms.llamacpp import LlamaCppLLM
 
     llm = LlamaCppLLM(model_path="", max_tokens=48, timeout_s=120, n_threads=1)
     answerer = Answerer(
-        real_services.retriever(), AnswerConfig(top_k=3), llm, real_services.multilingual_embedder
+        real_services.retriever(),
+        replace(answer_config(real_services.settings), top_k=3),
+        llm,
+        real_services.multilingual_embedder,
     )
     pieces = list(answerer.stream("Where does R4V post its monitoring data?"))
     final = pieces[-1]
@@ -39,13 +45,16 @@ def test_smollm2_answer_streams_and_cites_only_real_sources(real_services):
 
 
 def test_unreachable_llm_falls_back_to_extractive(real_services):
-    from app.llms.openai_compat import OpenAICompatLLM
+    from app.rag.llms.openai_compat import OpenAICompatLLM
 
     llm = OpenAICompatLLM(
         base_url="http://127.0.0.1:9/v1", model="x", api_key="x", timeout_s=2, max_tokens=32
     )
     answerer = Answerer(
-        real_services.retriever(), AnswerConfig(), llm, real_services.multilingual_embedder
+        real_services.retriever(),
+        answer_config(real_services.settings),
+        llm,
+        real_services.multilingual_embedder,
     )
     a = answerer.answer("Where does R4V post its monitoring data?")
     assert a.backend == "extractive" and "R4V.info" in a.text
@@ -55,11 +64,14 @@ def test_unreachable_llm_falls_back_to_extractive(real_services):
 def test_transformers_answer_cites_only_real_sources(real_services, tiny_hf_model):
     """The tiny random-weight Llama writes noise (its vocabulary holds [1] and [2]): whatever
     it writes, markers must point at retrieved passages and every sentence gets checked."""
-    from app.llms.transformers_local import TransformersLLM
+    from app.rag.llms.transformers_local import TransformersLLM
 
     llm = TransformersLLM(str(tiny_hf_model), max_tokens=40, timeout_s=60)
     answerer = Answerer(
-        real_services.retriever(), AnswerConfig(top_k=2), llm, real_services.multilingual_embedder
+        real_services.retriever(),
+        replace(answer_config(real_services.settings), top_k=2),
+        llm,
+        real_services.multilingual_embedder,
     )
     pieces = list(answerer.stream("Where does R4V post its monitoring data?"))
     final = pieces[-1]

@@ -14,13 +14,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.llms import LLM, make_llm
-from app.llms.llamacpp import LlamaCppLLM
-from app.llms.openai_compat import OpenAICompatLLM
-from app.llms.smollm2 import bundled_gguf
+from app.rag.errors import LLMUnavailable
+from app.rag.llms import LLM, make_llm
+from app.rag.llms.llamacpp import LlamaCppLLM
+from app.rag.llms.openai_compat import OpenAICompatLLM
+from app.rag.llms.smollm2 import bundled_gguf
+from app.rag.types import Message
 from app.settings import Settings
-from app.types import Message
-from ingest.errors import LLMUnavailable
 
 PROMPT = [
     Message("system", "Answer using the numbered sources."),
@@ -102,7 +102,7 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def transformers_llm(tiny_hf_model: Path):
-    from app.llms.transformers_local import TransformersLLM
+    from app.rag.llms.transformers_local import TransformersLLM
 
     return TransformersLLM(str(tiny_hf_model), max_tokens=MAX_TOKENS, timeout_s=60.0)
 
@@ -152,7 +152,7 @@ def test_transformers_times_out_and_recovers(transformers_llm, monkeypatch) -> N
 
 
 def test_transformers_says_what_is_missing(tmp_path: Path) -> None:
-    from app.llms.transformers_local import TransformersLLM
+    from app.rag.llms.transformers_local import TransformersLLM
 
     with pytest.raises(LLMUnavailable, match="RUTA_TRANSFORMERS_MODEL_PATH"):
         TransformersLLM("")

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from app.types import Answer, Citation, Message
+from app.rag.types import Answer, Citation, Message
 from eval.questions import Item
 from index.types import Hit
 from ingest.types import Chunk

@@ -1,4 +1,5 @@
-"""`ruta eval` end to end on the real corpus and dev set: the run, exit codes, compare, baseline."""
+"""`ruta eval` end to end on the real corpus and the project's question set: the run, exit codes,
+compare, baseline."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from index.types import Hit
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
-DEV_SET = ROOT.parent / "shared" / "evalsets" / "dev.jsonl"
+QUESTIONS = ROOT / "tests" / "data" / "questions.jsonl"
+N = len([ln for ln in QUESTIONS.read_text(encoding="utf-8").splitlines() if ln.strip()])
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +27,7 @@ def base_args(real_services) -> list[str]:
 def dev_run(base_args, tmp_path_factory) -> tuple[int, Path]:
     out = tmp_path_factory.mktemp("runs") / "a"
     code = main(
-        [*base_args, "eval", str(DEV_SET), "--retrieval-only", "--out", str(out), "--quiet"]
+        [*base_args, "eval", str(QUESTIONS), "--retrieval-only", "--out", str(out), "--quiet"]
     )
     return code, out
 
@@ -35,15 +37,15 @@ def test_eval_writes_a_run_that_finds_the_evidence(dev_run):
     assert code == 0
     doc = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     assert doc["metrics"]["mode"] == "retrieval"
-    assert doc["metrics"]["overall"]["n"] == 26
+    assert doc["metrics"]["overall"]["n"] == N
     assert doc["metrics"]["overall"]["hit@5"] >= 0.8
-    assert doc["config"]["data_dir"] and doc["config"]["questions"] == str(DEV_SET)
+    assert doc["config"]["data_dir"] and doc["config"]["questions"] == str(QUESTIONS)
     assert (out / "report.html").is_file()
-    assert len((out / "answers.jsonl").read_text(encoding="utf-8").splitlines()) == 26
+    assert len((out / "answers.jsonl").read_text(encoding="utf-8").splitlines()) == N
 
 
 def test_malformed_line_is_named_and_the_rest_still_run(base_args, tmp_path, capsys):
-    good = [ln for ln in DEV_SET.read_text(encoding="utf-8").splitlines() if ln.strip()][:2]
+    good = [ln for ln in QUESTIONS.read_text(encoding="utf-8").splitlines() if ln.strip()][:2]
     questions = tmp_path / "q.jsonl"
     questions.write_text(f'{good[0]}\n{{"id": "x", "type": \n{good[1]}\n', encoding="utf-8")
     out = tmp_path / "run"
@@ -67,12 +69,12 @@ def test_compare_prints_a_table_of_two_runs(base_args, dev_run, tmp_path, capsys
     _, run_a = dev_run
     run_b = tmp_path / "b"
     # dense retrieval alone (no BM25), and the baseline beside it
-    args = [*base_args, "--set", "bm25_weight=0", "eval", str(DEV_SET), "--retrieval-only"]
+    args = [*base_args, "--set", "bm25_weight=0", "eval", str(QUESTIONS), "--retrieval-only"]
     assert main([*args, "--baseline", "--out", str(run_b), "--quiet"]) == 0
     printed = capsys.readouterr().out
     assert "LlamaIndex default" in printed and str(run_b) in printed
     baseline = json.loads((run_b / "metrics.json").read_text(encoding="utf-8"))["baseline"]
-    assert baseline["overall"]["n"] == 26 and baseline["overall"]["hit@1"] is not None
+    assert baseline["overall"]["n"] == N and baseline["overall"]["hit@1"] is not None
     assert baseline["timing"]["nodes"] > 0
 
     assert main(["eval", "compare", str(run_a), str(run_b)]) == 0
@@ -88,9 +90,9 @@ def test_compare_needs_two_runs(capsys):
 
 
 def test_baseline_search_returns_hits_from_the_right_document(real_services):
-    from app.evaluate import baseline_module  # bench/ is not an installed package
+    from eval.baseline import build_baseline
 
-    baseline = baseline_module().build_baseline(CORPUS, real_services.embedder)
+    baseline = build_baseline(CORPUS, real_services.embedder)
     hits = baseline.search("Where does R4V post its monitoring data?")
     assert len(hits) == 2  # LlamaIndex's default similarity_top_k
     assert all(isinstance(h, Hit) for h in hits)

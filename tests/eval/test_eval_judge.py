@@ -10,7 +10,7 @@ from eval.judge import judge_records
 @pytest.mark.llamacpp
 def test_judge_counts_verdicts_with_a_real_model():
     pytest.importorskip("llama_cpp")
-    from app.llms.llamacpp import LlamaCppLLM
+    from app.rag.llms.llamacpp import LlamaCppLLM
 
     llm = LlamaCppLLM(model_path="", max_tokens=4, timeout_s=120, n_threads=1)
     records = [

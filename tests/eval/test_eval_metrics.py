@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.types import Answer, Citation, Message
+from app.rag.types import Answer, Citation, Message
 from eval import metrics
 from eval.questions import Item
 from eval.run import run_eval

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from app.types import Message
+from app.rag.types import Message
 from eval.questions import load_items
 from ingest.errors import RutaError
 
-DEV = Path("/work/shared/evalsets/dev.jsonl")
+QUESTIONS = Path(__file__).resolve().parents[1] / "data" / "questions.jsonl"
 
 
 def test_jsonl_skips_malformed_lines_and_names_them(tmp_path: Path) -> None:
@@ -103,11 +103,12 @@ def test_unsupported_file_type(tmp_path: Path) -> None:
         load_items(path)
 
 
-@pytest.mark.skipif(not DEV.exists(), reason="shared dev set not present")
-def test_the_dev_set_loads_cleanly() -> None:
-    items, errors = load_items(DEV)
+def test_the_question_set_loads_cleanly() -> None:
+    items, errors = load_items(QUESTIONS)
     assert errors == []
-    assert len(items) == len([ln for ln in DEV.read_text(encoding="utf-8").splitlines() if ln])
+    assert len(items) == len(
+        [ln for ln in QUESTIONS.read_text(encoding="utf-8").splitlines() if ln]
+    )
     follow_up = next(i for i in items if i.type == "follow_up")
     assert follow_up.history and follow_up.history[0].role == "user"
     assert all(i.evidence for i in items if not i.unanswerable)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.types import Answer, Message
+from app.rag.types import Answer, Message
 from eval.compare import compare_runs, verdict
 from eval.questions import Item
 from eval.run import run_eval, write_run

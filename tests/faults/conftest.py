@@ -17,11 +17,11 @@ import httpx
 import pytest
 import uvicorn
 
-from app.answer import REFUSAL
-from app.server import create_app
+from app.http.server import create_app
+from app.rag.answer import REFUSAL
+from app.rag.types import Answer
 from app.services import Services
 from app.settings import Settings
-from app.types import Answer
 
 CHROMA = Path(sys.executable).parent / "chroma"
 

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from app.commands import make_answerer
-from ingest.errors import BadQuestion
+from app.services import make_answerer
+from index.errors import BadQuestion
 
 R4V = "Where does R4V post its monitoring data?"
 MB = 1_000_000  # characters: the body stays under the server's 1 MiB limit

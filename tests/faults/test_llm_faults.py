@@ -14,8 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from app.commands import make_answerer
-from app.services import Services
+from app.services import Services, make_answerer
 
 QUESTIONS = [
     "Where does R4V post its monitoring data?",

@@ -12,7 +12,7 @@ import pytest
 from app.cli import main
 from app.services import Services
 from index.build import build_index, ingest_lock
-from ingest.errors import IndexBusy, IndexNotReady
+from index.errors import IndexBusy, IndexNotReady
 from ingest.pipeline import load_corpus
 
 DATA = Path(__file__).resolve().parents[1] / "data"

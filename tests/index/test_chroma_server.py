@@ -14,7 +14,7 @@ import pytest
 
 from app.services import Services
 from index.build import build_index
-from ingest.errors import StoreUnavailable
+from index.errors import StoreUnavailable
 from ingest.pipeline import load_corpus
 
 CHROMA = Path(sys.executable).parent / "chroma"

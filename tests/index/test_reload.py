@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-import app.services as services_module
+import index.live as live_module
 from app.services import Services
 from index.build import build_index
 from ingest.pipeline import load_corpus
@@ -61,7 +61,7 @@ def test_running_services_reload_after_ingest_elsewhere(
     (corpus / "bakery.txt").unlink()
     (corpus / "ferry.txt").write_text(FERRY)
     _ingest_in_another_process(settings, *flags)
-    monkeypatch.setattr(services_module, "RELOAD_CHECK_S", 0.0)
+    monkeypatch.setattr(live_module, "RELOAD_CHECK_S", 0.0)
     # The ingestion also embedded the new sentences for answers (RUTA_PRECOMPUTE_SENTENCES).
     assert serving.sentence_embedder.missing([FERRY.strip()]) == []
 
@@ -83,7 +83,7 @@ def test_unchanged_ingest_does_not_reload(settings_factory, tmp_path, monkeypatc
     serving = Services(settings)
     first = serving.retriever()
     build_index(docs, Services(settings).stores(), settings.data_dir, progress=False)
-    monkeypatch.setattr(services_module, "RELOAD_CHECK_S", 0.0)
+    monkeypatch.setattr(live_module, "RELOAD_CHECK_S", 0.0)
     assert serving.retriever() is first
     time.sleep(0.5)
     assert serving.retriever() is first

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.errors import BadQuestion
+from index.errors import BadQuestion
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.extractive import prime_sentence_vectors
-from app.text import split_sentences
+from app.rag.extractive import prime_sentence_vectors
+from app.rag.text import split_sentences
 from index.vectors import PersistedEmbedder
 
 

@@ -7,13 +7,11 @@ import re
 from functools import cache
 from pathlib import Path
 
-import pytest
-
 from ingest.clean import Cleaned, clean_text
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
-DEV_SET = ROOT.parent / "shared" / "evalsets" / "dev.jsonl"
+QUESTIONS = ROOT / "tests" / "data" / "questions.jsonl"
 SEEDS = {
     "000": "k4dd-donor-activity-migration-lac.txt",
     "001": "iecah-regional-coordination-mixed-movements.txt",
@@ -37,11 +35,9 @@ def urls(prefix: str) -> dict[str, str]:
     return dict(cleaned(prefix).footnotes)
 
 
-def test_dev_set_evidence_survives_cleaning() -> None:
-    if not DEV_SET.exists():
-        pytest.skip(f"no dev set at {DEV_SET}")
+def test_question_set_evidence_survives_cleaning() -> None:
     checked = 0
-    for line in DEV_SET.read_text(encoding="utf-8").splitlines():
+    for line in QUESTIONS.read_text(encoding="utf-8").splitlines():
         item = json.loads(line) if line.strip() else {}
         if not item.get("evidence"):
             continue

@@ -12,7 +12,7 @@ import httpx
 import pytest
 import uvicorn
 
-from app.server import create_app
+from app.http.server import create_app
 from app.services import Services
 from app.settings import Settings
 

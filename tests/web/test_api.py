@@ -36,10 +36,10 @@ def test_healthz_answers_at_once_while_loading(settings_factory, serve) -> None:
 
     services = Services(settings_factory(rate_limit_per_minute=0))
     with serve(services.settings, services) as url:
-        with services._lock:  # what the warm-up holds while it builds the retriever
-            services._building = True
+        with services.live._lock:  # what the warm-up holds while it builds the retriever
+            services.live._building = True
             r = httpx.get(f"{url}/healthz", timeout=5)
-            services._building = False
+            services.live._building = False
         assert r.status_code == 503
         assert r.json()["index"] == "loading"
         assert r.headers["retry-after"] == "2"

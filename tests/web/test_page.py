@@ -12,7 +12,7 @@ import pytest
 from gradio_client import Client
 
 from app.feedback import FeedbackStore
-from app.web import esc, sources_html
+from app.http.web import esc, sources_html
 
 QUESTION = "Where does R4V post its monitoring data?"
 XSS = "What is <img src=x onerror=alert(1)> in R4V?"
@@ -38,7 +38,7 @@ def test_gradio_client_calls_the_chat(base_url: str) -> None:
 
 
 def test_sources_panel_escapes_document_text(real_services) -> None:
-    from app.commands import make_answerer
+    from app.services import make_answerer
 
     answer = make_answerer(real_services.settings, real_services).answer(QUESTION)
     html = sources_html(answer)

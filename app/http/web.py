@@ -13,11 +13,11 @@ import gradio as gr
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 
-from app.answer import Answerer
 from app.feedback import FeedbackStore
-from app.serialize import answer_dict
+from app.rag.answer import Answerer
+from app.rag.serialize import answer_dict
+from app.rag.types import Answer, Citation, Message
 from app.settings import Settings
-from app.types import Answer, Citation, Message
 from index.types import Hit
 from ingest.errors import RutaError
 
@@ -110,8 +110,8 @@ def answer_markdown(answer: Answer) -> str:
     return esc(answer.text.strip()) + notice
 
 
-def build_ui(answerer: Callable[[], Answerer], feedback: FeedbackStore) -> gr.Blocks:
-    """The page. ``answerer`` is called per question, so a re-ingested index is picked up."""
+def _asker(answerer: Callable[[], Answerer]) -> Callable[..., Iterator[tuple[Any, ...]]]:
+    """The chat handler: streams the answer into the chat, then its sources."""
 
     def ask(question: str, chat: Chat, turns: Turns) -> Iterator[tuple[Any, ...]]:
         chat = [*(chat or []), {"role": "user", "content": esc(question)}]
@@ -141,6 +141,12 @@ def build_ui(answerer: Callable[[], Answerer], feedback: FeedbackStore) -> gr.Bl
         ]
         yield "", chat, turns, sources_html(final), answer_dict(final)
 
+    return ask
+
+
+def _rater(feedback: FeedbackStore) -> Callable[[int, str, dict[str, Any] | None], tuple[str, str]]:
+    """The feedback handler: stores a rating of the last answer."""
+
     def rate(rating: int, comment: str, last: dict[str, Any] | None) -> tuple[str, str]:
         if not last:
             return comment, "Ask a question first; feedback is about the last answer."
@@ -154,9 +160,16 @@ def build_ui(answerer: Callable[[], Answerer], feedback: FeedbackStore) -> gr.Bl
         )
         return "", "Thank you: your feedback was saved."
 
-    def clear() -> tuple[Any, ...]:
-        return [], [], EMPTY_SOURCES, None, "", ""
+    return rate
 
+
+def _clear() -> tuple[Any, ...]:
+    return [], [], EMPTY_SOURCES, None, "", ""
+
+
+def build_ui(answerer: Callable[[], Answerer], feedback: FeedbackStore) -> gr.Blocks:
+    """The page. ``answerer`` is called per question, so a re-ingested index is picked up."""
+    ask, rate = _asker(answerer), _rater(feedback)
     with gr.Blocks(title="Ruta", analytics_enabled=False) as page:
         gr.Markdown(
             "# Ruta\nAnswers from documents on migration in Latin America and the Caribbean. "
@@ -205,8 +218,8 @@ def build_ui(answerer: Callable[[], Answerer], feedback: FeedbackStore) -> gr.Bl
                 api_visibility="private",
             )
         cleared = [chatbot, turns, sources, last, comment, thanks]
-        clear_btn.click(clear, None, cleared, api_visibility="private")
-        chatbot.clear(clear, None, cleared, api_visibility="private")  # its own trash icon
+        clear_btn.click(_clear, None, cleared, api_visibility="private")
+        chatbot.clear(_clear, None, cleared, api_visibility="private")  # its own trash icon
     return page
 
 

@@ -1,4 +1,4 @@
-"""`ruta eval`: run a question set through Ruta (and the baseline), write the run, print a summary."""
+"""`ruta eval`: the glue that runs a question set through Ruta (and the baseline) and prints the summary."""
 
 from __future__ import annotations
 
@@ -8,40 +8,24 @@ import time
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-from app.answer import clean_question, standalone_question
-from app.cli import EXIT_PARTIAL, EXIT_USAGE
-from app.commands import make_answerer
-from app.llms import LLM, make_llm
-from app.services import Services
+from app.cli.output import EXIT_PARTIAL, EXIT_USAGE
+from app.rag.answer import search
+from app.rag.llms import LLM, make_llm
+from app.rag.types import Message
+from app.services import Services, make_answerer
 from app.settings import Settings
-from app.types import Message
 from eval.judge import judge_records
 from eval.questions import Item, load_items
-from eval.report import LABELS, fmt
-from eval.run import EvalResult, run_eval, write_run
+from eval.result import EvalResult
+from eval.run import run_eval, write_run
+from eval.summary import summary
 from index.types import Hit
 from ingest.errors import RutaError
 
 SEARCH_K = 10  # retrieval is scored at hit@1..hit@10
 SECRETS = ("openai_api_key", "api_token")  # kept out of metrics.json and report.html
-SUMMARY = (
-    ("hit@1", "Hit@1"),
-    ("hit@5", "Hit@5"),
-    ("mrr", "MRR"),
-    ("key_fact_recall", "Key-fact recall"),
-    ("citation_precision", "Citation precision"),
-    ("citation_recall", "Citation recall"),
-    ("refusal_rate", "Refusal rate (unanswerable)"),
-    ("false_refusal_rate", "False refusal rate"),
-    ("retrieval_ms_p50", "Retrieval p50"),
-    ("retrieval_ms_p95", "Retrieval p95"),
-    ("answer_ms_p50", "Answer p50"),
-    ("answer_ms_p95", "Answer p95"),
-)
-BY_TYPE = (("hit@1", "hit@1"), ("key_fact_recall", "key facts"))
 
 
 def run_cli(settings: Settings, args: argparse.Namespace) -> int:
@@ -80,8 +64,9 @@ def run_cli(settings: Settings, args: argparse.Namespace) -> int:
     result = evaluate_ruta(settings, services, items, args.retrieval_only, progress)
     baseline = None
     if args.baseline:
-        bench = baseline_module()
-        baseline = bench.baseline_metrics(items, services.embedder, settings.corpus_dir, progress)
+        from eval.baseline import baseline_metrics  # LlamaIndex loads only when asked for
+
+        baseline = baseline_metrics(items, services.embedder, settings.corpus_dir, progress)
     if getattr(args, "judge", False):
         judge = _judge_llm(settings)
         result.metrics["overall"].update(judge_records(result.records, judge))
@@ -113,13 +98,13 @@ def evaluate_ruta(
     """Run Ruta over the items; the search resolves follow-ups exactly as answering does."""
     retriever = services.retriever()
 
-    def search(question: str, history: list[Message]) -> list[Hit]:
-        q = clean_question(question, settings.max_question_chars)
-        return retriever.search(standalone_question(q, history), k=SEARCH_K)
+    def retrieve(question: str, history: list[Message]) -> list[Hit]:
+        limit = settings.max_question_chars
+        return search(retriever, question, history, k=SEARCH_K, max_question_chars=limit)
 
     ask = None if retrieval_only else make_answerer(settings, services).answer
     return run_eval(
-        items, search=search, ask=ask, embed=services.embedder.passages, progress=progress
+        items, search=retrieve, ask=ask, embed=services.embedder.passages, progress=progress
     )
 
 
@@ -131,57 +116,6 @@ def run_config(settings: Settings, questions: Path) -> dict[str, Any]:
             config[key] = "***"
     config["questions"] = str(questions)
     return config
-
-
-def summary(metrics: dict[str, Any], baseline: dict[str, Any] | None = None) -> str:
-    """The headline metrics overall and per question type, with a baseline column if given."""
-    labels = [LABELS[0]] + ([LABELS[1]] if baseline else [])
-    runs = [metrics] + ([baseline] if baseline else [])
-    n = metrics["overall"]["n"]
-    rows = [["Metric", *labels]]
-    for key, label in SUMMARY:
-        rows.append([label, *(fmt(key, m["overall"].get(key)) for m in runs)])
-    lines = [
-        f"{n} questions, {metrics.get('mode', 'answer')} run, "
-        f"{metrics['overall']['n_errors']} errors",
-        "",
-    ]
-    lines += _table(rows)
-
-    head = ["Type", "n"]
-    for label in labels:
-        head += [f"{label} {name}" for _, name in BY_TYPE]
-    type_rows = [head]
-    for t, g in metrics["by_type"].items():
-        row = [t, str(g["n"])]
-        for m in runs:
-            group = m["by_type"].get(t, {})
-            row += [fmt(key, group.get(key)) for key, _ in BY_TYPE]
-        type_rows.append(row)
-    lines += [""] + _table(type_rows)
-    timing = (baseline or {}).get("timing")
-    if timing:
-        lines += [
-            "",
-            f"{LABELS[1]}: index built in {timing['index_build_s']:.1f}s "
-            f"({timing['nodes']} nodes), query p50 "
-            f"{fmt('query_ms', timing['query_ms_p50'])}",
-        ]
-    return "\n".join(lines)
-
-
-def _table(rows: list[list[str]]) -> list[str]:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    # first column left-aligned (names), the rest right-aligned (numbers)
-    out = [
-        "  ".join(
-            c.ljust(w) if i == 0 else c.rjust(w)
-            for i, (c, w) in enumerate(zip(r, widths, strict=True))
-        ).rstrip()
-        for r in rows
-    ]
-    out.insert(1, "  ".join("-" * w for w in widths))
-    return out
 
 
 def _compare(runs: Sequence[str]) -> int:
@@ -196,18 +130,3 @@ def _compare(runs: Sequence[str]) -> int:
             return EXIT_USAGE
     print(compare_runs(Path(runs[0]), Path(runs[1])), end="")
     return 0
-
-
-def baseline_module() -> ModuleType:
-    """bench.baseline, imported even where the project root is not on sys.path."""
-    try:
-        from bench import baseline
-    except ModuleNotFoundError as exc:
-        if exc.name != "bench":
-            raise
-        # bench/ sits beside app/ but is not an installed package (pyproject installs
-        # ingest, index, app and eval), so the `ruta` script cannot see it from .venv/bin.
-        # Adding "bench*" to [tool.setuptools.packages.find] makes this branch unused.
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-        from bench import baseline
-    return baseline

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from app.types import Message
-from ingest.errors import LLMUnavailable
+from app.rag.errors import LLMUnavailable
+from app.rag.types import Message
 
 # For tokenizers saved without a chat template: ChatML, which most small instruct models use.
 CHATML = (

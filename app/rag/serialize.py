@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from app.types import Answer
+from app.rag.types import Answer
 from index.types import Hit
 
 

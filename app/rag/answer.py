@@ -1,4 +1,9 @@
-"""answer(): question (+ history) -> retrieved passages -> cited Answer. Every edge calls this."""
+"""Answering: question (+ history) -> retrieved passages -> cited Answer.
+
+The core's entry points, used by every edge: ``Answerer.stream``/``Answerer.answer`` (the web
+page, the HTTP API, `ruta ask`, the evaluation) and ``search`` (`ruta search`, the
+retrieval-only evaluation). Both clean the question and resolve follow-ups the same way.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +14,17 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from app.citations import make_citation, validate
-from app.extractive import Selection, TermStats, select_units
-from app.llms import LLM
-from app.prompt import build_messages, is_refusal_text
-from app.types import Answer, Citation, Message
+from app.rag.citations import make_citation, validate
+from app.rag.errors import LLMUnavailable
+from app.rag.extractive import Selection, TermStats, select_units
+from app.rag.llms import LLM
+from app.rag.prompt import REFUSAL, build_messages, is_refusal_text
+from app.rag.types import Answer, Citation, Message
 from index.embed import Embedder
+from index.errors import BadQuestion
 from index.lang import detect_language
 from index.retrieve import HybridRetriever
 from index.types import Hit
-from ingest.errors import BadQuestion, LLMUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +34,6 @@ _FOLLOW_UP = re.compile(
     re.IGNORECASE,
 )
 
-REFUSAL = {
-    "en": "The documents do not say.",
-    "es": "Los documentos no lo dicen.",
-    "pt": "Os documentos não dizem.",
-    "fr": "Les documents ne le disent pas.",
-}
 CLOSEST = {
     "en": "The closest passages are",
     "es": "Los pasajes más cercanos son",
@@ -53,12 +53,12 @@ OTHER_LANGUAGE = (
 
 @dataclass(frozen=True)
 class AnswerConfig:
-    """The answer-step knobs (mirrors Settings)."""
+    """The answer-step knobs; built from Settings by app.services.answer_config."""
 
-    top_k: int = 5
-    max_question_chars: int = 2000
-    refusal_threshold: float = 0.3
-    refusal_dense_threshold: float = 0.84
+    top_k: int
+    max_question_chars: int
+    refusal_threshold: float
+    refusal_dense_threshold: float
 
 
 def clean_question(question: str, max_chars: int) -> str:
@@ -90,6 +90,26 @@ def standalone_question(question: str, history: Sequence[Message]) -> str:
     return question
 
 
+def prepare(question: str, history: Sequence[Message], max_chars: int) -> tuple[str, str]:
+    """The cleaned question and the query retrieval runs (follow-ups resolved)."""
+    q = clean_question(question, max_chars)
+    return q, standalone_question(q, history)
+
+
+def search(
+    retriever: HybridRetriever,
+    question: str,
+    history: Sequence[Message] = (),
+    *,
+    k: int,
+    max_question_chars: int,
+    filters: dict[str, str] | None = None,
+) -> list[Hit]:
+    """Retrieval alone, on the query answering would run: the passages an answer would see."""
+    _, query = prepare(question, history, max_question_chars)
+    return retriever.search(query, k, filters)
+
+
 class Answerer:
     """Holds what answering needs across questions: retriever, term stats, embedder, LLM."""
 
@@ -114,9 +134,8 @@ class Answerer:
     ) -> Iterator[str | Answer]:
         """Yield text pieces as they are ready, then the final Answer."""
         t0 = time.perf_counter()
-        q = clean_question(question, self.config.max_question_chars)
+        q, query = prepare(question, history, self.config.max_question_chars)
         lang = detect_language(q)
-        query = standalone_question(q, history)
         hits = self.retriever.search(query, self.config.top_k, filters)
         timings = {"retrieval": (time.perf_counter() - t0) * 1000}
         t1 = time.perf_counter()
@@ -143,6 +162,7 @@ class Answerer:
     def answer(
         self, question: str, history: Sequence[Message] = (), filters: dict[str, str] | None = None
     ) -> Answer:
+        """The final Answer of ``stream``."""
         final: Answer | None = None
         for piece in self.stream(question, history, filters):
             if isinstance(piece, Answer):
@@ -218,7 +238,7 @@ def _refusal(q: str, hits: list[Hit], lang: str, backend: str, notice: str) -> A
 
 
 def _first_sentence(hit: Hit) -> str:
-    from app.text import split_sentences
+    from app.rag.text import split_sentences
 
     sents = split_sentences(hit.chunk.text)
     return sents[0] if sents else hit.chunk.text[:200]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from app.text import proper_terms, split_sentences, terms
+from app.rag.text import proper_terms, split_sentences, terms
 from index.embed import Embedder
 from index.types import Hit
 from index.vectors import PersistedEmbedder

@@ -28,7 +28,7 @@ from typing import Any
 from llama_index.core.embeddings import BaseEmbedding
 from pydantic import PrivateAttr
 
-from app.types import Answer, Citation, Message
+from app.rag.types import Answer, Citation, Message
 from eval.questions import Item
 from eval.run import run_eval
 from index.embed import Embedder

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Protocol
 
-from app.types import Message
+from app.rag.types import Message
 
 if TYPE_CHECKING:
     from app.settings import Settings
@@ -25,7 +25,7 @@ def make_llm(settings: Settings) -> LLM | None:
         case "extractive":
             return None
         case "openai":
-            from app.llms.openai_compat import OpenAICompatLLM
+            from app.rag.llms.openai_compat import OpenAICompatLLM
 
             return OpenAICompatLLM(
                 base_url=settings.openai_base_url,
@@ -35,7 +35,7 @@ def make_llm(settings: Settings) -> LLM | None:
                 max_tokens=settings.llm_max_tokens,
             )
         case "llamacpp":
-            from app.llms.llamacpp import LlamaCppLLM
+            from app.rag.llms.llamacpp import LlamaCppLLM
 
             return LlamaCppLLM(
                 model_path=settings.llamacpp_model_path,
@@ -44,7 +44,7 @@ def make_llm(settings: Settings) -> LLM | None:
                 n_threads=settings.llm_threads,
             )
         case "transformers":
-            from app.llms.transformers_local import TransformersLLM
+            from app.rag.llms.transformers_local import TransformersLLM
 
             return TransformersLLM(
                 model_path=settings.transformers_model_path,

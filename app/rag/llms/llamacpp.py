@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.llms.smollm2 import bundled_gguf
-from app.types import Message
-from ingest.errors import LLMUnavailable
+from app.rag.errors import LLMUnavailable
+from app.rag.llms.smollm2 import bundled_gguf
+from app.rag.types import Message
 
 if TYPE_CHECKING:
     from llama_cpp import Llama

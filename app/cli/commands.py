@@ -8,56 +8,33 @@ import sys
 import time
 from pathlib import Path
 
-from app.answer import AnswerConfig, Answerer
-from app.cli import EXIT_PARTIAL, elapsed, emit_json
-from app.serialize import answer_dict, hit_dict
-from app.services import Services
+from app.cli.output import EXIT_PARTIAL, elapsed, emit_json
+from app.rag.answer import search
+from app.rag.serialize import answer_dict, hit_dict
+from app.rag.types import Message
+from app.services import Services, ingest_corpus, make_answerer
 from app.settings import Settings
-from app.types import Message
-from ingest.errors import BadQuestion
+from index.errors import BadQuestion
 
 
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
-    from index.build import build_index
-    from ingest.pipeline import linked_documents, load_corpus
-
     started = time.perf_counter()
-    corpus = args.corpus or settings.corpus_dir
-    docs, failures = load_corpus(corpus)
-    if args.fetch_links:
-        linked, link_failures = linked_documents(docs, settings.data_dir / "links")
-        docs += linked
-        failures += link_failures
-    services = Services(settings)
-    progress = not args.quiet and sys.stderr.isatty()
-    report = build_index(
-        docs,
-        services.stores,
-        settings.data_dir,
-        chunk_tokens=settings.chunk_tokens,
-        chunk_max_tokens=settings.chunk_max_tokens,
+    done = ingest_corpus(
+        Services(settings),
+        corpus=args.corpus,
+        fetch_links=args.fetch_links,
         rebuild=args.rebuild,
-        progress=progress,
+        progress=not args.quiet and sys.stderr.isatty(),
         wait_s=args.wait,
     )
-    sentences = 0
-    if settings.precompute_sentences:
-        from app.extractive import prime_sentence_vectors
-        from ingest.chunk import chunk_document
-
-        chunks = [
-            c
-            for d in docs
-            for c in chunk_document(d, settings.chunk_tokens, settings.chunk_max_tokens)
-        ]
-        sentences = prime_sentence_vectors(chunks, services.sentence_embedder, progress)
+    report, failures = done.report, done.failures
     for f in failures:
         print(f"FAILED  {f.path}: {f.reason}", file=sys.stderr)
     print(
         f"ingested {report.documents} documents, {report.chunks} chunks in {elapsed(started)}: "
         f"{len(report.added)} added, {len(report.replaced)} replaced, "
         f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, "
-        f"{len(failures)} failed; {sentences} new sentence vectors"
+        f"{len(failures)} failed; {done.sentences} new sentence vectors"
     )
     for doc_id, n in report.chunks_per_doc.items():
         print(f"  {doc_id}: {n} chunks")
@@ -97,7 +74,9 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
     if not 1 <= args.k <= 50:
         raise BadQuestion(f"--k must be between 1 and 50, got {args.k}")
     filters = {"doc_id": args.doc, "publisher": args.publisher, "kind": args.kind}
-    hits = Services(settings).retriever().search(args.question, args.k, filters)
+    retriever = Services(settings).retriever()
+    limit = settings.max_question_chars
+    hits = search(retriever, args.question, k=args.k, max_question_chars=limit, filters=filters)
     if args.json:
         emit_json([hit_dict(h) for h in hits])
         return 0
@@ -107,17 +86,6 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
             "   " + h.chunk.text[:300].replace("\n", " ") + ("…" if len(h.chunk.text) > 300 else "")
         )
     return 0
-
-
-def make_answerer(settings: Settings, services: Services | None = None) -> Answerer:
-    services = services or Services(settings)
-    config = AnswerConfig(
-        settings.top_k,
-        settings.max_question_chars,
-        settings.refusal_threshold,
-        settings.refusal_dense_threshold,
-    )
-    return Answerer(services.retriever(), config, services.llm, services.sentence_embedder)
 
 
 def read_history(path: Path | None) -> list[Message]:
@@ -161,13 +129,13 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
-    from app.evaluate import run_cli
+    from app.cli.evaluate import run_cli
 
     return run_cli(settings, args)
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    from app.server import serve
+    from app.http.server import serve
 
     serve(settings)
     return 0

@@ -8,9 +8,8 @@ import threading
 
 from fastapi import FastAPI
 
-from app.answer import Answerer
-from app.commands import make_answerer
-from app.services import Services
+from app.rag.answer import Answerer
+from app.services import Services, make_answerer
 from app.settings import Settings
 from ingest.errors import RutaError
 
@@ -38,10 +37,10 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     """The whole server as an ASGI app: /api, /v1 and /healthz, the page at "/"."""
     # The page must make no outside requests: no Gradio telemetry.
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
-    from app.api import add_api
     from app.feedback import FeedbackStore
-    from app.security import install
-    from app.web import mount_ui
+    from app.http.api import add_api
+    from app.http.security import install
+    from app.http.web import mount_ui
 
     services = services or Services(settings)
     answerers = Answerers(settings, services)

@@ -15,28 +15,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from app.answer import Answerer
-from app.serialize import answer_dict
+from app.http.errors import error_body, ruta_error_response
+from app.rag.answer import Answerer
+from app.rag.serialize import answer_dict
+from app.rag.types import Answer, Message
 from app.services import Services
-from app.types import Answer, Message
-from ingest.errors import (
-    BadQuestion,
-    IndexBusy,
-    IndexNotReady,
-    LLMUnavailable,
-    RutaError,
-    StoreUnavailable,
-)
+from index.errors import BadQuestion
+from ingest.errors import RutaError
 
 MODEL = "ruta"
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-_STATUS: list[tuple[type[RutaError], int, str]] = [
-    (BadQuestion, 400, "invalid_request_error"),
-    (IndexNotReady, 503, "index_not_ready"),
-    (IndexBusy, 503, "index_busy"),
-    (StoreUnavailable, 503, "store_unavailable"),
-    (LLMUnavailable, 503, "llm_unavailable"),
-]
 
 
 class Turn(BaseModel):
@@ -80,19 +68,6 @@ class ChatRequest(BaseModel):
     model: str = MODEL
     messages: list[ChatMessage]
     stream: bool = False
-
-
-def error_body(message: str, kind: str) -> dict[str, Any]:
-    return {"error": {"message": message, "type": kind}}
-
-
-def ruta_error_response(exc: RutaError) -> JSONResponse:
-    status, kind = 500, "internal_error"
-    for cls, code, name in _STATUS:
-        if isinstance(exc, cls):
-            status, kind = code, name
-            break
-    return JSONResponse(error_body(str(exc), kind), status_code=status)
 
 
 def validation_message(exc: RequestValidationError) -> str:
@@ -178,7 +153,13 @@ async def _sse(first: str | Answer | None, pieces: Iterator[str | Answer]) -> As
 
 def add_api(app: FastAPI, answerer: Callable[[], Answerer], services: Services) -> None:
     """Register the routes and the error handlers that turn failures into JSON errors."""
+    _add_error_handlers(app)
+    _add_ruta_routes(app, answerer, services)
+    _add_openai_routes(app, answerer)
+    _add_unknown_route(app)  # last: it catches what no route above takes
 
+
+def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RutaError)
     async def _ruta_error(request: Request, exc: RutaError) -> JSONResponse:
         return ruta_error_response(exc)
@@ -196,6 +177,8 @@ def add_api(app: FastAPI, answerer: Callable[[], Answerer], services: Services) 
         body = error_body(str(exc.detail), "http_error")
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
+
+def _add_ruta_routes(app: FastAPI, answerer: Callable[[], Answerer], services: Services) -> None:
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
         llm = services.settings.llm
@@ -240,6 +223,8 @@ def add_api(app: FastAPI, answerer: Callable[[], Answerer], services: Services) 
 
         return answer_dict(await run_in_threadpool(run))
 
+
+def _add_openai_routes(app: FastAPI, answerer: Callable[[], Answerer]) -> None:
     @app.get("/v1/models")
     async def models() -> dict[str, Any]:
         entry = {"id": MODEL, "object": "model", "created": 0, "owned_by": "ruta"}
@@ -269,6 +254,8 @@ def add_api(app: FastAPI, answerer: Callable[[], Answerer], services: Services) 
             "citations": answer_dict(answer)["citations"],
         }
 
+
+def _add_unknown_route(app: FastAPI) -> None:
     @app.api_route("/api/{rest:path}", methods=_METHODS, include_in_schema=False)
     @app.api_route("/v1/{rest:path}", methods=_METHODS, include_in_schema=False)
     async def unknown(request: Request, rest: str) -> JSONResponse:

@@ -7,8 +7,8 @@ from collections.abc import Iterable, Iterator
 
 import httpx
 
-from app.types import Message
-from ingest.errors import LLMUnavailable
+from app.rag.errors import LLMUnavailable
+from app.rag.types import Message
 
 _ADVICE = "start it or set RUTA_LLM=extractive"
 

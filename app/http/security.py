@@ -15,6 +15,7 @@ import bcrypt
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.http.errors import error_body
 from app.settings import Settings
 from ingest.errors import ConfigError
 
@@ -47,7 +48,7 @@ def header(scope: Scope, name: str) -> str:
 async def send_error(
     send: Send, status: int, message: str, kind: str, headers: dict[str, str] | None = None
 ) -> None:
-    body = json.dumps({"error": {"message": message, "type": kind}}).encode()
+    body = json.dumps(error_body(message, kind)).encode()
     raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw})

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from app.text import split_sentences, terms
-from app.types import Citation
+from app.rag.text import split_sentences, terms
+from app.rag.types import Citation
 from index.types import Hit
 
 _MARK = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")

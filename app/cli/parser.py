@@ -1,26 +1,18 @@
-"""The `ruta` command: ingest, chunks, search, ask, eval, serve, feedback. A thin edge over the core."""
+"""The `ruta` argument parser: one small function per command."""
 
 from __future__ import annotations
 
 import argparse
-import json
-import logging
-import sys
-import time
-from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
+if TYPE_CHECKING:
+    Commands = argparse._SubParsersAction[argparse.ArgumentParser]
 
-from app.settings import Settings
-from ingest.errors import BadQuestion, DocumentError, IndexBusy, IndexNotReady, RutaError
-
-log = logging.getLogger("ruta")
-
-EXIT_USAGE, EXIT_ERROR, EXIT_PARTIAL, EXIT_NOT_READY, EXIT_BUSY = 2, 1, 3, 4, 5
+SET_HELP = "override a setting for this command, e.g. --set top_k=8"
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="ruta",
         description="Ruta: answers with checkable citations over the evidence on migration in "
@@ -28,29 +20,28 @@ def _parser() -> argparse.ArgumentParser:
         "see the README for every setting.",
     )
     p.add_argument("-v", "--verbose", action="store_true", help="log what happens (debug level)")
-    p.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a setting for this command, e.g. --set top_k=8",
-    )
-    # The same two options after the command too (`ruta eval Q --set top_k=8`); other dests,
-    # or a subcommand's defaults would overwrite what was given before it.
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help=SET_HELP)
+    after = _after_command()
+    sub = p.add_subparsers(dest="command", required=True)
+    for add in (_ingest, _chunks, _search, _ask, _eval, _serve, _feedback):
+        add(sub, after)
+    return p
+
+
+def _after_command() -> argparse.ArgumentParser:
+    """The same two options after the command too (`ruta eval Q --set top_k=8`); other dests,
+    or a subcommand's defaults would overwrite what was given before it."""
     after = argparse.ArgumentParser(add_help=False)
     after.add_argument(
         "-v", "--verbose", dest="verbose_after", action="store_true", help="log more"
     )
     after.add_argument(
-        "--set",
-        dest="set_after",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a setting for this command, e.g. --set top_k=8",
+        "--set", dest="set_after", action="append", default=[], metavar="KEY=VALUE", help=SET_HELP
     )
-    sub = p.add_subparsers(dest="command", required=True)
+    return after
 
+
+def _ingest(sub: Commands, after: argparse.ArgumentParser) -> None:
     s = sub.add_parser("ingest", parents=[after], help="load, clean, chunk and index the corpus")
     s.add_argument("--corpus", type=Path, help="corpus folder (default: corpus_dir setting)")
     s.add_argument("--rebuild", action="store_true", help="drop the index and build it anew")
@@ -67,10 +58,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--quiet", action="store_true", help="no progress bar")
 
+
+def _chunks(sub: Commands, after: argparse.ArgumentParser) -> None:
     s = sub.add_parser("chunks", parents=[after], help="print the chunks the index will hold")
     s.add_argument("--doc", help="only this document id")
     s.add_argument("--json", action="store_true", help="JSON lines instead of text")
 
+
+def _search(sub: Commands, after: argparse.ArgumentParser) -> None:
     s = sub.add_parser("search", parents=[after], help="retrieve passages for a question")
     s.add_argument("question")
     s.add_argument("--k", type=int, default=5, help="how many passages (default 5)")
@@ -79,11 +74,15 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--kind", help="filter: kind (review, study, linked...)")
     s.add_argument("--json", action="store_true", help="print hits as JSON")
 
+
+def _ask(sub: Commands, after: argparse.ArgumentParser) -> None:
     s = sub.add_parser("ask", parents=[after], help="answer a question with citations")
     s.add_argument("question")
     s.add_argument("--history", type=Path, help="JSON file: list of {role, content} turns")
     s.add_argument("--json", action="store_true", help="print the answer as JSON")
 
+
+def _eval(sub: Commands, after: argparse.ArgumentParser) -> None:
     s = sub.add_parser(
         "eval",
         parents=[after],
@@ -96,7 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--baseline",
         action="store_true",
-        help="also score the LlamaIndex default pipeline (bench/baseline.py)",
+        help="also score the LlamaIndex default pipeline (eval/baseline.py)",
     )
     s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.add_argument(
@@ -106,77 +105,16 @@ def _parser() -> argparse.ArgumentParser:
         "passage supports its sentence (optional; the core metrics need no model)",
     )
 
+
+def _serve(sub: Commands, after: argparse.ArgumentParser) -> None:
     s = sub.add_parser("serve", parents=[after], help="serve the web chat and the HTTP API")
     s.add_argument("--host", help="bind address (default: host setting, 127.0.0.1)")
     s.add_argument("--port", type=int, help="port (default: port setting, 7860)")
     s.add_argument("--root-path", help="sub-path behind a reverse proxy, e.g. /ruta")
 
+
+def _feedback(sub: Commands, after: argparse.ArgumentParser) -> None:
     s = sub.add_parser("feedback", parents=[after], help="feedback stored from the web chat")
     s.add_argument("action", choices=["export"])
     s.add_argument("--format", choices=["csv", "jsonl"], default="jsonl")
     s.add_argument("--out", type=Path, help="file to write (default: standard output)")
-    return p
-
-
-def _settings(overrides: Sequence[str], **extra: object) -> Settings:
-    values: dict[str, object] = {}
-    for item in overrides:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise SystemExit(f"ruta: --set takes KEY=VALUE, got {item!r}")
-        values[key.strip()] = value
-    values.update({k: v for k, v in extra.items() if v is not None})
-    return Settings(**values)  # type: ignore[arg-type]
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    args.set = [*args.set, *args.set_after]
-    args.verbose = args.verbose or args.verbose_after
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for noisy in ("httpx", "chromadb", "sentence_transformers", "urllib3", "bm25s"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    try:
-        extra = {}
-        if args.command == "serve":
-            extra = {"host": args.host, "port": args.port, "root_path": args.root_path}
-        settings = _settings(args.set, **extra)
-        from app import commands
-
-        return int(getattr(commands, f"cmd_{args.command}")(settings, args))
-    except ValidationError as exc:
-        errs = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        print(f"ruta: invalid setting: {errs}", file=sys.stderr)
-        return EXIT_USAGE
-    except BadQuestion as exc:
-        print(f"ruta: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except IndexNotReady as exc:
-        print(f"ruta: {exc}", file=sys.stderr)
-        return EXIT_NOT_READY
-    except IndexBusy as exc:
-        print(f"ruta: {exc}", file=sys.stderr)
-        return EXIT_BUSY
-    except (DocumentError, RutaError) as exc:
-        print(f"ruta: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("ruta: interrupted", file=sys.stderr)
-        return 130
-
-
-def emit_json(data: object) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
-
-
-def elapsed(since: float) -> str:
-    return f"{time.perf_counter() - since:.1f}s"
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,9 @@
+"""The errors of answering. A bad question is refused by retrieval too: see index/errors.py."""
+
+from __future__ import annotations
+
+from ingest.errors import RutaError
+
+
+class LLMUnavailable(RutaError):
+    """The LLM backend failed, timed out or is not installed."""

@@ -1,0 +1,62 @@
+"""The summary `ruta eval` prints: headline metrics overall and per question type."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eval.report import LABEL, LABELS, fmt
+from eval.tables import text_table
+
+# The headline rows, a subset of the report's (labels from report.ROWS)
+SUMMARY = (
+    "hit@1",
+    "hit@5",
+    "mrr",
+    "key_fact_recall",
+    "citation_precision",
+    "citation_recall",
+    "refusal_rate",
+    "false_refusal_rate",
+    "retrieval_ms_p50",
+    "retrieval_ms_p95",
+    "answer_ms_p50",
+    "answer_ms_p95",
+)
+BY_TYPE = (("hit@1", "hit@1"), ("key_fact_recall", "key facts"))
+
+
+def summary(metrics: dict[str, Any], baseline: dict[str, Any] | None = None) -> str:
+    """The headline metrics overall and per question type, with a baseline column if given."""
+    labels = [LABELS[0]] + ([LABELS[1]] if baseline else [])
+    runs = [metrics] + ([baseline] if baseline else [])
+    n = metrics["overall"]["n"]
+    rows = [["Metric", *labels]]
+    for key in SUMMARY:
+        rows.append([LABEL[key], *(fmt(key, m["overall"].get(key)) for m in runs)])
+    lines = [
+        f"{n} questions, {metrics.get('mode', 'answer')} run, "
+        f"{metrics['overall']['n_errors']} errors",
+        "",
+    ]
+    lines += text_table(rows)
+
+    head = ["Type", "n"]
+    for label in labels:
+        head += [f"{label} {name}" for _, name in BY_TYPE]
+    type_rows = [head]
+    for t, g in metrics["by_type"].items():
+        row = [t, str(g["n"])]
+        for m in runs:
+            group = m["by_type"].get(t, {})
+            row += [fmt(key, group.get(key)) for key, _ in BY_TYPE]
+        type_rows.append(row)
+    lines += [""] + text_table(type_rows)
+    timing = (baseline or {}).get("timing")
+    if timing:
+        lines += [
+            "",
+            f"{LABELS[1]}: index built in {timing['index_build_s']:.1f}s "
+            f"({timing['nodes']} nodes), query p50 "
+            f"{fmt('query_ms', timing['query_ms_p50'])}",
+        ]
+    return "\n".join(lines)

@@ -1,0 +1,21 @@
+"""The errors of the index: no usable index, a busy one, an unreachable store, a bad query."""
+
+from __future__ import annotations
+
+from ingest.errors import RutaError
+
+
+class IndexNotReady(RutaError):
+    """The index is missing, corrupt, or was built with another embedder or chunking."""
+
+
+class IndexBusy(RutaError):
+    """Another ingestion holds the index lock."""
+
+
+class StoreUnavailable(RutaError):
+    """The vector store (a Chroma server) cannot be reached."""
+
+
+class BadQuestion(RutaError):
+    """The question is empty, too long or otherwise unusable (retrieval and answering raise it)."""

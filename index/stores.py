@@ -1,0 +1,56 @@
+"""Store wiring: the collections a configuration reads and writes, and what they must hold."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.embed import Embedder
+from index.retrieve import INDEX_TEXT_VERSION
+from index.store import ChunkStore, open_client
+from ingest.chunk import CHUNKER_VERSION
+
+Targets = list[tuple[ChunkStore, Embedder]]
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """Where the collections live and how their chunks were cut (built from Settings)."""
+
+    index_dir: Path
+    chroma_url: str
+    collection: str
+    chunk_tokens: int
+    chunk_max_tokens: int
+
+
+def fingerprint(config: StoreConfig, embedder_name: str) -> dict[str, str]:
+    """What a collection must have been built with for its vectors to be usable. Not the
+    cleaning: a cleaner change alters documents' hashes (see CLEANER_VERSION), so the next
+    `ruta ingest` replaces them incrementally, no rebuild needed."""
+    return {
+        "embedder": embedder_name,
+        "chunking": f"v{CHUNKER_VERSION}:{config.chunk_tokens}:{config.chunk_max_tokens}",
+        "index_text": INDEX_TEXT_VERSION,
+    }
+
+
+def open_stores(
+    config: StoreConfig,
+    embedders: Sequence[tuple[str, Embedder]],
+    *,
+    fresh: bool = False,
+    on_unavailable: Callable[[], None] | None = None,
+) -> Targets:
+    """One collection per (name, embedder), the main one first, on a new client each call.
+    The main collection is named ``config.collection``, the others ``<collection>__<name>``."""
+    client = open_client(config.index_dir, config.chroma_url, fresh=fresh)
+    out: Targets = []
+    for i, (name, embedder) in enumerate(embedders):
+        collection = config.collection if i == 0 else f"{config.collection}__{name}"
+        store = ChunkStore(
+            client, collection, fingerprint(config, name), on_unavailable=on_unavailable
+        )
+        out.append((store, embedder))
+    return out
