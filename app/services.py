@@ -4,13 +4,13 @@ and runs an ingestion, from Settings. Every edge, test and benchmark assembles R
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 
 from app.rag.answer import AnswerConfig, Answerer
-from app.rag.extractive import prime_sentence_vectors
 from app.rag.llms import LLM, make_llm
+from app.rag.reader import Tuning, prime_sentence_vectors
 from app.settings import Settings
 from index.build import BuildReport, build_index
 from index.embed import CachedEmbedder, Embedder, LazyEmbedder
@@ -39,7 +39,7 @@ def retrieval_config(s: Settings) -> RetrievalConfig:
 
 def answer_config(s: Settings) -> AnswerConfig:
     return AnswerConfig(
-        s.top_k, s.max_question_chars, s.refusal_threshold, s.refusal_dense_threshold
+        s.top_k, s.max_question_chars, replace(Tuning(), answer_min=s.refusal_threshold)
     )
 
 

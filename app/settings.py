@@ -76,10 +76,10 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(256, ge=16, le=4096, description="Generation limit.")
     max_question_chars: int = Field(2000, ge=10, le=100_000, description="Longest question.")
     refusal_threshold: float = Field(
-        0.3, ge=0.0, le=1.0, description="English: refuse when the best sentence covers less."
-    )
-    refusal_dense_threshold: float = Field(
-        0.84, ge=0.0, le=1.0, description="Other languages: refuse below this similarity."
+        0.02,
+        ge=0.0,
+        le=1.0,
+        description="Refuse when no sentence reaches this answer probability (the reader's).",
     )
 
     # Serving

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from app.rag.answer import standalone_question
-from app.rag.extractive import prime_sentence_vectors
+from app.rag.reader import prime_sentence_vectors
 from app.services import Services, make_answerer
 from bench.common import Question, latency, machine_note, measured, reset_caches
 

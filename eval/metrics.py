@@ -18,7 +18,7 @@ _MARKER = re.compile(r"\[(\d+)\]")
 # markers placed after the full stop, so "… in 2023. [2] Next" keeps [2] with its sentence.
 _SENT_END = re.compile(r"[.!?…](?:[\"'”’)\]]*)(?:\s*\[\d+\])*(?=\s|$)")
 # Metrics where a smaller number is the better one (compare.py needs the direction).
-LOWER_IS_BETTER = ("false_refusal_rate", "n_errors")
+LOWER_IS_BETTER = ("false_refusal_rate", "n_errors", "answer_sentences", "answer_words")
 
 
 def norm(s: str) -> str:
@@ -29,7 +29,7 @@ def norm(s: str) -> str:
 
 def lower_is_better(metric: str) -> bool:
     """Latencies, false refusals and error counts improve when they go down."""
-    return metric in LOWER_IS_BETTER or "_ms" in metric
+    return any(m in metric for m in LOWER_IS_BETTER) or "_ms" in metric
 
 
 # --- retrieval ---------------------------------------------------------------------------
@@ -157,6 +157,15 @@ def _mean(values: Iterable[float | None]) -> float | None:
     return float(np.mean(vals)) if vals else None
 
 
+def _percentiles(values: Iterable[float | None]) -> tuple[float | None, float | None]:
+    """Median and p90 of the values that exist (answer lengths)."""
+    vals = [float(v) for v in values if v is not None]
+    if not vals:
+        return None, None
+    p50, p90 = np.percentile(vals, [50, 90])
+    return float(p50), float(p90)
+
+
 def latency_summary(values: Iterable[float | None]) -> tuple[float | None, float | None]:
     """p50 and p95 in ms (numpy's linear interpolation); None when nothing was timed."""
     vals = [float(v) for v in values if v is not None]
@@ -183,8 +192,16 @@ def group_metrics(records: Sequence[dict[str, Any]], ks: Sequence[int] = KS) -> 
             retrieval_scores(r["evidence_rank"], ks)[f"hit@{k}"] for r in with_evidence
         )
     out["mrr"] = _mean(retrieval_scores(r["evidence_rank"], ks)["mrr"] for r in with_evidence)
-    for name in ("key_fact_recall", "similarity", "citation_precision", "citation_recall"):
+    for name in (
+        "key_fact_recall",
+        "similarity",
+        "citation_precision",
+        "citation_recall",
+        "evidence_precision",
+    ):
         out[name] = _mean(r.get(name) for r in ok)
+    for name in ("answer_sentences", "answer_words"):
+        out[f"{name}_p50"], out[f"{name}_p90"] = _percentiles(r.get(name) for r in ok)
     out["refusal_rate"] = _mean(float(r["refused"]) for r in answered if r.get("unanswerable"))
     out["false_refusal_rate"] = _mean(
         float(r["refused"]) for r in answered if not r.get("unanswerable")

@@ -23,6 +23,11 @@ ROWS = (
     ("similarity", "Similarity to gold"),
     ("citation_precision", "Citation precision"),
     ("citation_recall", "Citation recall"),
+    ("evidence_precision", "Evidence precision"),
+    ("answer_sentences_p50", "Answer sentences p50"),
+    ("answer_sentences_p90", "Answer sentences p90"),
+    ("answer_words_p50", "Answer words p50"),
+    ("answer_words_p90", "Answer words p90"),
     ("refusal_rate", "Refusal rate (unanswerable)"),
     ("false_refusal_rate", "False refusal rate"),
     ("retrieval_ms_p50", "Retrieval p50"),
@@ -37,6 +42,8 @@ TYPE_COLUMNS = (
     "key_fact_recall",
     "citation_precision",
     "citation_recall",
+    "evidence_precision",
+    "answer_sentences_p50",
     "refusal_rate",
     "false_refusal_rate",
     "answer_ms_p50",
@@ -70,6 +77,8 @@ def fmt(key: str, value: Any) -> str:
         return "—"
     if key in ("n", "n_errors"):
         return str(int(value))
+    if key.startswith(("answer_sentences", "answer_words")):
+        return f"{value:.1f}"
     if "_ms" in key:
         return f"{plots.ms(value)} ms"
     return f"{value:.3f}"

@@ -125,6 +125,9 @@ def _score_answer(rec: dict[str, Any], item: Item, answer: Answer, hits: list[Hi
     texts = {h.chunk.chunk_id: h.chunk.text for h in (*answer.hits, *hits)}
     rec["citation_precision"] = metrics.citation_precision(answer, item.evidence, texts)
     rec["citation_recall"] = metrics.citation_recall(answer)
+    if not answer.refused:
+        rec["evidence_precision"] = metrics.evidence_precision(item.evidence, answer.text)
+        rec["answer_sentences"], rec["answer_words"] = metrics.answer_length(answer.text)
 
 
 def _retrieval_ms(answer: Answer) -> float | None:

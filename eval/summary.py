@@ -15,6 +15,11 @@ SUMMARY = (
     "key_fact_recall",
     "citation_precision",
     "citation_recall",
+    "evidence_precision",
+    "answer_sentences_p50",
+    "answer_sentences_p90",
+    "answer_words_p50",
+    "answer_words_p90",
     "refusal_rate",
     "false_refusal_rate",
     "retrieval_ms_p50",
@@ -22,7 +27,14 @@ SUMMARY = (
     "answer_ms_p50",
     "answer_ms_p95",
 )
-BY_TYPE = (("hit@1", "hit@1"), ("key_fact_recall", "key facts"))
+BY_TYPE = (
+    ("hit@1", "hit@1"),
+    ("key_fact_recall", "key facts"),
+    ("evidence_precision", "evidence"),
+    ("answer_sentences_p50", "sentences"),
+    ("refusal_rate", "refused (unans.)"),
+    ("false_refusal_rate", "refused (ans.)"),
+)
 
 
 def summary(metrics: dict[str, Any], baseline: dict[str, Any] | None = None) -> str:

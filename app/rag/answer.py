@@ -14,12 +14,15 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from app.rag.citations import make_citation, validate
+from app.rag.citations import validate
+from app.rag.compose import extractive_answer, refusal
+from app.rag.conversation import candidate_queries
 from app.rag.errors import LLMUnavailable
-from app.rag.extractive import Selection, TermStats, select_units
 from app.rag.llms import LLM
-from app.rag.prompt import REFUSAL, build_messages, is_refusal_text
-from app.rag.types import Answer, Citation, Message
+from app.rag.prompt import build_messages, is_refusal_text
+from app.rag.question import analyse
+from app.rag.reader import Reading, TermStats, Tuning, read
+from app.rag.types import Answer, Message
 from index.embed import Embedder
 from index.errors import BadQuestion
 from index.lang import detect_language
@@ -28,18 +31,6 @@ from index.types import Hit
 
 log = logging.getLogger(__name__)
 
-_FOLLOW_UP = re.compile(
-    r"\b(it|its|it's|they|them|their|theirs|this|that|these|those|he|she|his|her|there|"
-    r"él|ella|ellos|ellas|eso|esto|ese|esa|su|sus|lo|la|le)\b",
-    re.IGNORECASE,
-)
-
-CLOSEST = {
-    "en": "The closest passages are",
-    "es": "Los pasajes más cercanos son",
-    "pt": "As passagens mais próximas são",
-    "fr": "Les passages les plus proches sont",
-}
 QUOTED_IN_ENGLISH = {
     "es": "Los pasajes citados están en inglés, tal como aparecen en los documentos.",
     "pt": "As passagens citadas estão em inglês, tal como aparecem nos documentos.",
@@ -57,8 +48,7 @@ class AnswerConfig:
 
     top_k: int
     max_question_chars: int
-    refusal_threshold: float
-    refusal_dense_threshold: float
+    tuning: Tuning
 
 
 def clean_question(question: str, max_chars: int) -> str:
@@ -79,21 +69,11 @@ def clean_question(question: str, max_chars: int) -> str:
     return text
 
 
-def standalone_question(question: str, history: Sequence[Message]) -> str:
-    """Resolve a follow-up ('And who co-chairs it?') by carrying the previous question along."""
-    previous = [m.content for m in history if m.role == "user" and m.content.strip()]
-    if not previous:
-        return question
-    short = len(question.split()) <= 8
-    if _FOLLOW_UP.search(question) or short or question.lower().startswith(("and ", "y ", "e ")):
-        return f"{previous[-1].strip()} {question}"
-    return question
-
-
-def prepare(question: str, history: Sequence[Message], max_chars: int) -> tuple[str, str]:
-    """The cleaned question and the query retrieval runs (follow-ups resolved)."""
+def prepare(question: str, history: Sequence[Message], max_chars: int) -> tuple[str, list[str]]:
+    """The cleaned question and the queries retrieval runs, best guess first: the question
+    alone when it stands alone, merged with the previous answered one when it leans on it."""
     q = clean_question(question, max_chars)
-    return q, standalone_question(q, history)
+    return q, candidate_queries(q, history, max_chars)
 
 
 def search(
@@ -106,8 +86,8 @@ def search(
     filters: dict[str, str] | None = None,
 ) -> list[Hit]:
     """Retrieval alone, on the query answering would run: the passages an answer would see."""
-    _, query = prepare(question, history, max_question_chars)
-    return retriever.search(query, k, filters)
+    _, queries = prepare(question, history, max_question_chars)
+    return retriever.search(queries[0], k, filters)
 
 
 class Answerer:
@@ -134,18 +114,27 @@ class Answerer:
     ) -> Iterator[str | Answer]:
         """Yield text pieces as they are ready, then the final Answer."""
         t0 = time.perf_counter()
-        q, query = prepare(question, history, self.config.max_question_chars)
+        q, queries = prepare(question, history, self.config.max_question_chars)
         lang = detect_language(q)
-        hits = self.retriever.search(query, self.config.top_k, filters)
+        searched = [
+            (query, self.retriever.search(query, self.config.top_k, filters)) for query in queries
+        ]
         timings = {"retrieval": (time.perf_counter() - t0) * 1000}
         t1 = time.perf_counter()
-        sel = select_units(query, hits, self.stats, self.embedder)
-        refused = self._should_refuse(sel, lang)
+        # Unsure whether a follow-up leans on the history: keep the better-supported reading.
+        query, hits, reading = max(
+            (
+                (qy, h, read(analyse(qy, lang), h, self.stats, self.embedder, self.config.tuning))
+                for qy, h in searched
+            ),
+            key=lambda x: x[2].best,
+        )
+        refused = reading.refused or reading.near_miss
         notice = QUOTED_IN_ENGLISH.get(lang, "" if lang == "en" else OTHER_LANGUAGE)
         answer: Answer | None = None
         if self.llm is not None and not refused:
             try:
-                answer = yield from self._generate(q, query, hits, history, lang)
+                answer = yield from self._generate(q, reading, hits, history, lang)
             except LLMUnavailable as exc:
                 log.warning("LLM failed, falling back to extractive: %s", exc)
                 notice = (
@@ -153,7 +142,7 @@ class Answerer:
                 )
                 yield f"\n{notice}\n"
         if answer is None:
-            answer = _extractive(q, query, hits, sel, refused, lang, notice)
+            answer = extractive_answer(q, reading, hits, notice)
             for line in answer.text.split("\n"):
                 yield line + "\n"
         timings["answer"] = (time.perf_counter() - t1) * 1000
@@ -170,20 +159,12 @@ class Answerer:
         assert final is not None
         return final
 
-    def _should_refuse(self, sel: Selection, lang: str) -> bool:
-        """Calibrated on the dev set (README, "Refusals"): lexical coverage of the question by the
-        best sentence for English; for other languages, the multilingual similarity."""
-        if not sel.units:
-            return True
-        if lang != "en":
-            return sel.dense < self.config.refusal_dense_threshold
-        return sel.coverage < self.config.refusal_threshold or bool(sel.unknown_terms)
-
     def _generate(
-        self, q: str, query: str, hits: list[Hit], history: Sequence[Message], lang: str
+        self, q: str, reading: Reading, hits: list[Hit], history: Sequence[Message], lang: str
     ) -> Iterator[str | Answer]:
         assert self.llm is not None
-        messages = build_messages(q, hits, history, lang)
+        evidence = [(u.hit + 1, u.text) for u in reading.units]
+        messages = build_messages(q, hits, history, lang, evidence)
         pieces: list[str] = []
         for piece in self.llm.stream(messages):
             pieces.append(piece)
@@ -192,7 +173,7 @@ class Answerer:
         if not raw:
             raise LLMUnavailable("the model returned an empty reply")
         if is_refusal_text(raw):
-            return _refusal(q, hits, lang, self.llm.name, "")
+            return refusal(q, hits, lang, self.llm.name, "")
         text, cites, unsupported = validate(raw, hits)
         notice = (
             f"{unsupported} sentence(s) could not be verified against the sources."
@@ -200,45 +181,3 @@ class Answerer:
             else ""
         )
         return Answer(q, text, tuple(cites), False, self.llm.name, tuple(hits), notice, lang)
-
-
-def _extractive(
-    q: str, query: str, hits: list[Hit], sel: Selection, refused: bool, lang: str, notice: str
-) -> Answer:
-    if refused:
-        return _refusal(q, hits, lang, "extractive", notice)
-    numbers: dict[int, int] = {}
-    cites: dict[int, Citation] = {}
-    lines: list[str] = []
-    for u in sel.units:
-        n = numbers.setdefault(u.hit, len(numbers) + 1)
-        if n not in cites:
-            cites[n] = make_citation(n, hits[u.hit], u.text, 1.0)
-        line = f"{u.text} [{n}]"
-        if u.is_item or not lines or lines[-1].startswith("- "):
-            lines.append(line)
-        else:
-            lines[-1] = f"{lines[-1]} {line}"
-    return Answer(
-        q, "\n".join(lines), tuple(cites.values()), False, "extractive", tuple(hits), notice, lang
-    )
-
-
-def _refusal(q: str, hits: list[Hit], lang: str, backend: str, notice: str) -> Answer:
-    closest = hits[:3]
-    cites = tuple(
-        replace(make_citation(i + 1, h, _first_sentence(h), 0.0), verified=False)
-        for i, h in enumerate(closest)
-    )
-    refs = ", ".join(f"[{c.n}]" for c in cites)
-    text = REFUSAL.get(lang, REFUSAL["en"])
-    if refs:
-        text += f" {CLOSEST.get(lang, CLOSEST['en'])}: {refs}."
-    return Answer(q, text, cites, True, backend, tuple(hits), notice, lang)
-
-
-def _first_sentence(hit: Hit) -> str:
-    from app.rag.text import split_sentences
-
-    sents = split_sentences(hit.chunk.text)
-    return sents[0] if sents else hit.chunk.text[:200]

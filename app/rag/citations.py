@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from app.rag.text import split_sentences, terms
+from app.rag.text import split_sentences
 from app.rag.types import Citation
+from index.lemmas import terms
 from index.types import Hit
 
 _MARK = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")

@@ -7,18 +7,14 @@ import re
 from dataclasses import replace
 
 from app.rag.citations import make_citation
+from app.rag.prompt import REFUSAL
 from app.rag.reader import Reading, Unit
 from app.rag.spans import _NAME
 from app.rag.text import split_sentences
 from app.rag.types import Answer, Citation
+from index.lemmas import fold
 from index.types import Hit
 
-REFUSAL = {
-    "en": "The documents do not say.",
-    "es": "Los documentos no lo dicen.",
-    "pt": "Os documentos não dizem.",
-    "fr": "Les documents ne le disent pas.",
-}
 CLOSEST = {
     "en": "The closest passages are",
     "es": "Los pasajes más cercanos son",
@@ -32,13 +28,43 @@ NEAR_MISS = {
     "pt": "Os documentos tratam de {subject} {ref}, mas não indicam {what}.",
     "fr": "Les documents traitent de {subject} {ref}, mais n'indiquent pas {what}.",
 }
-WHAT = {
-    "en": {"amount": "amount", "number": "number", "date": "date or period"},
-    "es": {"amount": "el monto", "number": "la cifra", "date": "la fecha o el período"},
-    "pt": {"amount": "o montante", "number": "o número", "date": "a data ou o período"},
-    "fr": {"amount": "le montant", "number": "le nombre", "date": "la date ou la période"},
+# Without a clear subject in the question: what is missing, and the closest passage.
+NEAR_MISS_PLAIN = {
+    "en": "The documents do not give the {what} asked for; the closest passage is {ref}.",
+    "es": "Los documentos no dan {what} que se pregunta; el pasaje más cercano es {ref}.",
+    "pt": "Os documentos não indicam {what} perguntado; a passagem mais próxima é {ref}.",
+    "fr": "Les documents n'indiquent pas {what} demandé ; le passage le plus proche est {ref}.",
 }
-THIS_SUBJECT = {"en": "this subject", "es": "este tema", "pt": "este tema", "fr": "ce sujet"}
+WHAT = {
+    "en": {
+        "amount": "amount",
+        "number": "number",
+        "date": "date or period",
+        "actor": "name",
+        "place": "places",
+    },
+    "es": {
+        "amount": "el monto",
+        "number": "la cifra",
+        "date": "la fecha o el período",
+        "actor": "el nombre",
+        "place": "los lugares",
+    },
+    "pt": {
+        "amount": "o montante",
+        "number": "o número",
+        "date": "a data ou o período",
+        "actor": "o nome",
+        "place": "os lugares",
+    },
+    "fr": {
+        "amount": "le montant",
+        "number": "le nombre",
+        "date": "la date ou la période",
+        "actor": "le nom",
+        "place": "les lieux",
+    },
+}
 _QUESTION_WORDS = re.compile(
     r"^(What|Which|Who|Whom|How|When|Where|Why|Is|Are|Does|Do|Did|Has|Have|Can|Qu[eé]|Qui[eé]n|"
     r"Cu[aá]nt[oa]s?|Cu[aá]ndo|D[oó]nde|C[oó]mo|Quem|Quanto|Quando|Onde|Quel|Quelle|Combien|"
@@ -69,7 +95,13 @@ def extractive_answer(question: str, reading: Reading, hits: list[Hit], notice: 
         else:
             lines[-1] = f"{lines[-1]} {line}"
     return Answer(
-        question, "\n".join(lines), tuple(cites.values()), False, "extractive", tuple(hits), notice,
+        question,
+        "\n".join(lines),
+        tuple(cites.values()),
+        False,
+        "extractive",
+        tuple(hits),
+        notice,
         lang,
     )
 
@@ -84,23 +116,27 @@ def near_miss(question: str, reading: Reading, hits: list[Hit], notice: str) -> 
     lang = reading.question.lang if reading.question.lang in NEAR_MISS else "en"
     best = reading.ranked[0]
     cite = replace(make_citation(1, hits[best.hit], best.text, 1.0), verified=False)
-    text = NEAR_MISS[lang].format(
-        subject=subject_of(question) or THIS_SUBJECT[lang],
-        ref="[1]",
-        what=WHAT[lang][reading.missing],
-    )
+    subject = subject_of(question, hits[best.hit].chunk.text)
+    template = NEAR_MISS[lang] if subject else NEAR_MISS_PLAIN[lang]
+    text = template.format(subject=subject, ref="[1]", what=WHAT[lang][reading.missing])
     return Answer(question, text, (cite,), True, "extractive", tuple(hits), notice, lang)
 
 
-def subject_of(question: str) -> str:
-    """The longest name in the question ('Project Turquesa'), without its question word."""
+def subject_of(question: str, passage: str) -> str:
+    """The longest name in the question ('Project Turquesa', 'EUROFRONT') that the passage says
+    word for word, without its question word; a lone capitalised word that is no acronym
+    ('Venezuelan') is no subject. Only the passage's own words are said back."""
     names = []
+    folded = fold(passage)
     for m in _NAME.finditer(question):
         words = m.group().split()
         while words and _QUESTION_WORDS.match(words[0]):
             words = words[1:]
-        if words:
-            names.append(" ".join(words))
+        name = " ".join(words)
+        if (len(words) > 1 or (words and sum(ch.isupper() for ch in words[0]) >= 2)) and (
+            fold(name) in folded
+        ):
+            names.append(name)
     return max(names, key=len, default="")
 
 

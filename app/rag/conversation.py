@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from app.rag.question import analyse
-from app.types import Message
+from app.rag.types import Message
 
 # An assistant turn that opens like this was a refusal: its question found nothing to carry on.
 _REFUSALS = (

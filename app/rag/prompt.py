@@ -55,12 +55,28 @@ def format_sources(hits: Sequence[Hit]) -> str:
     return "\n\n".join(blocks)
 
 
+def format_evidence(evidence: Sequence[tuple[int, str]]) -> str:
+    """The sentences the reader picked, each with the number of the source it comes from."""
+    return "\n".join(f"[{n}] {text}" for n, text in evidence)
+
+
 def build_messages(
-    question: str, hits: Sequence[Hit], history: Sequence[Message], lang: str
+    question: str,
+    hits: Sequence[Hit],
+    history: Sequence[Message],
+    lang: str,
+    evidence: Sequence[tuple[int, str]] = (),
 ) -> list[Message]:
+    """System prompt, the last turns, then the question with the evidence sentences first (the
+    same focus the extractive answer has) and the numbered sources after them."""
     system = SYSTEM.format(language=LANGUAGES.get(lang, "English"))
     turns = [m for m in history if m.role in ("user", "assistant")][-4:]
-    user = f"Sources:\n{format_sources(hits)}\n\nQuestion: {question}"
+    focus = (
+        f"Evidence (sentences from the sources):\n{format_evidence(evidence)}\n\n"
+        if evidence
+        else ""
+    )
+    user = f"{focus}Sources:\n{format_sources(hits)}\n\nQuestion: {question}"
     return [Message("system", system), *turns, Message("user", user)]
 
 

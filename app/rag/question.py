@@ -102,7 +102,9 @@ _KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
 )
 # Kinds whose answer is a span that must be in a sentence: without one there is no answer.
 STRICT: frozenset[str] = frozenset({"amount", "number", "date", "actor", "place"})
-_PLACE_NAMES = re.compile(r"\b(countr(y|ies)|cities|city|pa[ií]s(es)?|pays|cidades|ciudades)\b", re.I)
+_PLACE_NAMES = re.compile(
+    r"\b(countr(y|ies)|cities|city|pa[ií]s(es)?|pays|cidades|ciudades)\b", re.I
+)
 _COUNTED = re.compile(
     r"\b(?:how many|cu[aá]nt[oa]s|quant[oa]s|combien de|number of)\s+((?:[\w-]+\s+){0,2}[\w-]+)",
     re.I,

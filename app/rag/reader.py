@@ -20,10 +20,11 @@ import numpy as np
 
 from app.rag.question import Question
 from app.rag.spans import Span, answer_span, new_spans
-from app.text import split_sentences
+from app.rag.text import split_sentences
 from index.embed import Embedder
 from index.lemmas import fold, root, terms
 from index.types import Hit
+from index.vectors import PersistedEmbedder
 from ingest.types import Chunk
 
 MAX_ITEMS = 10
@@ -62,8 +63,8 @@ FEATURES = (
 # Fitted by `python -m eval.fit_reader` (logistic regression, labels: the sentence holds a gold
 # evidence span); see the README's "Answers" section for the folds.
 WEIGHTS = np.array(
-    [-25.64, 4.31, 8.35, 19.18, 14.02, 0.30, -2.50, 1.11, -0.63, 0.54, -1.46, 3.15, -5.61, 2.97]
-    + [1.15, -4.46, 2.81, -0.55, 2.97, 0.0, 0.0, 0.0, 0.0],
+    [-29.22, 5.08, 4.58, 25.94, 8.96, 0.67, -1.78, 0.42, -0.72, 0.29, -0.15, 2.21, -4.78, 1.66]
+    + [1.51, -4.20, 2.29, -0.76, 3.37, -1.43, 1.05, -1.49, -0.18],
     dtype=np.float64,
 )
 
@@ -72,12 +73,13 @@ WEIGHTS = np.array(
 class Tuning:
     """The reader's thresholds, chosen by `python -m eval.fit_reader --grid` (see the README)."""
 
-    answer_min: float = 0.12  # the best sentence must reach this, or the answer is refused
-    strict_min: float = 0.2  # a sentence holding the asked-for span must reach this
-    add_min: float = 0.35  # a further sentence must reach this ...
+    answer_min: float = 0.02  # the best sentence must reach this, or the answer is refused
+    strict_min: float = 0.05  # a sentence holding the asked-for span must reach this
+    add_min: float = 0.2  # a further sentence must reach this ...
     add_ratio: float = 0.6  # ... and this share of the best sentence's probability
-    sure: float = 0.8  # above this the best sentence answers alone (unless a part is open)
+    sure: float = 0.6  # above this the best sentence answers alone (unless a part is open)
     part_min: float = 0.2  # the best sentence for a question's second part must reach this
+    breadth_min: float = 0.15  # "which initiatives…": another passage's name on the subject
     next_min: float = 0.35  # a sentence that goes on about the same thing joins at this
     max_factoid: int = 2
     max_list: int = 4
@@ -162,7 +164,7 @@ def read(
     best = ranked[0]
     chosen = compose(q, ranked, units, hits, stats, embedder, t)
     missing = ""
-    if q.strict and not any(u.spans and u.p >= t.strict_min and _on_subject(u, q) for u in ranked):
+    if q.strict and not _holds_kind(q, ranked, t):
         missing = q.kind
     chosen = sorted(chosen, key=lambda u: (u.hit, u.pos))
     dense = max(u.dense for u in units)
@@ -192,7 +194,7 @@ def score_units(
     weights = {t: stats.idf(t) for t in q_roots}
     total = sum(weights.values()) or 1.0
     names = {root(n) for n in q.names}
-    q_bigrams = set(zip(q_roots, q_roots[1:]))
+    q_bigrams = set(zip(q_roots, q_roots[1:], strict=False))
     rare_w = max(weights.values(), default=1.0) or 1.0
     lexical = [sum(w for t, w in weights.items() if t in s[3]) / total for s in sents]
     max_dense, max_lex = float(dense.max()), max(lexical)
@@ -200,7 +202,9 @@ def score_units(
     passage: dict[int, set[str]] = {}
     for i, _, _, have, context, _ in sents:
         passage[i] = passage.get(i, set()) | have | context
-    p_cov = {i: sum(w for t, w in weights.items() if t in got) / total for i, got in passage.items()}
+    p_cov = {
+        i: sum(w for t, w in weights.items() if t in got) / total for i, got in passage.items()
+    }
     top_score = max(h.score for h in hits) or 1.0
     out = []
     for (i, j, sent, have, context, header), d, lex in zip(sents, dense, lexical, strict=True):
@@ -276,7 +280,35 @@ def compose(
         if q_new or unsure or (q.plural and u.spans and _new_names(u, chosen)):
             chosen.extend(x for x in _expand(u, units, q, t) if x not in chosen)
             covered = _covered(chosen)
+    if q.plural and q.kind in TYPED:
+        _add_breadth(q, ranked, units, chosen, limit, t)
     return chosen
+
+
+def _add_breadth(
+    q: Question, ranked: list[Unit], units: list[Unit], chosen: list[Unit], limit: int, t: Tuning
+) -> None:
+    """A plural question ('which initiatives … include Ecuador?') is answered by names found in
+    several passages: add the best sentence of each other passage that names something new on
+    the question's subject."""
+    seen = {c.hit for c in chosen}
+    for u in ranked:
+        if len([c for c in chosen if not c.is_item]) >= limit:
+            break
+        if u.hit in seen or u.p < t.breadth_min:
+            continue
+        seen.add(u.hit)
+        if u.spans and _on_subject(u, q) and _new_names(u, chosen) and not _same(u, chosen):
+            chosen.extend(x for x in _expand(u, units, q, t) if x not in chosen)
+
+
+def _holds_kind(q: Question, ranked: list[Unit], t: Tuning) -> bool:
+    """Some good sentence holds a span of the asked-for kind. In English 'good' is a probability
+    and the question's names; a question in another language scores lower against English
+    sentences and its names may be translated ('BID' for IDB): there, one of the best three."""
+    if q.lang != "en":
+        return any(u.spans for u in ranked[:3])
+    return any(u.spans and u.p >= t.strict_min and _on_subject(u, q) for u in ranked)
 
 
 def _on_subject(u: Unit, q: Question) -> bool:
@@ -306,7 +338,7 @@ def _bigrams(text: str, q_bigrams: set[tuple[str, str]]) -> float:
     if not q_bigrams:
         return 0.0
     r = [root(t) for t in terms(text)]
-    return len(q_bigrams & set(zip(r, r[1:]))) / len(q_bigrams)
+    return len(q_bigrams & set(zip(r, r[1:], strict=False))) / len(q_bigrams)
 
 
 def _covered(chosen: list[Unit]) -> set[str]:
@@ -325,6 +357,22 @@ def _roots(text: str) -> set[str]:
     return {root(t) for t in terms(text)}
 
 
+def prime_sentence_vectors(
+    chunks: Sequence[Chunk], embedder: PersistedEmbedder, progress: bool = False
+) -> int:
+    """Embed and store every sentence an answer may score, so that no question waits for it;
+    returns how many were new (an unchanged corpus costs one lookup per sentence)."""
+    from tqdm import tqdm
+
+    todo = embedder.missing(s for c in chunks for s in split_sentences(c.text))
+    bar = tqdm(total=len(todo), unit="sentence", desc="sentences", disable=not progress or not todo)
+    for i in range(0, len(todo), 64):
+        embedder.passages(todo[i : i + 64])
+        bar.update(len(todo[i : i + 64]))
+    bar.close()
+    return len(todo)
+
+
 def _dense_scores(question: str, texts: list[str], embedder: Embedder | None) -> np.ndarray:
     if embedder is None:
         return np.zeros(len(texts), dtype=np.float32)
@@ -340,15 +388,21 @@ def _expand(unit: Unit, units: list[Unit], q: Question, t: Tuning) -> list[Unit]
         start = unit.pos
         while start > 0 and same[start - 1].is_item:
             start -= 1
+        items = _items_from(same, start)
+        # An item far better than its siblings answers alone ("ILO: five thematic areas of …");
+        # items about as good as each other are the list that answers, with its lead-in.
+        if not q.plural or any(u.p < 0.5 * unit.p for u in items):
+            return [unit]
         lead = [same[start - 1]] if start > 0 else []
-        if not q.plural:  # one item answers a singular question; its lead-in says what it is
-            return lead + [unit]
-        return lead + _items_from(same, start)
+        return lead + items
     nxt = same[unit.pos + 1] if unit.pos + 1 < len(same) else None
     if nxt is not None and nxt.is_item:  # a lead-in ("… the following four priorities.")
         return [unit] + _items_from(same, unit.pos + 1)
-    if nxt is not None and not nxt.is_item and nxt.p >= t.next_min and (
-        _ANAPHOR.match(nxt.text) or q.plural
+    if (
+        nxt is not None
+        and not nxt.is_item
+        and nxt.p >= t.next_min
+        and (_ANAPHOR.match(nxt.text) or q.plural)
     ):
         return [unit, nxt]
     return [unit]

@@ -51,7 +51,9 @@ _NAME = re.compile(
     r"(?:[A-Z][\w’'&-]*[A-Z0-9][\w-]*|(?:[A-Z][\w’'-]+)(?:\s+(?:(?:of|and|for|the|on|de|del|la|"
     r"los|las|y|e|et|des|du|do|da)\s+)*[A-Z][\w’'-]+)*)"
 )
-_SENTENCE_START_COMMON = set("The This These It Its In At On For A An As By With From Many All".split())
+_SENTENCE_START_COMMON = set(
+    "The This These It Its In At On For A An As By With From Many All".split()
+)
 
 
 def _spans(pattern: re.Pattern[str], text: str) -> list[Span]:

@@ -30,6 +30,8 @@ class Citation:
     quote: str
     verified: bool
     support: float = 0.0
+    # Where the quote answers the question: (start, end) character offsets into ``quote``.
+    spans: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -33,9 +33,11 @@ def test_every_sentence_carries_a_valid_citation(answerer):
         assert any(f"[{n}]" in line for n in numbers), line
 
 
-def test_list_answer_keeps_the_list(answerer):
+def test_list_answer_gives_the_list_and_not_its_neighbours(answerer):
     a = answerer.answer("What are the five thematic areas of the ILO regional strategy?")
-    assert "- Fair Recruitment" in a.text
+    text = a.text.lower()
+    assert "fair recruitment" in text and "social protection" in text
+    assert "unesco" not in text  # the sibling items of the summary list are not the answer
 
 
 @pytest.mark.parametrize(
@@ -48,7 +50,8 @@ def test_list_answer_keeps_the_list(answerer):
 def test_refuses_when_the_documents_do_not_say(answerer, question):
     a = answerer.answer(question)
     assert a.refused
-    assert a.text.startswith("The documents do not say.")
+    # plainly, or as a near miss that names what is missing
+    assert a.text.startswith("The documents do not") or "but do not give" in a.text
     assert a.citations  # points at the closest passages
 
 

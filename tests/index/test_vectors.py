@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.rag.extractive import prime_sentence_vectors
+from app.rag.reader import prime_sentence_vectors
 from app.rag.text import split_sentences
 from index.vectors import PersistedEmbedder
 
