@@ -60,7 +60,8 @@ _KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     (
         "actor",
         re.compile(
-            r"\b(who|whom|whose|which (\w+ )?(agenc(y|ies)|organi[sz]ations?|donors?|actors?|"
+            r"\b(who|whom|whose|stand for|acronym|abbreviation|full name|"
+            r"qu[eé] significa(n)? (la sigla|las siglas)|which (\w+ )?(agenc(y|ies)|organi[sz]ations?|donors?|actors?|"
             r"partners?|institutions?|bod(y|ies)|entit(y|ies)|members?|governments?|ngos?|"
             r"mechanisms?|programmes?|programs?|initiatives?|platforms?|networks?|funds?)|"
             r"qui[eé]n(es)?|qu[eé] (organizaciones|agencias|donantes|actores|entidades|"
@@ -105,6 +106,8 @@ STRICT: frozenset[str] = frozenset({"amount", "number", "date", "actor", "place"
 _PLACE_NAMES = re.compile(
     r"\b(countr(y|ies)|cities|city|pa[ií]s(es)?|pays|cidades|ciudades)\b", re.I
 )
+_EXPANSION = re.compile(r"\b(stand for|acronym|abbreviation|full name|siglas?|sigle)\b", re.I)
+_COUNTRY_WORDS = re.compile(r"\b(countr(y|ies)|pa[ií]s(es)?|pays)\b", re.I)
 _COUNTED = re.compile(
     r"\b(?:how many|cu[aá]nt[oa]s|quant[oa]s|combien de|number of)\s+((?:[\w-]+\s+){0,2}[\w-]+)",
     re.I,
@@ -155,6 +158,18 @@ class Question:
                 self.plural
             )
         return self.kind in STRICT
+
+    @property
+    def span_kind(self) -> str:
+        """The shape of the answer span: 'country' when countries are asked for by name,
+        'expansion:ACRONYM' when what an acronym stands for is."""
+        if self.kind == "place" and _COUNTRY_WORDS.search(self.text):
+            return "country"
+        if _EXPANSION.search(self.text):
+            acronym = re.search(r"\b[A-Z][A-Z0-9-]*[A-Z0-9]\b", self.text)
+            if acronym:
+                return f"expansion:{acronym.group()}"
+        return self.kind
 
     @property
     def counted(self) -> tuple[str, ...]:

@@ -161,11 +161,16 @@ def read(
     if not units:
         return Reading(q, (), (), 0.0, 0.0, unknown, "", 0.0, t)
     ranked = sorted(units, key=lambda u: (-u.p, u.hit, u.pos))
+    missing = ""
+    if q.strict:
+        answering = _answering(q, ranked, t)
+        if not answering:
+            missing = q.kind
+        elif answering[0] is not ranked[0]:
+            # The sentence that holds what was asked leads the answer (answer-first).
+            ranked = [answering[0]] + [u for u in ranked if u is not answering[0]]
     best = ranked[0]
     chosen = compose(q, ranked, units, hits, stats, embedder, t)
-    missing = ""
-    if q.strict and not _holds_kind(q, ranked, t):
-        missing = q.kind
     chosen = sorted(chosen, key=lambda u: (u.hit, u.pos))
     dense = max(u.dense for u in units)
     return Reading(
@@ -214,7 +219,7 @@ def score_units(
         body = sum(w for t, w in body_w.items() if t in have) / (sum(body_w.values()) or 1.0)
         item = sent.startswith("- ")
         heading = not item and not re.search(r"[.!?:;]\W*$", sent) and len(sent.split()) < 20
-        spans = tuple(new_spans(sent, q.kind, q.terms, q.counted)) if typed else ()
+        spans = tuple(new_spans(sent, q.span_kind, q.terms, q.counted)) if typed else ()
         novelty = len(have - set(q_roots)) / max(1, len(have))
         f = (
             1.0,
@@ -302,13 +307,14 @@ def _add_breadth(
             chosen.extend(x for x in _expand(u, units, q, t) if x not in chosen)
 
 
-def _holds_kind(q: Question, ranked: list[Unit], t: Tuning) -> bool:
-    """Some good sentence holds a span of the asked-for kind. In English 'good' is a probability
-    and the question's names; a question in another language scores lower against English
-    sentences and its names may be translated ('BID' for IDB): there, one of the best three."""
+def _answering(q: Question, ranked: list[Unit], t: Tuning) -> list[Unit]:
+    """The good sentences that hold a span of the asked-for kind, best first. In English 'good'
+    is a probability and the question's names; a question in another language scores lower
+    against English sentences and its names may be translated ('BID' for IDB): there, one of
+    the best three."""
     if q.lang != "en":
-        return any(u.spans for u in ranked[:3])
-    return any(u.spans and u.p >= t.strict_min and _on_subject(u, q) for u in ranked)
+        return [u for u in ranked[:3] if u.spans]
+    return [u for u in ranked if u.spans and u.p >= t.strict_min and _on_subject(u, q)]
 
 
 def _on_subject(u: Unit, q: Question) -> bool:
@@ -389,9 +395,10 @@ def _expand(unit: Unit, units: list[Unit], q: Question, t: Tuning) -> list[Unit]
         while start > 0 and same[start - 1].is_item:
             start -= 1
         items = _items_from(same, start)
-        # An item far better than its siblings answers alone ("ILO: five thematic areas of …");
-        # items about as good as each other are the list that answers, with its lead-in.
-        if not q.plural or any(u.p < 0.5 * unit.p for u in items):
+        # Items that each open with their own label ("- International Labour Organisation (ILO):
+        # Structured around …") are separate entries: the best one answers alone. Other items
+        # are one list, and a plural question gets all of it, with its lead-in.
+        if not q.plural or _labelled(items):
             return [unit]
         lead = [same[start - 1]] if start > 0 else []
         return lead + items
@@ -406,6 +413,13 @@ def _expand(unit: Unit, units: list[Unit], q: Question, t: Tuning) -> list[Unit]
     ):
         return [unit, nxt]
     return [unit]
+
+
+_LABEL = re.compile(r"^- [^:;]{3,90}:\s")
+
+
+def _labelled(items: list[Unit]) -> bool:
+    return len(items) > 1 and all(_LABEL.match(u.text) for u in items)
 
 
 def _items_from(same: list[Unit], start: int) -> list[Unit]:
