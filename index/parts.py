@@ -39,6 +39,10 @@ _NAME = r"[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*"
 _PAIR = re.compile(
     rf"\b({_NAME})\s+(?:and|y|e|et)\s+(?:the\s+|el\s+|la\s+|o\s+|a\s+|le\s+)?({_NAME})"
 )
+_BOTH = re.compile(
+    r",?\s*\b(?:both|tanto|à la fois)\s+(.{3,80}?)\s+(?:and|como|et)\s+(.{3,80}?)(?=[?.!]*$)",
+    re.IGNORECASE,
+)
 _ALL_DOCS = re.compile(
     r"\b(?:both documents|the two documents|both reports|which of the two|either document|"
     r"ambos documentos|los dos documentos|os dois documentos|les deux documents)\b",
@@ -49,10 +53,13 @@ _MIN_TERMS = 2
 
 @dataclass(frozen=True)
 class QueryPlan:
-    """What a question asks for: its parts (empty when it has one) and the documents it names."""
+    """What a question asks for: its parts (empty when it has one), the documents it names,
+    and ``scoped``: the question without the phrases that only say where to look ("in the
+    review", "according to the IECAH study"), or "" when it has none."""
 
     parts: tuple[str, ...] = ()
     docs: tuple[str, ...] = ()
+    scoped: str = ""
 
 
 def doc_names(chunks: Iterable[Chunk]) -> dict[str, set[str]]:
@@ -77,15 +84,40 @@ def doc_names(chunks: Iterable[Chunk]) -> dict[str, set[str]]:
 
 def plan(question: str, names: dict[str, set[str]]) -> QueryPlan:
     """The parts of the question and the documents it names (see the module docstring)."""
-    lang_terms = terms(question)
-    if not lang_terms:
+    if not terms(question):
         return QueryPlan()
-    return QueryPlan(tuple(_parts(question)), tuple(_named_docs(question, names)))
+    return QueryPlan(
+        tuple(_parts(question)), tuple(_named_docs(question, names)), _scoped(question, names)
+    )
+
+
+# "took part in the study", "involved in the study": the document is what is asked about.
+_SCOPE = (
+    r"(?<!part )(?<!involved )(?<!participated )(?<!participate )(?<!role )"
+    r"\b(?:described in|mentioned in|according to|in|from|within|throughout|"
+    r"según|en|dans|selon|segundo|no|na)\s+(?:the|this|el|la|este|esta|le|ce|cette|o|a)\s+"
+)
+
+
+def _scoped(question: str, names: dict[str, set[str]]) -> str:
+    """The question without "in the review"-like phrases: they name where to look, and in a
+    passage's vector they only match the passages that talk about the document itself."""
+    words = sorted({w for ws in names.values() for w in ws if " " not in w}, key=len)
+    kinds = sorted({w[4:] for ws in names.values() for w in ws if w.startswith("the ")})
+    if not kinds:
+        return ""
+    name = f"(?:(?:{'|'.join(map(re.escape, words))})\\s+)?" if words else ""
+    pat = re.compile(_SCOPE + name + rf"(?:{'|'.join(map(re.escape, kinds))})\b,?", re.IGNORECASE)
+    out = " ".join(pat.sub(" ", question).split())
+    out = re.sub(r"[,\s]+([?.!])", r"\1", re.sub(r"\s+,", ",", out))
+    return out if out != question and len(terms(out)) >= _MIN_TERMS else ""
 
 
 def _parts(question: str) -> list[str]:
     pieces = [p for s in _SENTENCE.split(question.strip()) for p in _CLAUSE.split(s)]
-    if len(pieces) < 2 and _CUE.search(question) and (m := _PAIR.search(question)):
+    if len(pieces) < 2 and (m := _BOTH.search(question)):  # "both in A and in B"
+        pieces = [question.replace(m[0], f" {m[1]}"), question.replace(m[0], f" {m[2]}")]
+    elif len(pieces) < 2 and _CUE.search(question) and (m := _PAIR.search(question)):
         pieces = [question.replace(m[0], m[1]), question.replace(m[0], m[2])]
     pieces = [p.strip(" ,") for p in pieces]
     subject = _subject(pieces[0]) if len(pieces) >= 2 else ""

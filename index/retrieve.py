@@ -92,7 +92,8 @@ class _BM25:
         self._top_k = top_k
         self._bm25 = None
         corpus = [
-            terms(lexical_text(c, texts[c.chunk_id]), detect_language(c.text)) for c in self._chunks
+            bm25_terms(lexical_text(c, texts[c.chunk_id]), detect_language(c.text))
+            for c in self._chunks
         ]
         if any(corpus):
             self._bm25 = bm25s.BM25()
@@ -103,7 +104,7 @@ class _BM25:
         """BM25 score of every chunk (in ``self._chunks`` order) for the query."""
         if self._bm25 is None:
             return np.zeros(len(self._chunks))
-        words = terms(query, detect_language(query))
+        words = bm25_terms(query, detect_language(query))
         if not words:
             return np.zeros(len(self._chunks))
         return np.asarray(self._bm25.get_scores(words), dtype=float)
@@ -148,8 +149,8 @@ class HybridRetriever:
         bad = set(filters) - set(FILTER_KEYS)
         if bad:
             raise BadQuestion(f"unknown filter {sorted(bad)}; use one of {list(FILTER_KEYS)}")
-        hits = self._rank(query, filters)
         asks = plan(query, self._doc_names) if self.config.split_parts else QueryPlan()
+        hits = self._rank(asks.scoped or query, filters)
         if asks.parts or len(asks.docs) >= 2:
             # Each part's best passage, then each named document's, ahead of the rest: a
             # two-part question needs both, and one ranking tends to serve only one of them.
@@ -167,7 +168,10 @@ class HybridRetriever:
         """The fused ranking of one query (the question or one of its parts)."""
         cfg = self.config
         n = cfg.candidates
-        lang, dense, bm25, m_dense = self._lists(query, tuple(sorted(filters.items())), n)
+        use_dense = cfg.dense_weight > 0 or self.multilingual is None
+        lang, dense, bm25, m_dense = self._lists(
+            query, tuple(sorted(filters.items())), n, use_dense
+        )
         dense, bm25, m_dense = dense[:n], bm25[:n], m_dense[:n]
         # Without a multilingual embedder the main one takes its weight.
         dense_w = (
@@ -197,12 +201,13 @@ class HybridRetriever:
         return hits
 
     def _lists(
-        self, query: str, filters: tuple[tuple[str, str], ...], n: int
+        self, query: str, filters: tuple[tuple[str, str], ...], n: int, use_dense: bool
     ) -> tuple[str, Ranked, Ranked, Ranked]:
-        """The query's language and its candidates from each retriever, best first."""
+        """The query's language and its candidates from each retriever, best first (the main
+        embedder's only when ``use_dense``: it costs an embedding)."""
         where = dict(filters)
         dense: Ranked = []
-        if self.config.dense_weight > 0 or self.multilingual is None:
+        if use_dense:
             dense = self._nearest(self.store, self.embedder.queries([query])[0], n, where)
         bm25 = [(c, s) for c, s in self._bm25.search(query, n) if _matches(c, where)]
         m_dense: Ranked = []
@@ -222,6 +227,20 @@ class HybridRetriever:
         by an ingestion it has not reloaded after yet, are left out)."""
         found = store.nearest(vec, n, filters or None)
         return [(self._by_id[cid], sim) for cid, sim in found if cid in self._by_id]
+
+
+# British and American spellings meet: "organisation" and "organization", "prioritise" and
+# "prioritize" (not "exercise", "enterprise", "expertise", "promise", "revise", "precise").
+_ISE = re.compile(r"(?<=[a-z]{4})is(ation|e)$")
+_ISE_KEEP = re.compile(r"(?:rc|rpr|rt|m|v|c|pr|w|l)ise$")
+
+
+def bm25_terms(text: str, lang: str) -> list[str]:
+    """BM25's terms: index/lemmas.py's terms, with -ise/-isation spelt -ize/-ization."""
+    out = terms(text, lang)
+    if lang != "en":
+        return out
+    return [t if _ISE_KEEP.search(t) else _ISE.sub(r"iz\1", t) for t in out]
 
 
 # A passage that says fewer new things than this beyond its document's title and publisher
