@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from index.lemmas import fold, terms
+from index.lemmas import STOP, fold, terms
 from index.types import Hit
 from ingest.types import Chunk
 
@@ -133,9 +133,9 @@ _PRONOUN = re.compile(
 
 
 def _subject(text: str) -> str:
-    """The first name in a part: an acronym anywhere, or a capitalised word past the first."""
-    for i, w in enumerate(re.findall(r"[\w-]+", text)):
-        if re.fullmatch(r"[A-Z][A-Z0-9-]+", w) or (i and w[:1].isupper()):
+    """The first name in a part: an acronym, or a capitalised word that is no function word."""
+    for w in re.findall(r"[\w-]+", text):
+        if re.fullmatch(r"[A-Z][A-Z0-9-]+", w) or (w[:1].isupper() and w.lower() not in STOP):
             return w
     return ""
 

@@ -101,3 +101,10 @@ def test_cli_set_works_before_and_after_the_command(capsys):
     assert main(args) == 0
     assert capsys.readouterr().out.count("\n") < small  # the defaults cut bigger chunks
     assert main([*args, "--set", "chunk_tokens=nope"]) == 2
+
+
+def test_cli_chunks_shows_what_the_index_adds(capsys):
+    assert main(["chunks", "--doc", "k4dd-donor-activity"]) == 0
+    out = capsys.readouterr().out
+    block = out[out.index("At the macro level, the Platform") - 300 :]
+    assert "indexed with: (The Interagency Coordination Platform for Refugees" in block
