@@ -183,12 +183,34 @@ class Question:
     @property
     def plural(self) -> bool:
         """A list is asked for: 'which agencies', 'what are the pillars', 'en qué países'."""
-        return self.kind == "list" or bool(_PLURAL.search(self.text))
+        return self.kind == "list" or _plural_noun(self.text)
 
 
-_PLURAL = re.compile(
-    r"\b(which|what|qu[eé]|quais|quels|quelles|cu[aá]les)\s+(\w+\s+)?\w+(ies|s|es)\b", re.I
+_WH = re.compile(r"\b(which|what|qu[eé]|quais|quels|quelles|cu[aá]les)\s+([\w\s-]+)", re.I)
+_MODIFIER = re.compile(
+    r"^(\d+|one|two|three|four|five|six|seven|eight|nine|ten|other|main|key|current|primary|"
+    r"specific|different|traditionally|dos|tres|\w+(ing|al|ic|ed|ly|ive))$",
+    re.I,
 )
+
+
+_AUXILIARIES = set("does do did is are was were has have had this its his es son se".split())
+
+
+def _plural_noun(text: str) -> bool:
+    """The noun after 'which'/'what' (past numbers and adjectives) is plural: 'which six
+    countries', 'what reporting products'; not 'which government pays'."""
+    m = _WH.search(text)
+    if not m:
+        return False
+    for word in m.group(2).split()[:3]:
+        if _MODIFIER.match(word):
+            continue
+        w = word.lower()
+        if w in _AUXILIARIES:  # "what does …": no noun after the question word
+            return False
+        return w.endswith("s") and not w.endswith(("ss", "us", "is"))
+    return False
 
 
 def kind_of(text: str) -> Kind:

@@ -63,8 +63,8 @@ FEATURES = (
 # Fitted by `python -m eval.fit_reader` (logistic regression, labels: the sentence holds a gold
 # evidence span); see the README's "Answers" section for the folds.
 WEIGHTS = np.array(
-    [-29.22, 5.08, 4.58, 25.94, 8.96, 0.67, -1.78, 0.42, -0.72, 0.29, -0.15, 2.21, -4.78, 1.66]
-    + [1.51, -4.20, 2.29, -0.76, 3.37, -1.43, 1.05, -1.49, -0.18],
+    [-22.05, 2.59, 2.74, 18.52, 11.80, 1.21, -1.70, 2.19, -0.75, -0.05, 0.19, 2.66, -4.14, 2.76]
+    + [1.76, -1.00, 2.00, 0.53, 1.65, -0.31, 0.84, -1.36, 0.35],
     dtype=np.float64,
 )
 
@@ -77,9 +77,9 @@ class Tuning:
     strict_min: float = 0.05  # a sentence holding the asked-for span must reach this
     add_min: float = 0.2  # a further sentence must reach this ...
     add_ratio: float = 0.6  # ... and this share of the best sentence's probability
-    sure: float = 0.6  # above this the best sentence answers alone (unless a part is open)
+    sure: float = 0.95  # above this the best sentence answers alone (unless a part is open)
     part_min: float = 0.2  # the best sentence for a question's second part must reach this
-    breadth_min: float = 0.15  # "which initiatives…": another passage's name on the subject
+    breadth_min: float = 0.3  # "which initiatives…": another passage's name on the subject
     next_min: float = 0.35  # a sentence that goes on about the same thing joins at this
     max_factoid: int = 2
     max_list: int = 4
