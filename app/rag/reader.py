@@ -170,8 +170,8 @@ def read(
             # The sentence that holds what was asked leads the answer (answer-first).
             ranked = [answering[0]] + [u for u in ranked if u is not answering[0]]
     best = ranked[0]
+    # In the order composed: the best sentence leads, what it brought along follows it.
     chosen = compose(q, ranked, units, hits, stats, embedder, t)
-    chosen = sorted(chosen, key=lambda u: (u.hit, u.pos))
     dense = max(u.dense for u in units)
     return Reading(
         q, tuple(chosen), tuple(ranked), best.p, best.lexical, unknown, missing, dense, t
@@ -281,8 +281,10 @@ def compose(
         if u in chosen or u.p < max(t.add_min, t.add_ratio * best.p) or _same(u, chosen):
             continue
         q_new = {root(x) for x in q.terms} & (_roots(u.text) - covered)
-        unsure = best.p < t.sure
-        if q_new or unsure or (q.plural and u.spans and _new_names(u, chosen)):
+        # Unsure of the best, add the runner-up; but a plural question asking for names gets
+        # only sentences that name something new on its subject (below).
+        unsure = best.p < t.sure and not (q.strict and q.plural)
+        if unsure or (q_new and not (q.strict and q.plural)):
             chosen.extend(x for x in _expand(u, units, q, t) if x not in chosen)
             covered = _covered(chosen)
     if q.plural and q.kind in TYPED:
@@ -403,8 +405,12 @@ def _expand(unit: Unit, units: list[Unit], q: Question, t: Tuning) -> list[Unit]
         lead = [same[start - 1]] if start > 0 else []
         return lead + items
     nxt = same[unit.pos + 1] if unit.pos + 1 < len(same) else None
-    if nxt is not None and nxt.is_item:  # a lead-in ("… the following four priorities.")
+    if nxt is not None and nxt.is_item:  # a lead-in ("… include:")
         return [unit] + _items_from(same, unit.pos + 1)
+    after = same[unit.pos + 2] if unit.pos + 2 < len(same) else None
+    if _ANNOUNCES.search(unit.text) and nxt is not None and after is not None and after.is_item:
+        # "… the following four priorities. Each priority is broken down …" then the list
+        return [unit, nxt] + _items_from(same, unit.pos + 2)
     if (
         nxt is not None
         and not nxt.is_item
@@ -415,6 +421,7 @@ def _expand(unit: Unit, units: list[Unit], q: Question, t: Tuning) -> list[Unit]
     return [unit]
 
 
+_ANNOUNCES = re.compile(r"\b(following|siguientes|seguintes|suivant(e)?s)\b|:$", re.I)
 _LABEL = re.compile(r"^- [^:;]{3,90}:\s")
 
 

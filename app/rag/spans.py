@@ -57,6 +57,18 @@ _SENTENCE_START_COMMON = set(
 )
 
 
+def _opens_sentence(text: str, start: int) -> bool:
+    return not text[:start].strip() or text[:start].rstrip().endswith((".", ":", "-", "!", "?"))
+
+
+def _common_word(word: str) -> bool:
+    """'Current', 'Each', 'Overall' open a sentence; they are not names."""
+    import simplemma
+
+    w = word.lower()
+    return not word.isupper() and w not in COUNTRIES and simplemma.is_known(w, lang="en")
+
+
 def _spans(pattern: re.Pattern[str], text: str) -> list[Span]:
     return [m.span() for m in pattern.finditer(text) if m.group().strip()]
 
@@ -88,7 +100,9 @@ def _names(text: str) -> list[Span]:
         word = m.group()
         start, end = m.span()
         first = word.split()[0]
-        if first in _SENTENCE_START_COMMON:
+        if first in _SENTENCE_START_COMMON or (
+            first == word and _opens_sentence(text, start) and _common_word(first)
+        ):
             rest = word[len(first) :].lstrip()
             if not rest:
                 continue
