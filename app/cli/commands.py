@@ -136,6 +136,8 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
             print(f"     “{c.quote}”")
             if c.url:
                 print(f"     {c.url}")
+            for link in c.links:
+                print(f"     link in this passage: {link}")
     return 0
 
 
