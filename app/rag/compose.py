@@ -107,8 +107,7 @@ def extractive_answer(question: str, reading: Reading, hits: list[Hit], notice: 
 
 
 def _cite(n: int, hit: Hit, unit: Unit) -> Citation:
-    span = unit.span
-    return replace(make_citation(n, hit, unit.text, 1.0), spans=(span,) if span else ())
+    return replace(make_citation(n, hit, unit.text, 1.0), spans=unit.marks)
 
 
 def near_miss(question: str, reading: Reading, hits: list[Hit], notice: str) -> Answer:

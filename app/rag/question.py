@@ -148,6 +148,13 @@ class Question:
     needs_context: Literal["yes", "no", "maybe"]  # leans on the conversation (see below)
 
     @property
+    def predicate(self) -> tuple[str, ...]:
+        """What is asked about the subject: the terms past its names and the question's head
+        noun ('Which agencies co-lead the R4V platform?' -> co-lead, platform)."""
+        head = set(terms(head_noun(self.text), self.lang))
+        return tuple(t for t in self.terms if t not in self.names and t not in head)
+
+    @property
     def strict(self) -> bool:
         """The answer is a span of a shape (an amount, a count, a date, a name, a country):
         a passage on the subject without one does not answer."""
@@ -195,6 +202,18 @@ _MODIFIER = re.compile(
 
 
 _AUXILIARIES = set("does do did is are was were has have had this its his es son se".split())
+
+
+def head_noun(text: str) -> str:
+    """The noun the question word asks about: 'which agencies …' -> 'agencies'; '' if none."""
+    m = _WH.search(text)
+    if not m:
+        return ""
+    for word in m.group(2).split()[:3]:
+        if _MODIFIER.match(word):
+            continue
+        return "" if word.lower() in _AUXILIARIES else word
+    return ""
 
 
 def _plural_noun(text: str) -> bool:

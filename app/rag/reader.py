@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.rag.question import Question
-from app.rag.spans import Span, answer_span, new_spans
+from app.rag.spans import Span, marked_spans, new_spans
 from app.rag.text import split_sentences
 from index.embed import Embedder
 from index.lemmas import fold, root, terms
@@ -59,12 +59,13 @@ FEATURES = (
     "span_strong",
     "names_here",
     "rare",
+    "beside",
 )
 # Fitted by `python -m eval.fit_reader` (logistic regression, labels: the sentence holds a gold
 # evidence span); see the README's "Answers" section for the folds.
 WEIGHTS = np.array(
-    [-22.05, 2.59, 2.74, 18.52, 11.80, 1.21, -1.70, 2.19, -0.75, -0.05, 0.19, 2.66, -4.14, 2.76]
-    + [1.76, -1.00, 2.00, 0.53, 1.65, -0.31, 0.84, -1.36, 0.35],
+    [-24.14, 2.92, 2.53, 21.31, 12.75, 1.24, -1.80, 2.37, -0.68, -0.28, 0.37, 3.33, -4.80, 2.38]
+    + [2.04, -1.35, 3.01, -0.23, 1.74, -0.61, -0.13, -1.52, 0.19, 1.32],
     dtype=np.float64,
 )
 
@@ -98,10 +99,11 @@ class Unit:
     features: tuple[float, ...]
     p: float  # probability that the sentence answers the question
     spans: tuple[Span, ...]  # spans of the asked-for kind that the question does not hold
+    marks: tuple[Span, ...] = ()  # the spans to show as the answer (see spans.marked_spans)
 
     @property
     def span(self) -> Span | None:
-        return answer_span(self.text, list(self.spans))
+        return self.marks[0] if self.marks else None
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,7 @@ def score_units(
     total = sum(weights.values()) or 1.0
     names = {root(n) for n in q.names}
     q_bigrams = set(zip(q_roots, q_roots[1:], strict=False))
+    predicate = {root(t) for t in q.predicate}  # what is asked: "co-chair", "fund"
     rare_w = max(weights.values(), default=1.0) or 1.0
     lexical = [sum(w for t, w in weights.items() if t in s[3]) / total for s in sents]
     max_dense, max_lex = float(dense.max()), max(lexical)
@@ -221,6 +224,9 @@ def score_units(
         heading = not item and not re.search(r"[.!?:;]\W*$", sent) and len(sent.split()) < 20
         spans = tuple(new_spans(sent, q.span_kind, q.terms, q.counted)) if typed else ()
         novelty = len(have - set(q_roots)) / max(1, len(have))
+        marks, beside = (
+            marked_spans(sent, list(spans), set(q_roots), predicate) if spans else ((), False)
+        )
         f = (
             1.0,
             lex,
@@ -245,9 +251,10 @@ def score_units(
             float(bool(spans) and q.kind in STRONG),
             len(names & have) / len(names) if names else 0.0,
             max((w for t, w in weights.items() if t in have), default=0.0) / rare_w,
+            float(beside),
         )
         p = 1.0 / (1.0 + math.exp(-float(np.dot(WEIGHTS, f))))
-        out.append(Unit(i, j, sent, item, lex, float(d), f, p, spans))
+        out.append(Unit(i, j, sent, item, lex, float(d), f, p, spans, marks))
     return out
 
 

@@ -166,3 +166,41 @@ def answer_span(text: str, spans: list[Span]) -> Span | None:
         else:
             break
     return start, end
+
+
+def span_groups(text: str, spans: list[Span]) -> list[Span]:
+    """Adjacent spans joined ('UNHCR and IOM'), in order."""
+    out: list[Span] = []
+    for s, e in sorted(spans):
+        if out and re.fullmatch(
+            r"[\s,;]*(?:and|or|y|e|et|as well as)?[\s,;]*", text[out[-1][1] : s]
+        ):
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+def marked_spans(
+    text: str, spans: list[Span], question_roots: set[str], predicate_roots: set[str]
+) -> tuple[tuple[Span, ...], bool]:
+    """The spans to mark: new names (mostly not the question's own words) with a word of the
+    question's predicate beside them in the same clause ('ECLAC (co-chair)', 'co-led by UNHCR
+    and IOM', 'funded by the Swiss Agency …'), joined where adjacent; else the first group.
+    The flag says whether a predicate word was found beside one (a strong sign of an answer)."""
+    fresh = [(s, e) for s, e in sorted(spans) if _mostly_new(text[s:e], question_roots)]
+    fresh = fresh or sorted(spans)
+    near = []
+    for s, e in fresh:
+        before = re.split(r"[,;:]", text[max(0, s - 60) : s])[-1]
+        after = re.split(r"[,;:]", text[e : e + 60])[0]
+        if predicate_roots & {root(t) for t in terms(f"{before} {after}")}:
+            near.append((s, e))
+    if near:
+        return tuple(span_groups(text, near)), True
+    return tuple(span_groups(text, fresh)[:1]), False
+
+
+def _mostly_new(name: str, question_roots: set[str]) -> bool:
+    got = [root(t) for t in terms(name)]
+    return not got or sum(t in question_roots for t in got) <= len(got) / 2

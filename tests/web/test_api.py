@@ -158,7 +158,7 @@ def test_openai_client_streaming(base_url: str) -> None:
 
 def test_openai_stream_sends_each_sentence_as_it_is_made(base_url: str) -> None:
     """An extractive answer of several sentences arrives one sentence per chunk, not at once."""
-    question = "Which agencies co-chair the UN Regional Network on Migration for LAC?"
+    question = "What are the priorities of the UNNM-LAC Work Plan 2023-2024?"  # a list
     answer = httpx.post(f"{base_url}/api/ask", json={"question": question}, timeout=60).json()
     client = OpenAI(base_url=f"{base_url}/v1", api_key="x")
     stream = client.chat.completions.create(
