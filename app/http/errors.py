@@ -32,11 +32,13 @@ def _hide(match: re.Match[str]) -> str:
     # Only what names a real folder of this machine: "/api/ask" or "/v1" stay as they are.
     if not top or not os.path.isdir(f"/{top}"):
         return path
-    return os.path.basename(path.rstrip("/")) or path
+    # The last two parts are enough to find it ("…/index/chroma"), and say nothing of the rest.
+    parts = path.rstrip("/").split("/")
+    return "…/" + "/".join(parts[-2:])
 
 
 def public(message: str) -> str:
-    """The message without the absolute paths of this machine (a file keeps its name)."""
+    """The message without the absolute paths of this machine (each keeps its last two parts)."""
     return _PATH.sub(_hide, message)
 
 
