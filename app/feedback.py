@@ -71,6 +71,19 @@ class FeedbackStore:
             )
             return int(cur.lastrowid or 0)
 
+    def update(self, row_id: int, rating: int, comment: str = "") -> None:
+        """Replace rating ``row_id`` (a reader changing their mind about the same answer)."""
+        if rating not in (1, -1):
+            raise ValueError(f"rating must be 1 or -1, got {rating!r}")
+        ts = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        with self._connect() as conn:
+            cur = conn.execute(
+                "UPDATE feedback SET ts = ?, rating = ?, comment = ? WHERE id = ?",
+                (ts, rating, comment.strip(), row_id),
+            )
+            if cur.rowcount != 1:
+                raise ValueError(f"no feedback with id {row_id}")
+
     def rows(self) -> list[dict[str, Any]]:
         """Every rating, oldest first, with citations decoded."""
         if not self.path.exists():

@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from index.embed import Embedder
 from index.errors import IndexBusy, RemovalRefused
-from index.retrieve import index_text
+from index.retrieve import index_texts
 from index.store import ChunkStore
 from ingest.chunk import CHUNK_MAX_TOKENS, CHUNK_TOKENS, chunk_document
 from ingest.types import Chunk, Document
@@ -137,7 +137,7 @@ def build_index(
         total = sum(len(c) for _, c in todo)
         bar = tqdm(total=total, unit="chunk", desc="embedding", disable=not progress or not total)
         for doc, chunks in todo:
-            texts = [index_text(c) for c in chunks]
+            texts = index_texts(chunks)
             for store, embedder in targets:
                 store.replace_doc(doc.doc_id, doc.content_hash, chunks, embedder.passages(texts))
             bar.update(len(chunks))

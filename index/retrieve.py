@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,6 +12,9 @@ import numpy as np
 from index.embed import Embedder
 from index.errors import BadQuestion
 from index.lang import detect_language
+from index.lemmas import terms
+from index.parts import QueryPlan, doc_names, merge_parts, plan
+from index.referents import referent
 from index.store import ChunkStore
 from index.types import Hit
 from ingest.types import Chunk
@@ -19,16 +22,47 @@ from ingest.types import Chunk
 log = logging.getLogger(__name__)
 
 FILTER_KEYS = ("doc_id", "publisher", "kind")
+Ranked = list[tuple[Chunk, float]]
 
 
 # Bumped whenever index_text changes: stored vectors were computed from the old text.
-INDEX_TEXT_VERSION = "2"
+INDEX_TEXT_VERSION = "3"
 
 
-def index_text(chunk: Chunk) -> str:
-    """What is embedded and BM25-indexed: the passage with its document, publisher and section."""
-    head = " - ".join(p for p in (chunk.title, chunk.publisher, chunk.section) if p)
-    return f"{head}\n{chunk.text}" if head else chunk.text
+def index_text(chunk: Chunk, previous: Chunk | None = None) -> str:
+    """What is embedded and BM25-indexed: the passage under a short label of its document (the
+    publisher's name and the document's kind), its section path, and the name its opening refers
+    back to ("the Platform" -> the platform's name), found in its sub-heading or in ``previous``,
+    the chunk before it. The full title and publisher list are left to BM25 (lexical_text): in
+    the vector of every short passage they drowned what the passage says."""
+    head = " - ".join(p for p in (doc_label(chunk), chunk.section) if p)
+    name = referent(chunk, previous)
+    text = f"({name}) {chunk.text}" if name else chunk.text
+    return f"{head}\n{text}" if head else text
+
+
+def doc_label(chunk: Chunk) -> str:
+    """A short name for the chunk's document: "IECAH study", "K4DD helpdesk review"."""
+    name = re.split(r"[,(]", chunk.publisher, maxsplit=1)[0].strip() or chunk.title
+    kind = chunk.kind if chunk.kind not in ("", "document") else ""
+    return " ".join(p for p in (name, kind) if p)
+
+
+def lexical_text(chunk: Chunk, indexed: str) -> str:
+    """What BM25 reads: the indexed text and the document's title and publisher."""
+    return f"{chunk.title} - {chunk.publisher}\n{indexed}"
+
+
+def index_texts(chunks: Sequence[Chunk]) -> list[str]:
+    """index_text of each chunk, with the chunk before it in the same document as context."""
+    by_id = {c.chunk_id: c for c in chunks}
+    return [index_text(c, by_id.get(previous_id(c))) for c in chunks]
+
+
+def previous_id(chunk: Chunk) -> str:
+    """The id of the chunk before this one in its document ("doc#0007" -> "doc#0006")."""
+    doc, _, n = chunk.chunk_id.rpartition("#")
+    return f"{doc}#{int(n) - 1:0{len(n)}d}" if n.isdigit() and int(n) > 0 else ""
 
 
 @dataclass(frozen=True)
@@ -39,30 +73,46 @@ class RetrievalConfig:
     bm25_weight: float
     dense_weight: float
     multilingual_weight: float
+    foreign_lexical: float = 0.25  # BM25 and English-dense weight factor for other languages
+    split_parts: bool = True  # retrieve for each part of a two-part question
 
 
 class _BM25:
-    """LlamaIndex's BM25 retriever (bm25s + Snowball stemming) over the stored chunks."""
+    """BM25 (bm25s, Lucene scoring) over lemmatised terms: each passage in its own language, the
+    query in its own, so "co-led" meets "co-lead" and "agencies" meets "agency". LlamaIndex's
+    BM25Retriever only takes a Snowball stemmer over a regex split (its ``tokenizer`` argument
+    is deprecated and ignored), hence bm25s directly, with pre-tokenised input."""
 
-    def __init__(self, chunks: Sequence[Chunk], top_k: int) -> None:
-        from llama_index.core.schema import TextNode
-        from llama_index.retrievers.bm25 import BM25Retriever
+    def __init__(self, chunks: Sequence[Chunk], top_k: int, texts: dict[str, str]) -> None:
+        import bm25s
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG
 
-        self._by_id = {c.chunk_id: c for c in chunks}
-        self._retriever = None
-        if chunks:
-            nodes = [TextNode(id_=c.chunk_id, text=index_text(c)) for c in chunks]
-            self._retriever = BM25Retriever.from_defaults(
-                nodes=nodes, similarity_top_k=min(top_k, len(nodes))
-            )
+        self._chunks = list(chunks)
+        self._top_k = top_k
+        self._bm25 = None
+        corpus = [
+            bm25_terms(lexical_text(c, texts[c.chunk_id]), detect_language(c.text))
+            for c in self._chunks
+        ]
+        if any(corpus):
+            self._bm25 = bm25s.BM25()
+            # an empty passage would break bm25s' vocabulary; it simply never matches
+            self._bm25.index([t or [""] for t in corpus], show_progress=False)
 
-    def search(self, query: str) -> list[tuple[Chunk, float]]:
-        if self._retriever is None or not re.search(r"\w\w", query):
-            return []
-        found = self._retriever.retrieve(query)
-        return [(self._by_id[n.node.node_id], float(n.score or 0.0)) for n in found if n.score]
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every chunk (in ``self._chunks`` order) for the query."""
+        if self._bm25 is None:
+            return np.zeros(len(self._chunks))
+        words = bm25_terms(query, detect_language(query))
+        if not words:
+            return np.zeros(len(self._chunks))
+        return np.asarray(self._bm25.get_scores(words), dtype=float)
+
+    def search(self, query: str, n: int | None = None) -> list[tuple[Chunk, float]]:
+        s = self.scores(query)
+        order = np.argsort(-s, kind="stable")[: n or self._top_k]
+        return [(self._chunks[i], float(s[i])) for i in order if s[i] > 0]
 
 
 class HybridRetriever:
@@ -83,7 +133,12 @@ class HybridRetriever:
         self.reranker = reranker
         self.chunks = store.all_chunks()
         self._by_id = {c.chunk_id: c for c in self.chunks}
-        self._bm25 = _BM25(self.chunks, config.candidates)
+        self._texts = dict(
+            zip((c.chunk_id for c in self.chunks), index_texts(self.chunks), strict=True)
+        )
+        self._bm25 = _BM25(self.chunks, config.candidates, self._texts)
+        self._doc_names = doc_names(self.chunks)
+        self._prior = {c.chunk_id: _prior(c) for c in self.chunks}
         log.info("retriever ready: %d chunks", len(self.chunks))
 
     def search(self, query: str, k: int = 5, filters: dict[str, str] | None = None) -> list[Hit]:
@@ -94,15 +149,30 @@ class HybridRetriever:
         bad = set(filters) - set(FILTER_KEYS)
         if bad:
             raise BadQuestion(f"unknown filter {sorted(bad)}; use one of {list(FILTER_KEYS)}")
-        n = self.config.candidates
-        lang = detect_language(query)
-        dense = (
-            self._nearest(self.store, self.embedder.queries([query])[0], n, filters)
-            if self.config.dense_weight > 0 or self.multilingual is None
-            else []
-        )
-        bm25 = [(c, s) for c, s in self._bm25.search(query) if _matches(c, filters)]
+        asks = plan(query, self._doc_names) if self.config.split_parts else QueryPlan()
+        hits = self._rank(asks.scoped or query, filters)
+        if asks.parts or len(asks.docs) >= 2:
+            # Each part's best passage, then each named document's, ahead of the rest: a
+            # two-part question needs both, and one ranking tends to serve only one of them.
+            parts = [self._rank(p, filters) for p in asks.parts]
+            docs = [] if "doc_id" in filters else asks.docs
+            hits = merge_parts(hits, parts, docs, self._rank_in_doc(query, filters))
+        if self.reranker is not None:
+            hits = self.reranker.rerank(query, hits[: max(k * 4, 20)], self._texts)
+        return [
+            Hit(h.chunk, h.score, i + 1, h.dense_score, h.bm25_score)
+            for i, h in enumerate(hits[:k])
+        ]
+
+    def _rank(self, query: str, filters: dict[str, str]) -> list[Hit]:
+        """The fused ranking of one query (the question or one of its parts)."""
         cfg = self.config
+        n = cfg.candidates
+        use_dense = cfg.dense_weight > 0 or self.multilingual is None
+        lang, dense, bm25, m_dense = self._lists(
+            query, tuple(sorted(filters.items())), n, use_dense
+        )
+        dense, bm25, m_dense = dense[:n], bm25[:n], m_dense[:n]
         # Without a multilingual embedder the main one takes its weight.
         dense_w = (
             cfg.dense_weight if self.multilingual else (cfg.dense_weight or cfg.multilingual_weight)
@@ -111,18 +181,44 @@ class HybridRetriever:
         if self.multilingual is not None:
             # The multilingual embedder is the stronger retriever here (see the README's
             # measurements) and the one that carries Spanish/Portuguese/French questions.
-            m_store, m_embedder = self.multilingual
-            m_dense = self._nearest(m_store, m_embedder.queries([query])[0], n, filters)
             rankings.append((cfg.multilingual_weight, m_dense))
             if lang != "en":  # English-only signals say little about a question in Spanish
-                rankings = [(w * 0.25, r) for w, r in rankings[:2]] + rankings[2:]
+                rankings = [(w * cfg.foreign_lexical, r) for w, r in rankings[:2]] + rankings[2:]
         hits = _fuse(rankings, dense, bm25)
-        if self.reranker is not None:
-            hits = self.reranker.rerank(query, hits[: max(k * 4, 20)])
-        return [
-            Hit(h.chunk, h.score, i + 1, h.dense_score, h.bm25_score)
-            for i, h in enumerate(hits[:k])
-        ]
+        hits = sorted(
+            (
+                Hit(
+                    h.chunk,
+                    h.score * self._prior.get(h.chunk.chunk_id, 1.0),
+                    h.rank,
+                    h.dense_score,
+                    h.bm25_score,
+                )
+                for h in hits
+            ),
+            key=lambda h: -h.score,
+        )
+        return hits
+
+    def _lists(
+        self, query: str, filters: tuple[tuple[str, str], ...], n: int, use_dense: bool
+    ) -> tuple[str, Ranked, Ranked, Ranked]:
+        """The query's language and its candidates from each retriever, best first (the main
+        embedder's only when ``use_dense``: it costs an embedding)."""
+        where = dict(filters)
+        dense: Ranked = []
+        if use_dense:
+            dense = self._nearest(self.store, self.embedder.queries([query])[0], n, where)
+        bm25 = [(c, s) for c, s in self._bm25.search(query, n) if _matches(c, where)]
+        m_dense: Ranked = []
+        if self.multilingual is not None:
+            m_store, m_embedder = self.multilingual
+            m_dense = self._nearest(m_store, m_embedder.queries([query])[0], n, where)
+        return detect_language(query), dense, bm25, m_dense
+
+    def _rank_in_doc(self, query: str, filters: dict[str, str]) -> Callable[[str], list[Hit]]:
+        """The fused ranking within one document (query vectors come from the cache)."""
+        return lambda doc_id: self._rank(query, {**filters, "doc_id": doc_id})
 
     def _nearest(
         self, store: ChunkStore, vec: np.ndarray, n: int, filters: dict[str, str]
@@ -131,6 +227,32 @@ class HybridRetriever:
         by an ingestion it has not reloaded after yet, are left out)."""
         found = store.nearest(vec, n, filters or None)
         return [(self._by_id[cid], sim) for cid, sim in found if cid in self._by_id]
+
+
+# British and American spellings meet: "organisation" and "organization", "prioritise" and
+# "prioritize" (not "exercise", "enterprise", "expertise", "promise", "revise", "precise").
+_ISE = re.compile(r"(?<=[a-z]{4})is(ation|e)$")
+_ISE_KEEP = re.compile(r"(?:rc|rpr|rt|m|v|c|pr|w|l)ise$")
+
+
+def bm25_terms(text: str, lang: str) -> list[str]:
+    """BM25's terms: index/lemmas.py's terms, with -ise/-isation spelt -ize/-ization."""
+    out = terms(text, lang)
+    if lang != "en":
+        return out
+    return [t if _ISE_KEEP.search(t) else _ISE.sub(r"iz\1", t) for t in out]
+
+
+# A passage that says fewer new things than this beyond its document's title and publisher
+# (a web page's header: tagline, breadcrumbs, page title) answers nothing; it only matches
+# every question that names its document. It is kept, at half its score.
+_MIN_NEW_TERMS = 6
+
+
+def _prior(chunk: Chunk) -> float:
+    known = set(terms(f"{chunk.title} {chunk.publisher}"))
+    new = set(terms(chunk.text, detect_language(chunk.text))) - known
+    return 0.5 if len(new) < _MIN_NEW_TERMS else 1.0
 
 
 def _matches(chunk: Chunk, filters: dict[str, str]) -> bool:
@@ -171,10 +293,14 @@ class Reranker:
 
         self._model = CrossEncoder(str(resolve_model_dir(model_dir)), device="cpu")
 
-    def rerank(self, query: str, hits: list[Hit]) -> list[Hit]:
+    def rerank(self, query: str, hits: list[Hit], texts: dict[str, str] | None = None) -> list[Hit]:
+        """Re-score by the cross-encoder; ``texts``: chunk id -> its indexed text."""
+        texts = texts or {}
         if not hits:
             return hits
-        scores = self._model.predict([(query, index_text(h.chunk)) for h in hits])
+        scores = self._model.predict(
+            [(query, texts.get(h.chunk.chunk_id) or index_text(h.chunk)) for h in hits]
+        )
         order = sorted(range(len(hits)), key=lambda i: -float(scores[i]))
         return [
             Hit(hits[i].chunk, float(scores[i]), r + 1, hits[i].dense_score, hits[i].bm25_score)

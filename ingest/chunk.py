@@ -105,6 +105,8 @@ def _section_path(doc: Document, offset: int) -> tuple[str, int, int]:
         path = [p for p in path if p[0] < sec.level] + [(sec.level, sec.title)]
         line_end = doc.text.find("\n", sec.start)
         body_start = len(doc.text) if line_end < 0 else line_end + 1
+        if sec.inline:
+            body_start = sec.start
         if i + 1 < len(doc.sections):
             body_end = doc.sections[i + 1].start
     return " > ".join(t for _, t in path), body_start, body_end

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import combinations
 
+from ingest.leadins import find_lead_in, standalone_heading
 from ingest.types import Section
 
 _PUA = "\ue000"  # stands where a footnote marker was removed until final offsets are known
@@ -69,7 +70,7 @@ def clean_text(raw: str) -> Cleaned:
             before = " ".join(body[max(0, k - 2) : k])
             line = _strip_markers(line, before, pages[k], meta)
             body[k] = _strip_letter_markers(line, before, pages[k], meta, stems)
-    blocks = _join_breaks(_blocks(body))
+    blocks = _lead_ins(_join_breaks(_blocks(body)))
     text, sections, marks = _render(blocks)
     extra = [n for n in notes if not n.url and n.text]
     if extra:  # prose footnotes leave the body but keep their content at the end
@@ -294,6 +295,47 @@ def _join_breaks(blocks: list[_Block]) -> list[_Block]:
     return out
 
 
+def _lead_ins(blocks: list[_Block]) -> list[_Block]:
+    """Lift lead-in sub-headings out of paragraphs (see ingest/leadins.py); a sub-heading sits
+    one level below the last numbered heading. Footnote markers are never dropped (links are
+    paired with markers by order): a heading's marker moves to the start of its paragraph."""
+    out: list[_Block] = []
+    level = 1
+    for k, b in enumerate(blocks):
+        nxt = blocks[k + 1] if k + 1 < len(blocks) else None
+        prev = out[-1] if out else None
+        if b.kind == "heading":
+            level = b.level + 1
+        elif b.kind == "para":
+            text = _unwrap(b.parts)
+            found = find_lead_in(text, _PUA)
+            if found and found.inline:
+                b = _Block("para", [text], level, found.title)
+            elif found:
+                out.append(_Block("subhead", [found.title], level, found.title))
+                rest = text[found.rest :].lstrip("'’ ")
+                marks = _PUA * (len(text[: found.rest]) - len(text[: found.rest].replace(_PUA, "")))
+                if rest.startswith(_PUA):
+                    marks, rest = marks + _PUA, rest[1:].lstrip()
+                b = _Block("para", [marks + rest])
+            elif nxt and nxt.kind == "para" and (title := standalone_heading(text, _PUA)):
+                b = _Block("subhead", [title], level, title)
+                nxt.parts[0] = _PUA * text.count(_PUA) + nxt.parts[0]
+        elif (
+            b.kind == "item"
+            and nxt
+            and nxt.kind == "para"
+            and not (prev and prev.kind == "item")
+            and not (prev and prev.kind == "para" and prev.parts[-1].rstrip(_PUA).endswith(":"))
+            and (title := standalone_heading(b.parts[0], _PUA, caps=0))
+            and len(title.split()) <= 8
+        ):
+            nxt.parts[0] = _PUA * b.parts[0].count(_PUA) + nxt.parts[0]
+            b = _Block("subhead", [title], level, title)
+        out.append(b)
+    return out
+
+
 def _unwrap(parts: list[str]) -> str:
     text = parts[0]
     for p in parts[1:]:
@@ -308,12 +350,14 @@ def _render(blocks: list[_Block]) -> tuple[str, list[Section], list[int]]:
     for k, b in enumerate(blocks):
         if k:
             text += "\n" if b.kind == blocks[k - 1].kind == "item" else "\n\n"
-        body = "\n".join(b.parts) if b.kind in ("verbatim", "heading") else _unwrap(b.parts)
+        heading = b.kind in ("heading", "subhead")
+        body = "\n".join(b.parts) if b.kind == "verbatim" or heading else _unwrap(b.parts)
         while (j := body.find(_PUA)) >= 0:
             marks.append(len(text) + j)
             body = body[:j] + body[j + 1 :]
-        if b.kind == "heading":
-            sections.append(Section(len(text), b.level, b.title.replace(_PUA, "").strip()))
+        if heading or (b.kind == "para" and b.title):  # a para with a title opens with it
+            title = b.title.replace(_PUA, "").strip()
+            sections.append(Section(len(text), b.level, title, inline=not heading))
             body = body.rstrip()
         text += body
     return text, sections, marks

@@ -18,7 +18,7 @@ from ingest.types import Document
 log = logging.getLogger(__name__)
 
 # Bumped whenever cleaning changes its output for the same input.
-CLEANER_VERSION = "3"  # part of every document hash: a change re-ingests them
+CLEANER_VERSION = "4"  # part of every document hash: a change re-ingests them
 
 
 @dataclass(frozen=True)

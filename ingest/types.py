@@ -7,11 +7,14 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Section:
-    """A heading found in the cleaned text, with the character offset where it starts."""
+    """A heading found in the cleaned text, with the character offset where it starts.
+    ``inline``: a lead-in that opens its paragraph ("EUROFRONT: IOM, ..."); the body starts
+    at ``start``, not on the next line."""
 
     start: int
     level: int
     title: str
+    inline: bool = False
 
 
 @dataclass(frozen=True)

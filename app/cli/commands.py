@@ -46,6 +46,7 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_chunks(settings: Settings, args: argparse.Namespace) -> int:
+    from index.referents import referent
     from ingest.chunk import chunk_document, count_tokens
     from ingest.pipeline import load_corpus
 
@@ -53,11 +54,19 @@ def cmd_chunks(settings: Settings, args: argparse.Namespace) -> int:
     for doc in docs:
         if args.doc and doc.doc_id != args.doc:
             continue
+        previous = None
         for c in chunk_document(doc, settings.chunk_tokens, settings.chunk_max_tokens):
+            # what the index adds to the passage: the name its opening refers back to
+            refers_to, previous = referent(c, previous), c
             if args.json:
                 print(
                     json.dumps(
-                        {**c.__dict__, "links": list(c.links), "tokens": count_tokens(c.text)},
+                        {
+                            **c.__dict__,
+                            "links": list(c.links),
+                            "tokens": count_tokens(c.text),
+                            "refers_to": refers_to,
+                        },
                         ensure_ascii=False,
                     )
                 )
@@ -68,6 +77,8 @@ def cmd_chunks(settings: Settings, args: argparse.Namespace) -> int:
                 )
                 for url in c.links:
                     print(f"   link: {url}")
+                if refers_to:
+                    print(f"   indexed with: ({refers_to})")
                 print(c.text + "\n")
     for f in failures:
         print(f"FAILED  {f.path}: {f.reason}", file=sys.stderr)
@@ -129,6 +140,8 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
             print(f"     “{c.quote}”")
             if c.url:
                 print(f"     {c.url}")
+            for link in c.links:
+                print(f"     link in this passage: {link}")
     return 0
 
 

@@ -120,6 +120,19 @@ def completion_text(answer: Answer, streamed: str | None = None) -> str:
     return text + sources_block(answer)
 
 
+def count_tokens(text: str) -> int:
+    """Tokens for ``usage``, approximated as whitespace-separated words: Ruta's extractive
+    backend has no tokenizer, and one count for every backend keeps the figures comparable."""
+    return len(text.split())
+
+
+def usage(messages: list[ChatMessage], completion: str) -> dict[str, int]:
+    """What was sent (every message's text) and what was returned (the content), in words."""
+    prompt = sum(count_tokens(m.text()) for m in messages)
+    done = count_tokens(completion)
+    return {"prompt_tokens": prompt, "completion_tokens": done, "total_tokens": prompt + done}
+
+
 def _event(body: dict[str, Any]) -> str:
     return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
 
@@ -134,7 +147,12 @@ def _chunk(cid: str, created: int, delta: dict[str, Any], finish: str | None = N
     }
 
 
-async def _sse(first: str | Answer | None, pieces: Iterator[str | Answer]) -> AsyncIterator[str]:
+async def _sse(
+    first: str | Answer | None, pieces: Iterator[str | Answer], messages: list[ChatMessage]
+) -> AsyncIterator[str]:
+    """The pieces as Server-Sent Events, each sent as soon as the Answerer yields it (sentence
+    by sentence for the extractive backend, token by token for an LLM); the last chunk carries
+    the citations and the usage."""
     cid, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
     yield _event(_chunk(cid, created, {"role": "assistant", "content": ""}))
     streamed, final, piece = "", None, first
@@ -149,9 +167,11 @@ async def _sse(first: str | Answer | None, pieces: Iterator[str | Answer]) -> As
     except RutaError as exc:
         yield _event(error_body(str(exc), "answer_failed"))
     if final is not None:
-        yield _event(_chunk(cid, created, {"content": completion_text(final, streamed)}))
+        tail = completion_text(final, streamed)
+        yield _event(_chunk(cid, created, {"content": tail}))
         last = _chunk(cid, created, {}, "stop")
-        yield _event({**last, "citations": answer_dict(final)["citations"]})
+        cites = answer_dict(final)["citations"]
+        yield _event({**last, "citations": cites, "usage": usage(messages, streamed + tail)})
     yield "data: [DONE]\n\n"
 
 
@@ -279,8 +299,11 @@ def _add_openai_routes(app: FastAPI, answerer: Callable[[], Answerer]) -> None:
             pieces = await run_in_threadpool(lambda: answerer().stream(question, history))
             # The first piece runs the checks (empty question...), so errors keep their status.
             first = await run_in_threadpool(next, pieces, None)
-            return StreamingResponse(_sse(first, pieces), media_type="text/event-stream")
+            return StreamingResponse(
+                _sse(first, pieces, req.messages), media_type="text/event-stream"
+            )
         answer = await run_in_threadpool(lambda: answerer().answer(question, history))
+        content = completion_text(answer)
         return {
             "id": f"chatcmpl-{uuid.uuid4().hex}",
             "object": "chat.completion",
@@ -289,10 +312,11 @@ def _add_openai_routes(app: FastAPI, answerer: Callable[[], Answerer]) -> None:
             "choices": [
                 {
                     "index": 0,
-                    "message": {"role": "assistant", "content": completion_text(answer)},
+                    "message": {"role": "assistant", "content": content},
                     "finish_reason": "stop",
                 }
             ],
+            "usage": usage(req.messages, content),
             "citations": answer_dict(answer)["citations"],
         }
 

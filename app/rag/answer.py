@@ -42,6 +42,20 @@ OTHER_LANGUAGE = (
 )
 
 
+# Where a streamed extractive answer is cut: after a sentence's end or its [n] markers.
+_PIECE_END = re.compile(r"(?<=[.!?\]])\s+(?=[\"“(]?[A-Z0-9¿¡])")
+
+
+def _sentence_pieces(text: str) -> Iterator[str]:
+    """``text`` sentence by sentence, whitespace kept: the pieces join back to ``text``."""
+    start = 0
+    for m in _PIECE_END.finditer(text):
+        yield text[start : m.end()]
+        start = m.end()
+    if start < len(text):
+        yield text[start:]
+
+
 @dataclass(frozen=True)
 class AnswerConfig:
     """The answer-step knobs; built from Settings by app.services.answer_config."""
@@ -164,7 +178,7 @@ class Answerer:
         if answer is None:
             answer = extractive_answer(q, reading, hits, notice)
             for line in answer.text.split("\n"):
-                yield line + "\n"
+                yield from _sentence_pieces(line + "\n")
         timings["answer"] = (time.perf_counter() - t1) * 1000
         warning = self.index_notice() if self.index_notice else ""
         if warning:

@@ -52,10 +52,11 @@ def make_citation(n: int, hit: Hit, quote: str, score: float) -> Citation:
         title=c.title,
         section=c.section,
         page=c.page,
-        url=c.url or (c.links[0] if c.links else ""),
+        url=c.url,
         quote=quote,
         verified=score >= SUPPORTED and bool(quote) and quote in c.text,
         support=round(score, 3),
+        links=c.links,
     )
 
 

@@ -60,7 +60,8 @@ _KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     (
         "actor",
         re.compile(
-            r"\b(who|whom|whose|which (\w+ )?(agenc(y|ies)|organi[sz]ations?|donors?|actors?|"
+            r"\b(who|whom|whose|stand for|acronym|abbreviation|full name|"
+            r"qu[eé] significa(n)? (la sigla|las siglas)|which (\w+ )?(agenc(y|ies)|organi[sz]ations?|donors?|actors?|"
             r"partners?|institutions?|bod(y|ies)|entit(y|ies)|members?|governments?|ngos?|"
             r"mechanisms?|programmes?|programs?|initiatives?|platforms?|networks?|funds?)|"
             r"qui[eé]n(es)?|qu[eé] (organizaciones|agencias|donantes|actores|entidades|"
@@ -105,6 +106,8 @@ STRICT: frozenset[str] = frozenset({"amount", "number", "date", "actor", "place"
 _PLACE_NAMES = re.compile(
     r"\b(countr(y|ies)|cities|city|pa[ií]s(es)?|pays|cidades|ciudades)\b", re.I
 )
+_EXPANSION = re.compile(r"\b(stand for|acronym|abbreviation|full name|siglas?|sigle)\b", re.I)
+_COUNTRY_WORDS = re.compile(r"\b(countr(y|ies)|pa[ií]s(es)?|pays)\b", re.I)
 _COUNTED = re.compile(
     r"\b(?:how many|cu[aá]nt[oa]s|quant[oa]s|combien de|number of)\s+((?:[\w-]+\s+){0,2}[\w-]+)",
     re.I,
@@ -157,6 +160,18 @@ class Question:
         return self.kind in STRICT
 
     @property
+    def span_kind(self) -> str:
+        """The shape of the answer span: 'country' when countries are asked for by name,
+        'expansion:ACRONYM' when what an acronym stands for is."""
+        if self.kind == "place" and _COUNTRY_WORDS.search(self.text):
+            return "country"
+        if _EXPANSION.search(self.text):
+            acronym = re.search(r"\b[A-Z][A-Z0-9-]*[A-Z0-9]\b", self.text)
+            if acronym:
+                return f"expansion:{acronym.group()}"
+        return self.kind
+
+    @property
     def counted(self) -> tuple[str, ...]:
         """What 'how many' counts, as terms ('How many UN agencies…' -> ('un', 'agency'));
         a rate asks for a percentage: ('%',)."""
@@ -168,12 +183,34 @@ class Question:
     @property
     def plural(self) -> bool:
         """A list is asked for: 'which agencies', 'what are the pillars', 'en qué países'."""
-        return self.kind == "list" or bool(_PLURAL.search(self.text))
+        return self.kind == "list" or _plural_noun(self.text)
 
 
-_PLURAL = re.compile(
-    r"\b(which|what|qu[eé]|quais|quels|quelles|cu[aá]les)\s+(\w+\s+)?\w+(ies|s|es)\b", re.I
+_WH = re.compile(r"\b(which|what|qu[eé]|quais|quels|quelles|cu[aá]les)\s+([\w\s-]+)", re.I)
+_MODIFIER = re.compile(
+    r"^(\d+|one|two|three|four|five|six|seven|eight|nine|ten|other|main|key|current|primary|"
+    r"specific|different|traditionally|dos|tres|\w+(ing|al|ic|ed|ly|ive))$",
+    re.I,
 )
+
+
+_AUXILIARIES = set("does do did is are was were has have had this its his es son se".split())
+
+
+def _plural_noun(text: str) -> bool:
+    """The noun after 'which'/'what' (past numbers and adjectives) is plural: 'which six
+    countries', 'what reporting products'; not 'which government pays'."""
+    m = _WH.search(text)
+    if not m:
+        return False
+    for word in m.group(2).split()[:3]:
+        if _MODIFIER.match(word):
+            continue
+        w = word.lower()
+        if w in _AUXILIARIES:  # "what does …": no noun after the question word
+            return False
+        return w.endswith("s") and not w.endswith(("ss", "us", "is"))
+    return False
 
 
 def kind_of(text: str) -> Kind:

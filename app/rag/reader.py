@@ -63,8 +63,8 @@ FEATURES = (
 # Fitted by `python -m eval.fit_reader` (logistic regression, labels: the sentence holds a gold
 # evidence span); see the README's "Answers" section for the folds.
 WEIGHTS = np.array(
-    [-29.22, 5.08, 4.58, 25.94, 8.96, 0.67, -1.78, 0.42, -0.72, 0.29, -0.15, 2.21, -4.78, 1.66]
-    + [1.51, -4.20, 2.29, -0.76, 3.37, -1.43, 1.05, -1.49, -0.18],
+    [-22.05, 2.59, 2.74, 18.52, 11.80, 1.21, -1.70, 2.19, -0.75, -0.05, 0.19, 2.66, -4.14, 2.76]
+    + [1.76, -1.00, 2.00, 0.53, 1.65, -0.31, 0.84, -1.36, 0.35],
     dtype=np.float64,
 )
 
@@ -77,9 +77,9 @@ class Tuning:
     strict_min: float = 0.05  # a sentence holding the asked-for span must reach this
     add_min: float = 0.2  # a further sentence must reach this ...
     add_ratio: float = 0.6  # ... and this share of the best sentence's probability
-    sure: float = 0.6  # above this the best sentence answers alone (unless a part is open)
+    sure: float = 0.95  # above this the best sentence answers alone (unless a part is open)
     part_min: float = 0.2  # the best sentence for a question's second part must reach this
-    breadth_min: float = 0.15  # "which initiatives…": another passage's name on the subject
+    breadth_min: float = 0.3  # "which initiatives…": another passage's name on the subject
     next_min: float = 0.35  # a sentence that goes on about the same thing joins at this
     max_factoid: int = 2
     max_list: int = 4
@@ -161,12 +161,17 @@ def read(
     if not units:
         return Reading(q, (), (), 0.0, 0.0, unknown, "", 0.0, t)
     ranked = sorted(units, key=lambda u: (-u.p, u.hit, u.pos))
-    best = ranked[0]
-    chosen = compose(q, ranked, units, hits, stats, embedder, t)
     missing = ""
-    if q.strict and not _holds_kind(q, ranked, t):
-        missing = q.kind
-    chosen = sorted(chosen, key=lambda u: (u.hit, u.pos))
+    if q.strict:
+        answering = _answering(q, ranked, t)
+        if not answering:
+            missing = q.kind
+        elif answering[0] is not ranked[0]:
+            # The sentence that holds what was asked leads the answer (answer-first).
+            ranked = [answering[0]] + [u for u in ranked if u is not answering[0]]
+    best = ranked[0]
+    # In the order composed: the best sentence leads, what it brought along follows it.
+    chosen = compose(q, ranked, units, hits, stats, embedder, t)
     dense = max(u.dense for u in units)
     return Reading(
         q, tuple(chosen), tuple(ranked), best.p, best.lexical, unknown, missing, dense, t
@@ -214,7 +219,7 @@ def score_units(
         body = sum(w for t, w in body_w.items() if t in have) / (sum(body_w.values()) or 1.0)
         item = sent.startswith("- ")
         heading = not item and not re.search(r"[.!?:;]\W*$", sent) and len(sent.split()) < 20
-        spans = tuple(new_spans(sent, q.kind, q.terms, q.counted)) if typed else ()
+        spans = tuple(new_spans(sent, q.span_kind, q.terms, q.counted)) if typed else ()
         novelty = len(have - set(q_roots)) / max(1, len(have))
         f = (
             1.0,
@@ -276,8 +281,10 @@ def compose(
         if u in chosen or u.p < max(t.add_min, t.add_ratio * best.p) or _same(u, chosen):
             continue
         q_new = {root(x) for x in q.terms} & (_roots(u.text) - covered)
-        unsure = best.p < t.sure
-        if q_new or unsure or (q.plural and u.spans and _new_names(u, chosen)):
+        # Unsure of the best, add the runner-up; but a plural question asking for names gets
+        # only sentences that name something new on its subject (below).
+        unsure = best.p < t.sure and not (q.strict and q.plural)
+        if unsure or (q_new and not (q.strict and q.plural)):
             chosen.extend(x for x in _expand(u, units, q, t) if x not in chosen)
             covered = _covered(chosen)
     if q.plural and q.kind in TYPED:
@@ -302,13 +309,14 @@ def _add_breadth(
             chosen.extend(x for x in _expand(u, units, q, t) if x not in chosen)
 
 
-def _holds_kind(q: Question, ranked: list[Unit], t: Tuning) -> bool:
-    """Some good sentence holds a span of the asked-for kind. In English 'good' is a probability
-    and the question's names; a question in another language scores lower against English
-    sentences and its names may be translated ('BID' for IDB): there, one of the best three."""
+def _answering(q: Question, ranked: list[Unit], t: Tuning) -> list[Unit]:
+    """The good sentences that hold a span of the asked-for kind, best first. In English 'good'
+    is a probability and the question's names; a question in another language scores lower
+    against English sentences and its names may be translated ('BID' for IDB): there, one of
+    the best three."""
     if q.lang != "en":
-        return any(u.spans for u in ranked[:3])
-    return any(u.spans and u.p >= t.strict_min and _on_subject(u, q) for u in ranked)
+        return [u for u in ranked[:3] if u.spans]
+    return [u for u in ranked if u.spans and u.p >= t.strict_min and _on_subject(u, q)]
 
 
 def _on_subject(u: Unit, q: Question) -> bool:
@@ -389,15 +397,20 @@ def _expand(unit: Unit, units: list[Unit], q: Question, t: Tuning) -> list[Unit]
         while start > 0 and same[start - 1].is_item:
             start -= 1
         items = _items_from(same, start)
-        # An item far better than its siblings answers alone ("ILO: five thematic areas of …");
-        # items about as good as each other are the list that answers, with its lead-in.
-        if not q.plural or any(u.p < 0.5 * unit.p for u in items):
+        # Items that each open with their own label ("- International Labour Organisation (ILO):
+        # Structured around …") are separate entries: the best one answers alone. Other items
+        # are one list, and a plural question gets all of it, with its lead-in.
+        if not q.plural or _labelled(items):
             return [unit]
         lead = [same[start - 1]] if start > 0 else []
         return lead + items
     nxt = same[unit.pos + 1] if unit.pos + 1 < len(same) else None
-    if nxt is not None and nxt.is_item:  # a lead-in ("… the following four priorities.")
+    if nxt is not None and nxt.is_item:  # a lead-in ("… include:")
         return [unit] + _items_from(same, unit.pos + 1)
+    after = same[unit.pos + 2] if unit.pos + 2 < len(same) else None
+    if _ANNOUNCES.search(unit.text) and nxt is not None and after is not None and after.is_item:
+        # "… the following four priorities. Each priority is broken down …" then the list
+        return [unit, nxt] + _items_from(same, unit.pos + 2)
     if (
         nxt is not None
         and not nxt.is_item
@@ -406,6 +419,14 @@ def _expand(unit: Unit, units: list[Unit], q: Question, t: Tuning) -> list[Unit]
     ):
         return [unit, nxt]
     return [unit]
+
+
+_ANNOUNCES = re.compile(r"\b(following|siguientes|seguintes|suivant(e)?s)\b|:$", re.I)
+_LABEL = re.compile(r"^- [^:;]{3,90}:\s")
+
+
+def _labelled(items: list[Unit]) -> bool:
+    return len(items) > 1 and all(_LABEL.match(u.text) for u in items)
 
 
 def _items_from(same: list[Unit], start: int) -> list[Unit]:

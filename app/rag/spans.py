@@ -38,14 +38,15 @@ _NUMBER = re.compile(
     rf"|\b(?:over |more than |around |about )?(?:{_NUMBER_WORDS})\b",
     re.I,
 )
-# Countries and regions of the Americas and the usual others: places by name.
-_PLACES = set(
+# Countries of the Americas and the usual others, and regions: places by name. A question
+# that asks for countries is answered by countries, not by "Latin America and the Caribbean".
+COUNTRIES = set(
     """argentina bahamas barbados belize bolivia brazil brasil canada chile colombia costa rica
     cuba dominica dominican ecuador salvador grenada guatemala guyana haiti honduras jamaica
     mexico méxico nicaragua panama panamá paraguay peru perú suriname trinidad tobago uruguay
-    venezuela aruba curaçao curacao spain españa portugal france united states kingdom
-    america americas caribbean caribe andean darién darien amazon""".split()
+    venezuela aruba curaçao curacao spain españa portugal france united states kingdom""".split()
 )
+REGIONS = set("america americas caribbean caribe andean darién darien amazon".split())
 # A run of capitalised words (with "of", "and", "for", "the", "de", "la" inside), or an acronym.
 _NAME = re.compile(
     r"(?:[A-Z][\w’'&-]*[A-Z0-9][\w-]*|(?:[A-Z][\w’'-]+)(?:\s+(?:(?:of|and|for|the|on|de|del|la|"
@@ -56,12 +57,27 @@ _SENTENCE_START_COMMON = set(
 )
 
 
+def _opens_sentence(text: str, start: int) -> bool:
+    return not text[:start].strip() or text[:start].rstrip().endswith((".", ":", "-", "!", "?"))
+
+
+def _common_word(word: str) -> bool:
+    """'Current', 'Each', 'Overall' open a sentence; they are not names."""
+    import simplemma
+
+    w = word.lower()
+    return not word.isupper() and w not in COUNTRIES and simplemma.is_known(w, lang="en")
+
+
 def _spans(pattern: re.Pattern[str], text: str) -> list[Span]:
     return [m.span() for m in pattern.finditer(text) if m.group().strip()]
 
 
 def find_spans(text: str, kind: str) -> list[Span]:
     """Character spans in ``text`` of the asked-for kind; empty for kinds without a shape."""
+    if kind.startswith("expansion:"):  # "Knowledge for Development and Diplomacy (K4DD)"
+        acronym = re.escape(kind.split(":", 1)[1])
+        return [m.span(1) for m in re.finditer(rf"({_NAME.pattern})\s*\({acronym}\)", text)]
     match kind:
         case "amount":
             return _spans(_AMOUNT, text)
@@ -70,7 +86,9 @@ def find_spans(text: str, kind: str) -> list[Span]:
         case "date":
             return _spans(_DATE, text)
         case "place":
-            return [s for s in _names(text) if _is_place(text[s[0] : s[1]])]
+            return [s for s in _parts(text) if _is_place(text[s[0] : s[1]], COUNTRIES | REGIONS)]
+        case "country":
+            return [s for s in _parts(text) if _is_place(text[s[0] : s[1]], COUNTRIES)]
         case "actor" | "list":
             return _names(text)
     return []
@@ -82,7 +100,9 @@ def _names(text: str) -> list[Span]:
         word = m.group()
         start, end = m.span()
         first = word.split()[0]
-        if first in _SENTENCE_START_COMMON:
+        if first in _SENTENCE_START_COMMON or (
+            first == word and _opens_sentence(text, start) and _common_word(first)
+        ):
             rest = word[len(first) :].lstrip()
             if not rest:
                 continue
@@ -91,8 +111,20 @@ def _names(text: str) -> list[Span]:
     return out
 
 
-def _is_place(name: str) -> bool:
-    return any(w.lower() in _PLACES for w in name.split())
+def _parts(text: str) -> list[Span]:
+    """Names split where 'and', 'y', 'e' or 'et' joins two ('Peru and the Caribbean')."""
+    out = []
+    for start, end in _names(text):
+        pos = start
+        for m in re.finditer(r"\s+(?:and|y|e|et)\s+(?:the\s+)?", text[start:end]):
+            out.append((pos, start + m.start()))
+            pos = start + m.end()
+        out.append((pos, end))
+    return out
+
+
+def _is_place(name: str, places: set[str]) -> bool:
+    return any(w.lower() in places for w in name.split())
 
 
 def new_spans(

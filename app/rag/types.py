@@ -26,12 +26,14 @@ class Citation:
     title: str
     section: str
     page: int | None
-    url: str
+    url: str  # the document's own address (sources.toml), "" when unknown
     quote: str
     verified: bool
     support: float = 0.0
     # Where the quote answers the question: (start, end) character offsets into ``quote``.
     spans: tuple[tuple[int, int], ...] = ()
+    # URLs of the footnotes cited inside the passage: its sources, not the document itself.
+    links: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -124,3 +125,46 @@ def test_cli_search_json_and_empty_index(real_services, tmp_path, capsys):
     code = main(["--set", f"data_dir={tmp_path}", "search", "EUROFRONT"])
     assert code == 4
     assert "ruta ingest" in capsys.readouterr().err
+
+
+def _span_texts(citation):
+    return [citation.quote[a:b] for a, b in citation.spans]
+
+
+def test_the_answer_leads_with_the_sentence_that_answers_and_marks_the_span(answerer):
+    a = answerer.answer("Which government pays for Project Turquesa?")
+    assert not a.refused and a.citations[0].doc_id == "k4dd-donor-activity"
+    assert any("Canada" in s for s in _span_texts(a.citations[0]))
+    assert len(re.findall(r"\[\d+\]", a.text)) <= 2  # one or two sentences, not a page
+
+
+def test_a_count_is_marked(answerer):
+    a = answerer.answer("How many offices does UNDP have in Latin America and the Caribbean?")
+    assert "26" in _span_texts(a.citations[0])
+
+
+def test_what_an_acronym_stands_for(answerer):
+    a = answerer.answer("What does the acronym K4DD stand for?")
+    assert _span_texts(a.citations[0]) == ["Knowledge for Development and Diplomacy"]
+
+
+def test_a_demonym_counts_as_the_name(answerer):
+    a = answerer.answer("Through which Canadian programme is Project Turquesa financed?")
+    assert not a.refused and "Anti-Crime Capacity Building Programme" in a.text
+
+
+def test_near_miss_says_what_is_missing_and_cites_the_closest_passage(answerer):
+    a = answerer.answer("What is the budget of Project Turquesa?")
+    assert a.refused
+    assert a.text == "The documents discuss Project Turquesa [1] but do not give the amount."
+    assert "Project Turquesa" in a.citations[0].quote and not a.citations[0].verified
+
+
+def test_a_refused_turn_does_not_spoil_the_next_question(answerer):
+    history = [
+        Message("user", "What does the Quito Process do?"),
+        Message("assistant", "The documents do not say. The closest passages are [1], [2]."),
+    ]
+    a = answerer.answer("Where does R4V post its monitoring data?", history)
+    assert not a.refused and "R4V.info" in a.text
+    assert a.standalone_question == "Where does R4V post its monitoring data?"

@@ -107,6 +107,25 @@ def test_other_chunking_asks_for_rebuild(settings_factory, small_corpus):
         other.retriever()
 
 
+def test_index_of_an_older_indexed_text_asks_for_rebuild(
+    settings_factory, small_corpus, monkeypatch
+):
+    """INDEX_TEXT_VERSION is part of the fingerprint: vectors of the old text would not match."""
+    monkeypatch.setattr("index.stores.INDEX_TEXT_VERSION", "old")
+    settings, _, _, _ = _build(settings_factory, small_corpus)
+    monkeypatch.undo()
+    with pytest.raises(IndexNotReady, match="index_text='old'.*ruta ingest --rebuild"):
+        Services(settings).retriever()
+
+
+def test_cleaner_version_is_in_every_document_hash(monkeypatch):
+    """A cleaner change re-ingests each document, incrementally (no rebuild)."""
+    docs, _ = load_corpus(small := Path(__file__).resolve().parents[2] / "corpus")
+    monkeypatch.setattr("ingest.pipeline.CLEANER_VERSION", "older")
+    older, _ = load_corpus(small)
+    assert {d.content_hash for d in docs}.isdisjoint(d.content_hash for d in older)
+
+
 def test_corrupt_index_gives_the_repair_command(settings_factory, small_corpus):
     settings, _, _, _ = _build(settings_factory, small_corpus)
     chroma = settings.index_dir / "chroma"

@@ -75,3 +75,31 @@ def test_unknown_filter_names_the_key(retriever):
 def test_questions_in_other_languages(retriever, question, needle):
     hits = retriever.search(question, k=5)
     assert any(needle in h.chunk.text for h in hits[:3])
+
+
+def test_passage_that_says_the_platform_is_found_by_the_platform_s_name(retriever):
+    """It never names R4V: its sub-heading does; "co-lead" meets "co-led" by lemma."""
+    hits = retriever.search("Who co-leads the R4V platform?", k=3)
+    assert any("co-led by UNHCR and IOM" in h.chunk.text for h in hits[:2])
+    top = retriever._bm25.search("Who co-leads the R4V platform?", 3)
+    assert "co-led by UNHCR and IOM" in top[0][0].text
+
+
+def test_question_naming_both_documents_gets_a_passage_of_each(retriever):
+    hits = retriever.search("Compare what the K4DD review and the IECAH study say about R4V", k=5)
+    assert {h.chunk.doc_id for h in hits} == {"k4dd-donor-activity", "iecah-coordination-study"}
+
+
+def test_each_part_of_a_two_part_question_is_in_the_top_k(retriever):
+    hits = retriever.search(
+        "Which border crossings does EUROFRONT work at, and what does UNICEF do for children?", k=5
+    )
+    texts = " ".join(h.chunk.text for h in hits)
+    assert "Rumichaca" in texts and "UNICEF provided children" in texts
+
+
+def test_a_web_page_header_does_not_lead_questions_naming_its_document(retriever):
+    hits = retriever.search("What does the IECAH study recommend about R4V?", k=3)
+    assert not hits[0].chunk.text.startswith("research. training.")
+    header = next(c for c in retriever.chunks if c.text.startswith("research. training."))
+    assert retriever._prior[header.chunk_id] < 1

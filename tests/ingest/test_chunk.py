@@ -57,7 +57,23 @@ def test_list_stays_with_its_lead_in(k4dd):
     c = next(c for c in chunks if "- Fair Recruitment" in c.text)
     assert "The strategy focuses on five thematic areas:" in c.text
     assert "- Social protection and social cohesion" in c.text
-    assert c.section.endswith("3.3 International Labour Organisation")
+    assert (
+        "3.3 International Labour Organisation > Regional Strategy on Labour Migration" in c.section
+    )
+
+
+def test_sub_headings_reach_the_section_path(k4dd):
+    _, chunks = k4dd
+    r4v = "2. Interagency Coordination Mechanisms > The Interagency Coordination Platform for"
+    platform = next(c for c in chunks if c.text.startswith("At the macro level, the Platform"))
+    assert platform.section.startswith(r4v)
+    first = next(c for c in chunks if "(R4V) is made up by over 200" in c.text)
+    assert first.section.startswith(r4v)
+    assert first.text.startswith(
+        "The Interagency Coordination Platform for Refugees and Migrants (R4V) is"
+    )
+    borders = next(c for c in chunks if "The Rumichaca border" in c.text)
+    assert borders.section.endswith("3.2 International Organisation for Migration > EUROFRONT")
 
 
 def test_chunks_carry_their_footnote_links(k4dd):
@@ -85,3 +101,10 @@ def test_cli_set_works_before_and_after_the_command(capsys):
     assert main(args) == 0
     assert capsys.readouterr().out.count("\n") < small  # the defaults cut bigger chunks
     assert main([*args, "--set", "chunk_tokens=nope"]) == 2
+
+
+def test_cli_chunks_shows_what_the_index_adds(capsys):
+    assert main(["chunks", "--doc", "k4dd-donor-activity"]) == 0
+    out = capsys.readouterr().out
+    block = out[out.index("At the macro level, the Platform") - 300 :]
+    assert "indexed with: (The Interagency Coordination Platform for Refugees" in block

@@ -85,7 +85,7 @@ def test_markers_are_removed_without_harming_words() -> None:
     text = cleaned("000").text
     assert "humanitarian-development nexus, with" in text
     assert "(UNNM-LAC) has been established" in text
-    assert "Refugees and Migrants (R4V) The" in text
+    assert "Refugees and Migrants (R4V)\n\nThe" in text  # marker gone, heading lifted
     assert "Work Plan 2023-2024\n" in text
     assert "Sustainable Development: The joint" in text
     assert "In 2023, UNICEF provided" in text
@@ -103,8 +103,9 @@ def test_refs_point_at_the_footnote_urls_of_their_page() -> None:
     def url_at(before: str, after: str) -> str:
         return refs.get(doc.text.index(before + after) + len(before), "")
 
-    assert url_at("Migrants (R4V)", " The") == "https://www.r4v.info/en"
-    assert url_at("Work Plan 2023-2024", "\n").endswith("Work%20Plan%202023-2024.pdf")
+    # a lifted heading's marker moved to the start of its paragraph
+    assert url_at("Migrants (R4V)\n\n", "The Interagency") == "https://www.r4v.info/en"
+    assert url_at("Work Plan 2023-2024\n\n", "The").endswith("Work%20Plan%202023-2024.pdf")
     assert url_at("Communities of Solidarity", ": ").endswith("of%20Solidarity")
     assert "better-world" in url_at("Migrants in Latin America and the Caribbean", ": ")
     assert url_at("Monitoring", ": ").startswith("https://data.unhcr.org/")
@@ -123,8 +124,55 @@ def test_sections_are_found_and_normalised() -> None:
     assert "6.1 Migration Policy Initiative: Latin America and Caribbean Initiative" in titles
     for s in doc.sections:
         assert doc.text[s.start :].startswith(s.title)
-        assert s.level == (2 if re.match(r"\d+\.\d", s.title) else 1)
+        if re.match(r"\d+\.", s.title):
+            assert s.level == (2 if re.match(r"\d+\.\d", s.title) else 1)
     assert not any(re.match(r"\d+ https?://", t) for t in titles)
+
+
+R4V = "The Interagency Coordination Platform for Refugees and Migrants (R4V)"
+
+
+def test_glued_lead_in_heading_is_lifted_and_its_duplicate_dropped() -> None:
+    doc = cleaned("000")
+    assert f"{R4V} {R4V}" not in doc.text
+    assert f"{R4V}\n\n{R4V} is made up by over 200" in doc.text
+    sub = next(s for s in doc.sections if s.title == R4V)
+    parent = next(s for s in doc.sections if s.title == "2. Interagency Coordination Mechanisms")
+    assert sub.level == parent.level + 1 and not sub.inline
+    # glued to its paragraph without a repeat, but closed by a footnote marker
+    acp = "African, Caribbean, and Pacific (ACP) Observatory for Migration"
+    assert f"{acp}\n\nPast regional cooperation" in doc.text
+    assert any(s.title == acp and s.level == 3 for s in doc.sections)
+    # a title-like paragraph of its own heads the next one
+    assert any(s.title.endswith("Caribbean Work Plan 2023-2024") for s in doc.sections)
+
+
+def test_colon_lead_ins_stay_inline_as_sub_headings() -> None:
+    doc = cleaned("000")
+    inline = {s.title: s for s in doc.sections if s.inline}
+    assert "EUROFRONT" in inline and "Project Turquesa" in inline
+    # a colon followed by lower case is part of the name, not its end
+    assert (
+        "Migration from Venezuela: opportunities for Latin America and the Caribbean "
+        "Regional socio-economic integration strategy" in inline
+    )
+    assert doc.text[inline["EUROFRONT"].start :].startswith("EUROFRONT: IOM, in partnership")
+    # sentences that hold a colon are not headings
+    assert not any(t.startswith("The Network includes") for t in inline)
+    assert not any(t.startswith("Regional coordination networks") for t in inline)
+
+
+def test_lone_bullet_before_a_paragraph_is_a_heading() -> None:
+    doc = cleaned("001")
+    assert [s.title for s in doc.sections] == ["Summary of recommendations"]
+    assert "- Summary of recommendations" not in doc.text
+
+
+def test_lead_in_headings_keep_every_footnote_link() -> None:
+    doc = cleaned("000")
+    by_url = {u: off for off, u in doc.refs}
+    r4v = doc.text.index(f"{R4V} is made up by")
+    assert by_url["https://www.r4v.info/en"] == r4v  # the heading's marker moved to its paragraph
 
 
 def test_bullets_become_list_items() -> None:
@@ -140,7 +188,7 @@ def test_web_page_text_is_tidied_not_rewritten() -> None:
     doc = cleaned("001")
     lines = doc.text.splitlines()
     assert "Menu" not in lines and "+" not in lines
-    assert "- Summary of recommendations" in lines
+    assert "Summary of recommendations" in lines  # a lone bullet before a paragraph: a heading
     assert doc.footnotes == () and doc.refs == ()
     assert "*Also available in Spanish" in lines
 

@@ -128,6 +128,12 @@ def test_openai_client_non_streaming(base_url: str) -> None:
     assert "\n\nSources:\n[1] " in text
     citations = (resp.model_extra or {})["citations"]
     assert any("R4V.info" in c["quote"] for c in citations)
+    assert all("spans" in c and "links" in c for c in citations)
+    # usage counts words (whitespace-separated), of what was sent and of what came back
+    assert resp.usage is not None
+    assert resp.usage.prompt_tokens == len(R4V_QUESTION.split())
+    assert resp.usage.completion_tokens == len(text.split())
+    assert resp.usage.total_tokens == resp.usage.prompt_tokens + resp.usage.completion_tokens
 
 
 def test_openai_client_streaming(base_url: str) -> None:
@@ -145,7 +151,26 @@ def test_openai_client_streaming(base_url: str) -> None:
     assert "R4V.info" in text and "Sources:" in text
     assert chunks[-1].choices[0].finish_reason == "stop"
     assert (chunks[-1].model_extra or {})["citations"]
-    assert len(chunks) > 3  # the answer came in pieces
+    usage = chunks[-1].usage
+    assert usage is not None and usage.prompt_tokens == len(f"Be brief. {R4V_QUESTION}".split())
+    assert usage.completion_tokens == len(text.split())
+
+
+def test_openai_stream_sends_each_sentence_as_it_is_made(base_url: str) -> None:
+    """An extractive answer of several sentences arrives one sentence per chunk, not at once."""
+    question = "Which agencies co-chair the UN Regional Network on Migration for LAC?"
+    answer = httpx.post(f"{base_url}/api/ask", json={"question": question}, timeout=60).json()
+    client = OpenAI(base_url=f"{base_url}/v1", api_key="x")
+    stream = client.chat.completions.create(
+        model="ruta", messages=[{"role": "user", "content": question}], stream=True
+    )
+    pieces = [
+        c.choices[0].delta.content for c in stream if c.choices and c.choices[0].delta.content
+    ]
+    body = [p for p in pieces if "Sources:" not in p]
+    assert "".join(body).strip() == answer["answer"]
+    assert len(body) == answer["answer"].count("]") >= 3  # one piece per cited sentence
+    assert all(p.rstrip().endswith("]") for p in body), body
 
 
 def test_openai_errors_are_json(base_url: str) -> None:

@@ -88,7 +88,8 @@ def test_iframe_allowed_by_frame_ancestors_and_blocked_by_default(
             bot = frame.locator("#ruta-chat .message-row.bot-row").last
             expect(bot).to_contain_text("[1]", timeout=60_000)
             expect(bot).to_contain_text("R4V.info")
-            mark = frame.locator("#ruta-sources mark").filter(has_text="R4V.info")
+            bot.locator("a.ruta-cite").first.click()  # opens this answer's passage [1]
+            mark = bot.locator(".ruta-current mark").filter(has_text="R4V.info")
             expect(mark.first).to_be_visible(timeout=30_000)
             page.screenshot(path=str(ARTIFACTS / "iframe.png"), full_page=True)
 

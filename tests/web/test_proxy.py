@@ -147,8 +147,8 @@ def test_health_api_and_gradio_links_through_nginx(proxied: str) -> None:
 def test_gradio_client_through_nginx(proxied: str) -> None:
     from gradio_client import Client
 
-    _, chat, sources = Client(f"{proxied}/", verbose=False).predict(QUESTION, [], api_name="/chat")
-    assert "[1]" in str(chat[-1]["content"]) and "R4V.info" in sources
+    body = Client(f"{proxied}/", verbose=False).predict(QUESTION, [], api_name="/ask")
+    assert "[1]" in body["answer"] and any("R4V.info" in c["quote"] for c in body["citations"])
 
 
 def test_per_browser_rate_limit_behind_nginx(serve_real, tmp_path: Path) -> None:
@@ -224,9 +224,10 @@ def test_browser_asks_through_nginx(proxied: str) -> None:
         bot = page.locator("#ruta-chat .message-row.bot-row").last
         expect(bot).to_contain_text("[1]", timeout=60_000)
         expect(bot).to_contain_text("R4V.info")
-        mark = page.locator("#ruta-sources mark").filter(has_text="R4V.info")
+        bot.locator("a.ruta-cite").first.click()  # opens this answer's passage [1]
+        mark = bot.locator(".ruta-current mark").filter(has_text="R4V.info")
         expect(mark.first).to_be_visible(timeout=30_000)
-        expect(page.locator("#ruta-source-1")).to_contain_text("[1]")
+        expect(bot.locator("#ruta-a1-1")).to_contain_text("[1]")
         page.screenshot(path=str(ARTIFACTS / "proxy-answer.png"), full_page=True)
         browser.close()
 

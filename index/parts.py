@@ -1,0 +1,187 @@
+"""Questions that span places: the parts of a two-part question and the documents it names, so
+that retrieval can keep each part's best passage, and each named document's, in the top k.
+
+A question has parts when it holds two sentences ("The review calls R4V the largest example.
+What does the study propose for it?"), two clauses joined by "and" + a question word ("what
+did it develop, and what role did it play"), or two names joined by "and" under "both",
+"compare", "differ", "each", "which of the two" ("compare the IOM and ILO strategies"). Parts
+with fewer than two content terms ("..., and on what?") are dropped.
+
+A document is named by the first word of its id or of its publisher ("the K4DD review", "the
+IECAH study"), or by "the <kind>" where its kind is its own ("the study"). "Both documents",
+"the two documents", "which of the two" name every document when there are two.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from index.lemmas import STOP, fold, terms
+from index.types import Hit
+from ingest.types import Chunk
+
+_SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[¿¡]?[A-Z])")
+_CLAUSE = re.compile(
+    r",?\s+(?:and|y|e|et)\s+(?=(?:what|which|who|whom|when|where|why|how|in what|on what|"
+    r"qué|cuál|cuáles|quién|quiénes|cuándo|dónde|cómo|cuánto|o que|qual|quais|quem|quando|onde|"
+    r"quel|quelle|quels|quelles|qui|quand|où|comment|is|are|was|were|does|did|do|has|have)\b)",
+    re.IGNORECASE,
+)
+_CUE = re.compile(
+    r"\b(?:both|compare|compared|comparison|differ|difference|differences|each|which of the two|"
+    r"ambos|ambas|compar\w*|diferencia\w*|cada|los dos|las dos|ambos|os dois|as duas|"
+    r"les deux|chacun\w*)\b",
+    re.IGNORECASE,
+)
+_NAME = r"[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*"
+_PAIR = re.compile(
+    rf"\b({_NAME})\s+(?:and|y|e|et)\s+(?:the\s+|el\s+|la\s+|o\s+|a\s+|le\s+)?({_NAME})"
+)
+_BOTH = re.compile(
+    r",?\s*\b(?:both|tanto|à la fois)\s+(.{3,80}?)\s+(?:and|como|et)\s+(.{3,80}?)(?=[?.!]*$)",
+    re.IGNORECASE,
+)
+_ALL_DOCS = re.compile(
+    r"\b(?:both documents|the two documents|both reports|which of the two|either document|"
+    r"ambos documentos|los dos documentos|os dois documentos|les deux documents)\b",
+    re.IGNORECASE,
+)
+_MIN_TERMS = 2
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """What a question asks for: its parts (empty when it has one), the documents it names,
+    and ``scoped``: the question without the phrases that only say where to look ("in the
+    review", "according to the IECAH study"), or "" when it has none."""
+
+    parts: tuple[str, ...] = ()
+    docs: tuple[str, ...] = ()
+    scoped: str = ""
+
+
+def doc_names(chunks: Iterable[Chunk]) -> dict[str, set[str]]:
+    """Words that name each document: its id's and its publisher's first word, and its kind
+    when no other document has that kind ("k4dd", "review"; "iecah", "study")."""
+    names: dict[str, set[str]] = {}
+    kinds: dict[str, str] = {}
+    for c in chunks:
+        if c.doc_id in names:
+            continue
+        words = {fold(c.doc_id.split("-")[0])}
+        publisher = re.split(r"[\s,(]", c.publisher.strip(), maxsplit=1)[0]
+        if publisher:
+            words.add(fold(publisher))
+        names[c.doc_id] = {w for w in words if len(w) >= 3}
+        kinds[c.doc_id] = fold(c.kind)
+    for doc_id, kind in kinds.items():
+        if kind and list(kinds.values()).count(kind) == 1 and kind not in ("document", "linked"):
+            names[doc_id].add(f"the {kind}")
+    return names
+
+
+def plan(question: str, names: dict[str, set[str]]) -> QueryPlan:
+    """The parts of the question and the documents it names (see the module docstring)."""
+    if not terms(question):
+        return QueryPlan()
+    return QueryPlan(
+        tuple(_parts(question)), tuple(_named_docs(question, names)), _scoped(question, names)
+    )
+
+
+# "took part in the study", "involved in the study": the document is what is asked about.
+_SCOPE = (
+    r"(?<!part )(?<!involved )(?<!participated )(?<!participate )(?<!role )"
+    r"\b(?:described in|mentioned in|according to|in|from|within|throughout|"
+    r"según|en|dans|selon|segundo|no|na)\s+(?:the|this|el|la|este|esta|le|ce|cette|o|a)\s+"
+)
+
+
+def _scoped(question: str, names: dict[str, set[str]]) -> str:
+    """The question without "in the review"-like phrases: they name where to look, and in a
+    passage's vector they only match the passages that talk about the document itself."""
+    words = sorted({w for ws in names.values() for w in ws if " " not in w}, key=len)
+    kinds = sorted({w[4:] for ws in names.values() for w in ws if w.startswith("the ")})
+    if not kinds:
+        return ""
+    name = f"(?:(?:{'|'.join(map(re.escape, words))})\\s+)?" if words else ""
+    pat = re.compile(_SCOPE + name + rf"(?:{'|'.join(map(re.escape, kinds))})\b,?", re.IGNORECASE)
+    out = " ".join(pat.sub(" ", question).split())
+    out = re.sub(r"[,\s]+([?.!])", r"\1", re.sub(r"\s+,", ",", out))
+    return out if out != question and len(terms(out)) >= _MIN_TERMS else ""
+
+
+def _parts(question: str) -> list[str]:
+    pieces = [p for s in _SENTENCE.split(question.strip()) for p in _CLAUSE.split(s)]
+    if len(pieces) < 2 and (m := _BOTH.search(question)):  # "both in A and in B"
+        pieces = [question.replace(m[0], f" {m[1]}"), question.replace(m[0], f" {m[2]}")]
+    elif len(pieces) < 2 and _CUE.search(question) and (m := _PAIR.search(question)):
+        pieces = [question.replace(m[0], m[1]), question.replace(m[0], m[2])]
+    pieces = [p.strip(" ,") for p in pieces]
+    subject = _subject(pieces[0]) if len(pieces) >= 2 else ""
+    if subject:  # "what role did it play" -> "what role did it play (IOM)"
+        pieces = pieces[:1] + [f"{p} ({subject})" if _PRONOUN.search(p) else p for p in pieces[1:]]
+    pieces = [p for p in pieces if len(terms(p)) >= _MIN_TERMS]
+    return pieces if len(pieces) >= 2 else []
+
+
+_PRONOUN = re.compile(
+    r"\b(?:it|its|they|them|their|this|these|él|ella|ellos|su|sus|il|elle|ils)\b", re.I
+)
+
+
+def _subject(text: str) -> str:
+    """The first name in a part: an acronym, or a capitalised word that is no function word."""
+    for w in re.findall(r"[\w-]+", text):
+        if re.fullmatch(r"[A-Z][A-Z0-9-]+", w) or (w[:1].isupper() and w.lower() not in STOP):
+            return w
+    return ""
+
+
+def _named_docs(question: str, names: dict[str, set[str]]) -> list[str]:
+    if _ALL_DOCS.search(question) and len(names) == 2:
+        return list(names)
+    q = fold(question)
+    words = set(re.findall(r"[\w-]+", q))
+    found = []
+    for doc_id, ws in names.items():
+        if any((w in q) if " " in w else (w in words) for w in ws):
+            found.append(doc_id)
+    return found
+
+
+def merge_parts(
+    hits: list[Hit],
+    parts: list[list[Hit]],
+    docs: Sequence[str],
+    in_doc: Callable[[str], list[Hit]],
+) -> list[Hit]:
+    """The question's ranking with each part's best passage, then each named document's best,
+    moved ahead of the rest (in that order, without repeats); scores keep their order."""
+    pinned: list[Hit] = []
+    seen: set[str] = set()
+
+    def pin(h: Hit | None) -> None:
+        if h is not None and h.chunk.chunk_id not in seen:
+            pinned.append(h)
+            seen.add(h.chunk.chunk_id)
+
+    for ranking in parts:
+        pin(ranking[0] if ranking else None)
+    for doc_id in docs:
+        best = next((h for h in hits if h.chunk.doc_id == doc_id), None)
+        if best is None:  # not among the candidates: search that document alone
+            best = next(iter(in_doc(doc_id)), None)
+        pin(best)
+    rest = [h for h in hits if h.chunk.chunk_id not in seen]
+    top = max((h.score for h in hits), default=0.0)  # pinned stay ahead in score order too
+    out = [
+        Hit(h.chunk, max(h.score, top), i + 1, h.dense_score, h.bm25_score)
+        for i, h in enumerate(pinned)
+    ]
+    return out + [
+        Hit(h.chunk, h.score, len(out) + i + 1, h.dense_score, h.bm25_score)
+        for i, h in enumerate(rest)
+    ]

@@ -1,0 +1,83 @@
+"""Passages that refer back: a chunk that opens with "the Platform", "It", "The Strategy" or
+"The programme" names nothing a question would, once cut from the heading or the chunk before
+it. ``referent`` finds the name it refers to, for the indexed text (never the quoted text).
+
+Where the name comes from, nearest first: the chunk's own sections, innermost first (a
+sub-heading such as "The Interagency Coordination Platform ... (R4V)"), then the chunk before
+it in the same document. A noun ("the Platform") must appear in the name; a pronoun ("It",
+"They", "This is") takes the innermost sub-heading, or the name the chunk before opens with.
+"""
+
+from __future__ import annotations
+
+import re
+
+from index.lemmas import STOP
+from ingest.types import Chunk
+
+SECTION_SEP = " > "
+# The opening subject: "The Platform is", "At the macro level, the Platform is", "The Regional
+# Strategy is", "The Network includes", "It is". The noun phrase must run straight into its verb:
+# "The IOM Regional Strategy for South America aims" names what it is about and is left alone.
+_VERB = r"(?:is|are|was|were|has|have|had|will|would|can|could|should|may|must|also|[a-z]{3,}s)\b"
+_OPENING = re.compile(
+    r"^(?:[A-Z][^.,;:]{0,60},\s+)?(?:(?:[Tt]he|[Tt]his|[Tt]hese|[Ii]ts)\s+"
+    rf"(?P<np>(?:[\w-]+\s+){{0,2}}?[\w-]+)\s+(?={_VERB})|(?P<pron>It|They|This|These)\s+(?=[a-z]))"
+)
+# Words after "the" that are not a thing named earlier ("the region", "the following").
+_GENERIC = set(
+    """following same first second last other region world country countries year years
+    government governments people population context case use need needs area areas""".split()
+)
+# A capitalised name: "Interagency Coordination Platform for Refugees and Migrants (R4V)".
+_NAME = re.compile(
+    r"(?:[A-Z][\w'’&-]*|\d[\d-]*)(?:(?:\s+(?:of|for|and|on|in|the|de|del|la|y|to))*"
+    r"\s+(?:[A-Z][\w'’&-]*|\d[\d-]*|\([A-Z][\w-]*\)))*"
+)
+
+
+def referent(chunk: Chunk, previous: Chunk | None = None) -> str:
+    """The name the chunk's opening refers back to, when the chunk does not say it itself."""
+    m = _OPENING.match(chunk.text.lstrip())
+    if not m:
+        return ""
+    sections = [s for s in chunk.section.split(SECTION_SEP) if s][::-1]
+    if m["pron"]:
+        candidates = sections[:1] if _is_sub_heading(sections) else []
+        if not candidates and previous is not None and previous.doc_id == chunk.doc_id:
+            candidates = _names(previous.text)[:1]
+        name = candidates[0] if candidates else ""
+    else:
+        noun = m["np"].split()[-1]  # the head: "Regional Strategy" -> "Strategy"
+        name = ""
+        if noun.lower() not in _GENERIC | STOP:
+            name = _containing(noun, sections) or (
+                _containing(noun, _names(previous.text)[::-1])
+                if previous is not None and previous.doc_id == chunk.doc_id
+                else ""
+            )
+    name = re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", name)  # "3.2 IOM" -> "IOM"
+    if not name or name.lower() in chunk.text.lower():
+        return ""
+    return name
+
+
+def _is_sub_heading(sections: list[str]) -> bool:
+    """The innermost section is a lead-in sub-heading (not numbered like "3.2 UNHCR")."""
+    return bool(sections) and not re.match(r"\d", sections[0]) and SECTION_SEP not in sections[0]
+
+
+def _containing(noun: str, names: list[str]) -> str:
+    """The first name holding the noun as a word ("Platform" in "... Coordination Platform ...")."""
+    pat = re.compile(rf"\b{re.escape(noun)}\b", re.IGNORECASE)
+    return next((n for n in names if pat.search(n) and n.lower() != noun.lower()), "")
+
+
+def _names(text: str) -> list[str]:
+    """Capitalised names of two words or more in a text, in order, sentence-initial "The" off."""
+    out = []
+    for m in _NAME.finditer(text):
+        name = re.sub(r"^(?:The|This|These|A|An)\s+", "", m[0])
+        if len(name.split()) >= 2 or re.fullmatch(r"[A-Z]{2,}[\w-]*", name):
+            out.append(name)
+    return out

@@ -1,0 +1,42 @@
+"""Which query a conversation turn searches: alone, merged with the last answered question, or both."""
+
+from __future__ import annotations
+
+from app.rag.conversation import candidate_queries, previous_question
+from app.rag.types import Message
+
+ANSWERED = [
+    Message("user", "What is the UNNM-LAC?"),
+    Message("assistant", "It is the United Nations Regional Network on Migration… [1]"),
+]
+REFUSED = [
+    Message("user", "What does the Quito Process do?"),
+    Message("assistant", "The documents do not say. The closest passages are [1], [2]."),
+]
+
+
+def test_a_follow_up_is_merged_with_the_previous_question():
+    assert candidate_queries("And which agencies co-chair it?", ANSWERED, 2000) == [
+        "What is the UNNM-LAC? And which agencies co-chair it?"
+    ]
+
+
+def test_a_self_contained_question_is_searched_as_it_is():
+    q = "Where does R4V post its monitoring data?"
+    assert candidate_queries(q, ANSWERED + REFUSED, 2000) == [q]
+
+
+def test_a_refused_turn_never_spoils_the_next_one():
+    assert previous_question(ANSWERED + REFUSED, 2000) == "What is the UNNM-LAC?"
+    assert previous_question(REFUSED, 2000) == ""
+    assert candidate_queries("And who co-chairs it?", REFUSED, 2000) == ["And who co-chairs it?"]
+
+
+def test_when_unsure_both_queries_are_searched():
+    q = "Which actors in the review involve faith-based organisations in their work?"
+    assert candidate_queries(q, ANSWERED, 2000) == [q, f"What is the UNNM-LAC? {q}"]
+
+
+def test_the_history_is_bounded():
+    long = [Message("user", "x" * 200_000), Message("assistant", "…")]
+    assert len(previous_question(long, 2000)) == 2000

@@ -1,0 +1,84 @@
+"""Question analysis in four languages: the kind of answer asked for, names, parts, follow-ups."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.rag.question import analyse
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("How much funding did the European Union give to the programme?", "amount"),
+        ("¿Cuánto dinero recibió el programa?", "amount"),
+        ("How many countries take part in the network?", "number"),
+        ("Combien de pays participent au réseau ?", "number"),
+        ("Quantos países participam da rede?", "number"),
+        ("When was the regional strategy adopted?", "date"),
+        ("¿Cuándo se aprobó la estrategia?", "date"),
+        ("Em que ano a estratégia foi aprovada?", "date"),
+        ("Quand la stratégie a-t-elle été adoptée ?", "date"),
+        ("Where does the platform publish its data?", "place"),
+        ("In which countries does the programme run?", "place"),
+        ("¿En qué países trabaja la red?", "place"),
+        ("Who chairs the working group?", "actor"),
+        ("Which agencies lead the response?", "actor"),
+        ("¿Quién financia el proyecto?", "actor"),
+        ("Quem financia o projeto?", "actor"),
+        ("What are the pillars of the strategy?", "list"),
+        ("What is the Global Compact?", "definition"),
+        ("Why is the plan framed as a long-term effort?", "reason"),
+        ("How does the agency respond to emergencies?", "reason"),
+        ("Does the study expect the crisis to worsen?", "yesno"),
+    ],
+)
+def test_kind_of_answer_asked_for(text, kind):
+    assert analyse(text).kind == kind
+
+
+def test_language_and_names():
+    q = analyse("¿Quién financia el Proyecto Turquesa de INTERPOL?")
+    assert q.lang == "es"
+    assert "interpol" in q.names and "turquesa" in q.names
+
+
+def test_a_gerund_after_when_is_no_date_question():
+    assert analyse("When coordinating sectors, which standards apply?").kind != "date"
+
+
+def test_two_part_questions_are_split():
+    q = analyse("What did the study find, and what does it recommend?")
+    assert len(q.parts) == 2
+    assert analyse("Is it a series? What do the other reports cover?").parts[1].startswith("What")
+    assert analyse("Which agencies lead the response?").parts == (
+        "Which agencies lead the response?",
+    )
+
+
+def test_strict_kinds_need_a_span_of_their_shape():
+    assert analyse("How many offices does the agency have?").strict
+    assert analyse("Which countries does the initiative cover?").strict
+    assert not analyse("Where does the platform publish its data?").strict
+    assert not analyse("What is the Global Compact?").strict
+
+
+def test_what_a_count_counts():
+    assert analyse("How many offices does the agency have?").counted[0] == "office"
+    assert analyse("What is the unemployment rate among migrants?").counted == ("%",)
+
+
+@pytest.mark.parametrize(
+    ("text", "need"),
+    [
+        ("And who co-chairs it?", "yes"),
+        ("Does it also cover remittances?", "yes"),
+        ("Which countries does it cover?", "yes"),
+        ("Where does R4V post its monitoring data?", "no"),
+        ("What does EUROFRONT aim to strengthen?", "no"),
+        ("Which actors in the review involve faith-based organisations in their work?", "maybe"),
+        ("¿Y quién lo preside?", "yes"),
+    ],
+)
+def test_follow_ups_lean_on_the_conversation_only_when_they_need_it(text, need):
+    assert analyse(text).needs_context == need

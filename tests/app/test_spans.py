@@ -1,0 +1,35 @@
+"""Answer spans by shape: amounts, counts, dates, places and names, minus what the question says."""
+
+from __future__ import annotations
+
+from app.rag.spans import answer_span, find_spans, new_spans
+from index.lemmas import terms
+
+S = "At the macro level, the Platform is co-led by UNHCR and IOM in 17 countries."
+
+
+def _texts(text, spans):
+    return [text[a:b] for a, b in spans]
+
+
+def test_names_not_in_the_question_are_the_answer():
+    spans = new_spans(S, "actor", terms("Which agencies co-lead the platform?"))
+    assert _texts(S, spans) == ["UNHCR", "IOM"]
+    assert S[slice(*answer_span(S, spans))] == "UNHCR and IOM"
+
+
+def test_a_count_must_count_what_was_asked():
+    assert _texts(S, new_spans(S, "number", [], ("country",))) == ["17"]
+    assert new_spans(S, "number", [], ("office",)) == []
+
+
+def test_amounts_dates_and_countries():
+    t = "USAID is providing $25 million from July 16, 2024 to 2026 in Peru and the Caribbean."
+    assert _texts(t, find_spans(t, "amount")) == ["$25 million"]
+    assert "July 16, 2024" in _texts(t, find_spans(t, "date"))
+    assert _texts(t, find_spans(t, "country")) == ["Peru"]
+    assert set(_texts(t, find_spans(t, "place"))) == {"Peru", "Caribbean"}
+
+
+def test_a_year_is_no_count():
+    assert find_spans("The Work Plan 2023-2024 was agreed.", "number") == []

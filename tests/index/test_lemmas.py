@@ -1,0 +1,37 @@
+"""Lemma terms in four languages, and name roots that let a demonym meet its country."""
+
+from __future__ import annotations
+
+from index.lemmas import proper_terms, root, terms
+
+
+def test_inflections_meet_by_lemma():
+    assert "co-lead" in terms("The platform is co-led by two agencies")
+    assert "co-lead" in terms("Which agencies co-lead it?")
+    assert terms("agencies")[0] == terms("agency")[0]
+
+
+def test_other_languages_lemmatise_in_their_own_language():
+    assert terms("las organizaciones financian", "es") == ["organizacion", "financiar"]
+    assert "pais" in terms("quantos países", "pt")
+    assert "migrant" in terms("les migrants", "fr")
+
+
+def test_accents_are_folded():
+    assert terms("Canadá", "es") == terms("Canada")
+
+
+def test_demonyms_and_spellings_meet_by_root():
+    assert root(terms("Canadian")[0]) == root(terms("Canada")[0])
+    assert root(terms("Colombian")[0]) == root(terms("Colombia")[0])
+    assert root("organisation") == root("organization")
+    assert root("programme") == root("program")
+
+
+def test_acronyms_stay_even_when_they_spell_a_stop_word():
+    assert "un" in terms("UN agencies")  # "un" is a Spanish article, "UN" the United Nations
+    assert "r4v" in terms("R4V")
+
+
+def test_names_are_the_capitalised_words_past_the_first():
+    assert proper_terms("How much did Spain's AECID give?") == ["spain", "aecid"]

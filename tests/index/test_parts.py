@@ -1,0 +1,87 @@
+"""Two-part questions and named documents (index/parts.py), on plain questions and chunks."""
+
+from __future__ import annotations
+
+from index.parts import doc_names, merge_parts, plan
+from index.types import Hit
+from ingest.types import Chunk
+
+
+def chunk(doc_id: str, n: int, publisher: str = "", kind: str = "document") -> Chunk:
+    return Chunk(
+        chunk_id=f"{doc_id}#{n:04d}",
+        doc_id=doc_id,
+        title=f"Title of {doc_id}",
+        text=f"text {n}",
+        start=0,
+        end=6,
+        publisher=publisher,
+        kind=kind,
+    )
+
+
+CHUNKS = [
+    chunk("alpha-survey", 0, "ACME Institute, for the Ministry", "survey"),
+    chunk("beta-guide", 0, "Betaworks (Beta Foundation)", "guide"),
+]
+NAMES = doc_names(CHUNKS)
+
+
+def test_documents_are_named_by_id_publisher_and_kind():
+    assert NAMES == {
+        "alpha-survey": {"alpha", "acme", "the survey"},
+        "beta-guide": {"beta", "betaworks", "the guide"},
+    }
+    assert plan("What does the ACME survey say about ports?", NAMES).docs == ("alpha-survey",)
+    two = plan("Does the guide agree with the ACME survey on ports?", NAMES)
+    assert set(two.docs) == {"alpha-survey", "beta-guide"}
+    assert set(plan("Which of the two documents is older?", NAMES).docs) == set(NAMES)
+
+
+def test_parts_of_a_two_part_question():
+    p = plan("Which ports does ACME list, and when were the harbour rules changed?", NAMES)
+    assert p.parts == ("Which ports does ACME list", "when were the harbour rules changed?")
+    # two sentences; a pronoun in the second part gets the first part's name
+    p = plan("Betaworks trains pilots. How long does it take them to qualify?", NAMES)
+    assert p.parts[1].endswith("(Betaworks)")
+    # "both A and B"; names under "compare"
+    p = plan("What is said about fees, both in the port rules and in the pilot guide?", NAMES)
+    assert p.parts == (
+        "What is said about fees in the port rules?",
+        "What is said about fees in the pilot guide?",
+    )
+    p = plan("Compare the Rotterdam and Antwerp pilot fees", NAMES)
+    assert p.parts == ("Compare the Rotterdam pilot fees", "Compare the Antwerp pilot fees")
+
+
+def test_one_part_questions_have_no_parts():
+    for q in (
+        "Which ports lie in Latin America and the Caribbean?",  # names joined, no cue
+        "Which ports does ACME list, and on what?",  # the second part says nothing
+        "What are the harbour rules?",
+    ):
+        assert plan(q, NAMES).parts == (), q
+
+
+def test_scope_phrases_leave_the_query():
+    p = plan("Which ports in the survey charge fees?", NAMES)
+    assert p.scoped == "Which ports charge fees?" and p.docs == ("alpha-survey",)
+    assert plan("What does the guide say about fees, according to the ACME survey?", NAMES).scoped
+    # the document is what is asked about: kept
+    assert plan("How many people took part in the survey?", NAMES).scoped == ""
+
+
+def hit(doc: str, n: int, score: float) -> Hit:
+    return Hit(chunk(doc, n), score, 0)
+
+
+def test_merge_pins_each_part_and_each_named_document():
+    main = [hit("a", 1, 0.9), hit("a", 2, 0.8), hit("a", 3, 0.7), hit("b", 1, 0.1)]
+    part1 = [hit("a", 3, 1.0)]
+    part2 = [hit("a", 2, 1.0)]
+    out = merge_parts(main, [part1, part2], ["a", "b", "c"], lambda d: [hit(d, 9, 0.05)])
+    ids = [h.chunk.chunk_id for h in out]
+    assert ids[:4] == ["a#0003", "a#0002", "a#0001", "b#0001"]
+    assert ids[4] == "c#0009"  # not among the candidates: searched in that document alone
+    assert [h.rank for h in out] == list(range(1, len(out) + 1))
+    assert all(x.score >= y.score for x, y in zip(out, out[1:], strict=False))
