@@ -23,15 +23,15 @@ def test_api_token_required_on_every_route_without_a_login(serve_real) -> None:
         # No login to let browsers in: the page and Gradio's API are behind the token too.
         page = httpx.get(f"{url}/")
         assert page.status_code == 401 and "users_file" in page.json()["error"]["message"]
-        call = httpx.post(f"{url}/gradio_api/call/chat", json={"data": [QUESTION, [], []]})
+        call = httpx.post(f"{url}/gradio_api/call/ask", json={"data": [QUESTION, []]})
         assert call.status_code == 401
         auth = {"Authorization": "Bearer s3cret"}
         assert httpx.get(f"{url}/", headers=auth).status_code == 200
         event = httpx.post(
-            f"{url}/gradio_api/call/chat", json={"data": [QUESTION, [], []]}, headers=auth
+            f"{url}/gradio_api/call/ask", json={"data": [QUESTION, []]}, headers=auth
         )
         assert event.status_code == 200, event.text
-        result = f"{url}/gradio_api/call/chat/{event.json()['event_id']}"
+        result = f"{url}/gradio_api/call/ask/{event.json()['event_id']}"
         assert httpx.get(result).status_code == 401
         assert "R4V.info" in httpx.get(result, headers=auth, timeout=120).text
         assert httpx.get(f"{url}/healthz", timeout=120).status_code == 200
