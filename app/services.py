@@ -5,20 +5,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
 
 from app.rag.answer import AnswerConfig, Answerer
 from app.rag.llms import LLM, make_llm
 from app.rag.reader import Tuning, prime_sentence_vectors
 from app.settings import Settings
-from index.build import BuildReport, build_index
+from index.build import BuildReport, build_index, incomplete_notice
 from index.embed import CachedEmbedder, Embedder, LazyEmbedder
 from index.live import LiveRetriever
 from index.retrieve import HybridRetriever, RetrievalConfig
 from index.stores import StoreConfig, Targets, open_stores
 from index.vectors import PersistedEmbedder
-from ingest.pipeline import Failure, linked_documents, load_corpus
+from ingest.pipeline import Failure, link_doc_id, linked_documents, load_corpus
+from ingest.sources import derive_source, read_manifest
 
 
 @lru_cache(maxsize=8)
@@ -39,7 +40,11 @@ def retrieval_config(s: Settings) -> RetrievalConfig:
 
 def answer_config(s: Settings) -> AnswerConfig:
     return AnswerConfig(
-        s.top_k, s.max_question_chars, replace(Tuning(), answer_min=s.refusal_threshold)
+        s.top_k,
+        s.max_question_chars,
+        replace(Tuning(), answer_min=s.refusal_threshold),
+        max_history_turns=s.max_history_turns,
+        timeout_s=s.request_timeout_s,
     )
 
 
@@ -106,7 +111,8 @@ def make_answerer(settings: Settings, services: Services | None = None) -> Answe
     """An Answerer over the current retriever, with the configured LLM and sentence vectors."""
     services = services or Services(settings)
     config = answer_config(settings)
-    return Answerer(services.retriever(), config, services.llm, services.sentence_embedder)
+    notice = partial(incomplete_notice, settings.data_dir)
+    return Answerer(services.retriever(), config, services.llm, services.sentence_embedder, notice)
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,19 @@ class Ingested:
     sentences: int = 0
 
 
+def failed_doc_ids(corpus: Path, failures: list[Failure]) -> set[str]:
+    """The ids the files that failed to load had (or would have): the index keeps those."""
+    manifest = read_manifest(corpus)
+    ids = set()
+    for f in failures:
+        path = corpus / f.path
+        if f.path in manifest:
+            ids.add(manifest[f.path].id)
+        elif path.is_file():
+            ids.add(derive_source(path, corpus).id)
+    return ids
+
+
 def ingest_corpus(
     services: Services,
     *,
@@ -127,15 +146,20 @@ def ingest_corpus(
     progress: bool = False,
     wait_s: float = 0.0,
     sentences: bool | None = None,
+    allow_removals: bool = False,
 ) -> Ingested:
     """Load, clean, chunk (once) and index the corpus; then embed the sentences answers may
-    quote (``sentences``, default: the precompute_sentences setting)."""
+    quote (``sentences``, default: the precompute_sentences setting). A file that fails to load
+    keeps its indexed version; removing more than half of the index needs ``allow_removals``."""
     settings = services.settings
-    docs, failures = load_corpus(corpus or settings.corpus_dir)
+    folder = corpus or settings.corpus_dir
+    docs, failures = load_corpus(folder)
+    keep = failed_doc_ids(folder, failures)
     if fetch_links:
         linked, link_failures = linked_documents(docs, settings.data_dir / "links")
         docs += linked
         failures += link_failures
+        keep |= {link_doc_id(f.path) for f in link_failures}
     report = build_index(
         docs,
         services.stores,
@@ -145,6 +169,8 @@ def ingest_corpus(
         rebuild=rebuild,
         progress=progress,
         wait_s=wait_s,
+        keep=keep,
+        allow_removals=allow_removals,
     )
     primed = 0
     if settings.precompute_sentences if sentences is None else sentences:

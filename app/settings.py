@@ -75,6 +75,15 @@ class Settings(BaseSettings):
     llm_threads: int = Field(2, ge=1, le=64, description="CPU threads for the llamacpp backend.")
     llm_max_tokens: int = Field(256, ge=16, le=4096, description="Generation limit.")
     max_question_chars: int = Field(2000, ge=10, le=100_000, description="Longest question.")
+    max_history_turns: int = Field(
+        6,
+        ge=0,
+        le=100,
+        description="Earlier turns an answer reads (the last ones, each cut to max_question_chars).",
+    )
+    request_timeout_s: float = Field(
+        60.0, gt=0, le=3600, description="Time budget of one answer; past it the answer stops."
+    )
     refusal_threshold: float = Field(
         0.02,
         ge=0.0,
@@ -93,6 +102,9 @@ class Settings(BaseSettings):
     trust_user_header: str = Field("", description="Header set by the proxy naming the user.")
     api_token: str = Field("", description="Bearer token required on /api and /v1; empty = none.")
     rate_limit_per_minute: int = Field(120, ge=0, le=100_000, description="Per-client; 0 = off.")
+    login_attempts_per_minute: int = Field(
+        10, ge=1, le=10_000, description="Password checks per client and per user name."
+    )
 
     @field_validator("root_path")
     @classmethod

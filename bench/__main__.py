@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
 def _in_process(run: Run, ctx: Context) -> dict[str, Any] | None:
     """[1] ingestion, [2a] latency on the real corpus, [5] the baseline beside them."""
     from app.services import ingest_corpus
-    from bench import baseline_timing, ingest_rate, latency
+    from bench import abuse, baseline_timing, ingest_rate, latency
 
     plan, services = ctx.plan, ctx.services
     ing = run.part(
@@ -191,6 +191,13 @@ def _in_process(run: Run, ctx: Context) -> dict[str, Any] | None:
             services, ctx.qs, plan.cold_passes, plan.warm_passes, plan.tries
         ),
         latency.report,
+        "latency",
+    )
+    run.part(
+        "history_abuse",
+        "[2c] A follow-up after a huge history turn (issue 15), in process",
+        lambda: abuse.bench_abuse(services, reps=plan.warm_passes + 1, tries=plan.tries),
+        abuse.report,
         "latency",
     )
     ruta: dict[str, Any] = {"ingest_s": (ing or {}).get("ingest_s")}

@@ -11,7 +11,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from app.rag.answer import standalone_question
+from app.rag.answer import prepare
 from app.rag.reader import prime_sentence_vectors
 from app.services import Services, make_answerer
 from bench.common import Question, latency, machine_note, measured, reset_caches
@@ -39,7 +39,7 @@ def bench_latency(
     prime_s = time.perf_counter() - t
     if not prime:
         answerer.embedder = services.sentence_embedder.inner
-    k = services.settings.top_k
+    k, limit = services.settings.top_k, services.settings.max_question_chars
     for q, history in qs[:3]:  # warm-up: lazy imports, first-call allocations
         answerer.answer(q, history)
 
@@ -49,7 +49,7 @@ def bench_latency(
             if cold:
                 reset_caches(services)
             t0 = time.perf_counter()
-            retriever.search(standalone_question(q, history), k)
+            retriever.search(prepare(q, history, limit)[1][0], k)  # the query answers run first
             out["retrieval"].append((time.perf_counter() - t0) * 1000)
             if cold:
                 reset_caches(services)

@@ -22,6 +22,11 @@ def summary(r: dict[str, Any]) -> list[str]:
                     f"{x['retrieval']['p50_ms']}/{x['retrieval']['p95_ms']} ms, answer "
                     f"{x['answer']['p50_ms']}/{x['answer']['p95_ms']} ms"
                 )
+    if "200 KB" in (x := r.get("history_abuse", {})):
+        out.append(
+            f"  2 history abuse: follow-up after a 200 KB turn p50 {x['200 KB']['p50_ms']} ms "
+            f"(20 KB {x['20 KB']['p50_ms']} ms, normal {x['normal']['p50_ms']} ms)"
+        )
     if "latency" in (x := r.get("load", {})):
         out.append(
             f"  3 load: {x['ok']} answered, errors {x['errors'] or 'none'}, p50/p95 "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,13 +12,39 @@ from filelock import FileLock, Timeout
 from tqdm import tqdm
 
 from index.embed import Embedder
-from index.errors import IndexBusy
+from index.errors import IndexBusy, RemovalRefused
 from index.retrieve import index_texts
 from index.store import ChunkStore
 from ingest.chunk import CHUNK_MAX_TOKENS, CHUNK_TOKENS, chunk_document
 from ingest.types import Chunk, Document
 
 log = logging.getLogger(__name__)
+
+# Written before an ingestion changes the index, removed once it finished: still there, the
+# ingestion was cut short (killed, crashed) and the index holds part of the corpus.
+MARKER = "ingest.incomplete"
+INCOMPLETE = "the index is incomplete: run `ruta ingest`"
+
+
+def incomplete_notice(data_dir: Path) -> str:
+    """INCOMPLETE when an ingestion into ``data_dir`` was cut short, else ""."""
+    return INCOMPLETE if (data_dir / MARKER).exists() else ""
+
+
+def removal_check(docs: int, indexed: set[str], gone: set[str]) -> None:
+    """Refuse to remove what cannot be replaced: every indexed document at once (an empty,
+    mistyped or unmounted corpus folder) or more than half of them."""
+    if not gone or len(gone) * 2 <= len(indexed):
+        return
+    why = (
+        "the corpus folder holds no documents (is it the right folder? is it mounted?)"
+        if docs == 0
+        else f"{len(gone)} of the {len(indexed)} indexed documents are no longer in the corpus"
+    )
+    raise RemovalRefused(
+        f"{why}; the index was left as it is. Pass --allow-removals to remove them "
+        "(or --rebuild to build the index anew)"
+    )
 
 
 @dataclass(frozen=True)
@@ -31,6 +57,7 @@ class BuildReport:
     replaced: tuple[str, ...]
     removed: tuple[str, ...]
     unchanged: tuple[str, ...]
+    kept: tuple[str, ...] = ()  # failed to load: their last good indexed version stays
     chunks_per_doc: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     # Every chunk of ``docs``, in order (what answers may quote), so nothing chunks them again.
@@ -55,8 +82,12 @@ def build_index(
     prune: bool = True,
     progress: bool = True,
     wait_s: float = 0.0,
+    keep: Collection[str] = (),
+    allow_removals: bool = False,
 ) -> BuildReport:
-    """Bring every store in line with ``docs``; unchanged documents cost nothing."""
+    """Bring every store in line with ``docs``; unchanged documents cost nothing. ``keep``
+    names documents that failed to load: their indexed version stays. Removing more than half
+    of the index needs ``allow_removals`` (or ``rebuild``): see removal_check."""
     started = time.perf_counter()
     lock = ingest_lock(data_dir, wait_s)
     try:
@@ -70,9 +101,18 @@ def build_index(
         # A callable opens the store only once the lock is held: a refused run touches nothing.
         if callable(targets):
             targets = targets()
+        marker = data_dir / MARKER
+        if rebuild:  # dropping the collections is the first change
+            _mark(marker)
         for store, _ in targets:
             store.create(rebuild=rebuild)
         states = [store.doc_states() for store, _ in targets]
+        indexed = {d for s in states for d in s}
+        wanted = {d.doc_id for d in docs}
+        kept = sorted((indexed & set(keep)) - wanted)
+        gone = sorted(indexed - wanted - set(kept)) if prune else []
+        if not (rebuild or allow_removals):
+            removal_check(len(docs), indexed, set(gone))
         added: list[str] = []
         replaced: list[str] = []
         unchanged: list[str] = []
@@ -92,6 +132,8 @@ def build_index(
                 continue
             (replaced if any(current) else added).append(doc.doc_id)
             todo.append((doc, chunks))
+        if todo or gone:
+            _mark(marker)
         total = sum(len(c) for _, c in todo)
         bar = tqdm(total=total, unit="chunk", desc="embedding", disable=not progress or not total)
         for doc, chunks in todo:
@@ -100,27 +142,28 @@ def build_index(
                 store.replace_doc(doc.doc_id, doc.content_hash, chunks, embedder.passages(texts))
             bar.update(len(chunks))
         bar.close()
-        removed: list[str] = []
-        if prune:
-            keep = {d.doc_id for d in docs}
-            gone = sorted({d for s in states for d in s} - keep)
-            for doc_id in gone:
-                for store, _ in targets:
-                    store.delete_doc(doc_id)
-            removed = gone
-        if rebuild or added or replaced or removed:
+        for doc_id in gone:
+            for store, _ in targets:
+                store.delete_doc(doc_id)
+        if rebuild or added or replaced or gone:
             for store, _ in targets:
                 store.mark_changed()  # running servers reload on their next request
+        marker.unlink(missing_ok=True)
         return BuildReport(
             documents=len(docs),
             chunks=sum(per_doc.values()),
             added=tuple(added),
             replaced=tuple(replaced),
-            removed=tuple(removed),
+            removed=tuple(gone),
             unchanged=tuple(unchanged),
+            kept=tuple(kept),
             chunks_per_doc=per_doc,
             seconds=time.perf_counter() - started,
             chunk_list=tuple(every),
         )
     finally:
         lock.release()
+
+
+def _mark(marker: Path) -> None:
+    marker.write_text(time.strftime("started %Y-%m-%dT%H:%M:%S\n"), encoding="utf-8")

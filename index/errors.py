@@ -19,3 +19,7 @@ class StoreUnavailable(RutaError):
 
 class BadQuestion(RutaError):
     """The question is empty, too long or otherwise unusable (retrieval and answering raise it)."""
+
+
+class RemovalRefused(RutaError):
+    """An ingestion would remove more of the index than it can replace; nothing was changed."""

@@ -112,6 +112,11 @@ def load_corpus(corpus_dir: Path) -> tuple[list[Document], list[Failure]]:
     return docs, failures
 
 
+def link_doc_id(url: str) -> str:
+    """The id of the document fetched from ``url``."""
+    return "link-" + hashlib.sha1(url.encode()).hexdigest()[:10]
+
+
 def linked_documents(
     docs: Iterable[Document], cache_dir: Path, timeout_s: float = 10.0
 ) -> tuple[list[Document], list[Failure]]:
@@ -131,7 +136,7 @@ def linked_documents(
             data = item.path.read_bytes()
             loaded = load_bytes(data, item.path.suffix, item.url)
             source = Source(
-                id="link-" + hashlib.sha1(item.url.encode()).hexdigest()[:10],
+                id=link_doc_id(item.url),
                 file=item.path.name,
                 title=loaded.title or item.url,
                 url=item.url,

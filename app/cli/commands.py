@@ -26,16 +26,20 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
         rebuild=args.rebuild,
         progress=not args.quiet and sys.stderr.isatty(),
         wait_s=args.wait,
+        allow_removals=args.allow_removals,
     )
     report, failures = done.report, done.failures
     for f in failures:
         print(f"FAILED  {f.path}: {f.reason}", file=sys.stderr)
+    kept = f" ({len(report.kept)} kept their last good version)" if report.kept else ""
     print(
         f"ingested {report.documents} documents, {report.chunks} chunks in {elapsed(started)}: "
         f"{len(report.added)} added, {len(report.replaced)} replaced, "
         f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, "
-        f"{len(failures)} failed; {done.sentences} new sentence vectors"
+        f"{len(failures)} failed{kept}; {done.sentences} new sentence vectors"
     )
+    for doc_id in report.kept:
+        print(f"  {doc_id}: failed to load, its indexed version stays")
     for doc_id, n in report.chunks_per_doc.items():
         print(f"  {doc_id}: {n} chunks")
     return EXIT_PARTIAL if failures else 0

@@ -46,6 +46,11 @@ def _ingest(sub: Commands, after: argparse.ArgumentParser) -> None:
     s.add_argument("--corpus", type=Path, help="corpus folder (default: corpus_dir setting)")
     s.add_argument("--rebuild", action="store_true", help="drop the index and build it anew")
     s.add_argument(
+        "--allow-removals",
+        action="store_true",
+        help="let this run remove more than half of the indexed documents (an emptied corpus)",
+    )
+    s.add_argument(
         "--fetch-links",
         action="store_true",
         help="also download and index the documents the footnotes link to",

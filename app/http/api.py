@@ -6,20 +6,24 @@ import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
-from app.http.errors import error_body, ruta_error_response
+from app.http.errors import error_body, public, ruta_error_response
 from app.rag.answer import Answerer
 from app.rag.serialize import answer_dict
 from app.rag.types import Answer, Message
 from app.services import Services
+from index.build import incomplete_notice
 from index.errors import BadQuestion
 from ingest.errors import RutaError
 
@@ -171,6 +175,33 @@ async def _sse(
     yield "data: [DONE]\n\n"
 
 
+@dataclass
+class LLMProbe:
+    """Whether an LLM server answers, asked at most every ``every_s`` (health checks are
+    frequent; a dead server must not make each of them wait for its time-out)."""
+
+    base_url: str
+    timeout_s: float = 1.0
+    every_s: float = 10.0
+    _at: float = field(default=-1e9, init=False)
+    _ok: bool = field(default=True, init=False)
+
+    async def reachable(self) -> bool:
+        import httpx
+
+        now = time.monotonic()
+        if now - self._at < self.every_s:
+            return self._ok
+        self._at = now
+        try:
+            async with httpx.AsyncClient(timeout=self.timeout_s) as client:
+                await client.get(f"{self.base_url.rstrip('/')}/models")
+            self._ok = True  # any HTTP answer: the server is there
+        except httpx.HTTPError:
+            self._ok = False
+        return self._ok
+
+
 def add_api(app: FastAPI, answerer: Callable[[], Answerer], services: Services) -> None:
     """Register the routes and the error handlers that turn failures into JSON errors."""
     _add_error_handlers(app)
@@ -199,9 +230,15 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 
 def _add_ruta_routes(app: FastAPI, answerer: Callable[[], Answerer], services: Services) -> None:
+    settings = services.settings
+    probe = LLMProbe(settings.openai_base_url) if settings.llm == "openai" else None
+
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
-        llm = services.settings.llm
+        llm = settings.llm
+        if probe is not None and not await probe.reachable():
+            # Answers fall back to extractive ones: degraded, not down.
+            llm = "unreachable"
         if services.loading:  # answer at once while the index and models load (cold start)
             return JSONResponse(
                 {"index": "loading", "llm": llm, "chunks": 0},
@@ -212,8 +249,13 @@ def _add_ruta_routes(app: FastAPI, answerer: Callable[[], Answerer], services: S
             # ready(), not retriever(): a Chroma server that went away must show here too.
             retriever = await run_in_threadpool(services.ready)
         except RutaError as exc:
-            return JSONResponse({"index": str(exc), "llm": llm, "chunks": 0}, status_code=503)
-        return JSONResponse({"index": "ready", "llm": llm, "chunks": len(retriever.chunks)})
+            body = {"index": public(str(exc)), "llm": llm, "chunks": 0}
+            return JSONResponse(body, status_code=503)
+        body = {"index": "ready", "llm": llm, "chunks": len(retriever.chunks)}
+        warning = incomplete_notice(settings.data_dir)
+        if warning:  # an ingestion was cut short: the index serves, but holds part of the corpus
+            body.update(index="incomplete", warning=warning)
+        return JSONResponse(body)
 
     @app.get("/api/sources")
     async def sources() -> list[dict[str, Any]]:
@@ -284,7 +326,21 @@ def _add_unknown_route(app: FastAPI) -> None:
     @app.api_route("/v1/{rest:path}", methods=_METHODS, include_in_schema=False)
     async def unknown(request: Request, rest: str) -> JSONResponse:
         # Registered after every /api and /v1 route: what no route takes would otherwise reach the
-        # Gradio page mounted at "/" and come back as {"detail": "Not Found"}.
+        # Gradio page mounted at "/" and come back as {"detail": "Not Found"}. A path a route
+        # takes with another method is a wrong method: 405 with the methods it takes.
+        allowed = sorted(
+            m
+            for r in app.routes
+            if isinstance(r, APIRoute)
+            and r.endpoint is not unknown
+            and r.matches(request.scope)[0] == Match.PARTIAL
+            for m in r.methods
+        )
+        if allowed:
+            message = f"{request.url.path} takes {', '.join(allowed)}, not {request.method}"
+            headers = {"Allow": ", ".join(allowed)}
+            body = error_body(message, "method_not_allowed")
+            return JSONResponse(body, status_code=405, headers=headers)
         message = (
             f"no such endpoint: {request.method} {request.url.path}; the API has POST /api/ask, "
             "GET /api/sources, GET /healthz, POST /v1/chat/completions and GET /v1/models"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import re
 from typing import Any
 
 from fastapi.responses import JSONResponse
 
-from app.rag.errors import LLMUnavailable
+from app.rag.errors import AnswerTimedOut, LLMUnavailable
 from index.errors import BadQuestion, IndexBusy, IndexNotReady, StoreUnavailable
 from ingest.errors import RutaError
 
@@ -17,7 +19,27 @@ STATUS: list[tuple[type[RutaError], int, str]] = [
     (IndexBusy, 503, "index_busy"),
     (StoreUnavailable, 503, "store_unavailable"),
     (LLMUnavailable, 503, "llm_unavailable"),
+    (AnswerTimedOut, 504, "timeout"),
 ]
+
+# An absolute path: a "/" that starts a word (not one inside a URL or after a host name).
+_PATH = re.compile(r"(?<![\w:/.~-])(/[\w.@+~-]+)+/?")
+
+
+def _hide(match: re.Match[str]) -> str:
+    path = match.group(0)
+    top = path.strip("/").split("/", 1)[0]
+    # Only what names a real folder of this machine: "/api/ask" or "/v1" stay as they are.
+    if not top or not os.path.isdir(f"/{top}"):
+        return path
+    # The last two parts are enough to find it ("…/index/chroma"), and say nothing of the rest.
+    parts = path.rstrip("/").split("/")
+    return "…/" + "/".join(parts[-2:])
+
+
+def public(message: str) -> str:
+    """The message without the absolute paths of this machine (each keeps its last two parts)."""
+    return _PATH.sub(_hide, message)
 
 
 def error_body(message: str, kind: str) -> dict[str, Any]:
@@ -31,4 +53,4 @@ def ruta_error_response(exc: RutaError) -> JSONResponse:
         if isinstance(exc, cls):
             status, kind = code, name
             break
-    return JSONResponse(error_body(str(exc), kind), status_code=status)
+    return JSONResponse(error_body(public(str(exc)), kind), status_code=status)

@@ -11,13 +11,13 @@ import logging
 import re
 import time
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from app.rag.citations import validate
 from app.rag.compose import extractive_answer, refusal
-from app.rag.conversation import candidate_queries
-from app.rag.errors import LLMUnavailable
+from app.rag.conversation import bound_history, candidate_queries
+from app.rag.errors import AnswerTimedOut, LLMUnavailable
 from app.rag.llms import LLM
 from app.rag.prompt import build_messages, is_refusal_text
 from app.rag.question import analyse
@@ -63,6 +63,8 @@ class AnswerConfig:
     top_k: int
     max_question_chars: int
     tuning: Tuning
+    max_history_turns: int = 6
+    timeout_s: float = 0.0  # the time budget of one answer; 0 = none
 
 
 def clean_question(question: str, max_chars: int) -> str:
@@ -113,10 +115,12 @@ class Answerer:
         config: AnswerConfig,
         llm: LLM | None = None,
         embedder: Embedder | None = None,
+        index_notice: Callable[[], str] | None = None,
     ) -> None:
         self.retriever = retriever
         self.config = config
         self.llm = llm
+        self.index_notice = index_notice  # e.g. "the index is incomplete: run `ruta ingest`"
         self.embedder = embedder if embedder is not None else retriever.embedder
         self.stats = TermStats(retriever.chunks)
 
@@ -126,13 +130,28 @@ class Answerer:
         history: Sequence[Message] = (),
         filters: dict[str, str] | None = None,
     ) -> Iterator[str | Answer]:
-        """Yield text pieces as they are ready, then the final Answer."""
+        """Yield text pieces as they are ready, then the final Answer. Past the time budget the
+        next step raises AnswerTimedOut instead of running: the work stops, it is not left
+        running behind a client that gave up."""
         t0 = time.perf_counter()
-        q, queries = prepare(question, history, self.config.max_question_chars)
+        budget = self.config.timeout_s
+
+        def in_time() -> None:
+            if budget and time.perf_counter() - t0 > budget:
+                raise AnswerTimedOut(
+                    f"the answer took longer than its {budget:g} s budget and was stopped "
+                    "(RUTA_REQUEST_TIMEOUT_S)"
+                )
+
+        limit = self.config.max_question_chars
+        history = bound_history(history, self.config.max_history_turns, limit)
+        q, queries = prepare(question, history, limit)
         lang = detect_language(q)
-        searched = [
-            (query, self.retriever.search(query, self.config.top_k, filters)) for query in queries
-        ]
+        searched = []
+        for query in queries:
+            in_time()
+            searched.append((query, self.retriever.search(query, self.config.top_k, filters)))
+        in_time()
         timings = {"retrieval": (time.perf_counter() - t0) * 1000}
         t1 = time.perf_counter()
         # Unsure whether a follow-up leans on the history: keep the better-supported reading.
@@ -143,12 +162,13 @@ class Answerer:
             ),
             key=lambda x: x[2].best,
         )
+        in_time()
         refused = reading.refused or reading.near_miss
         notice = QUOTED_IN_ENGLISH.get(lang, "" if lang == "en" else OTHER_LANGUAGE)
         answer: Answer | None = None
         if self.llm is not None and not refused:
             try:
-                answer = yield from self._generate(q, reading, hits, history, lang)
+                answer = yield from self._generate(q, reading, hits, history, lang, in_time)
             except LLMUnavailable as exc:
                 log.warning("LLM failed, falling back to extractive: %s", exc)
                 notice = (
@@ -160,6 +180,10 @@ class Answerer:
             for line in answer.text.split("\n"):
                 yield from _sentence_pieces(line + "\n")
         timings["answer"] = (time.perf_counter() - t1) * 1000
+        warning = self.index_notice() if self.index_notice else ""
+        if warning:
+            notice = f"{warning}. {answer.notice}".strip() if answer.notice else warning
+            answer = replace(answer, notice=notice)
         yield replace(answer, timings_ms=timings, standalone_question=query)
 
     def answer(
@@ -174,13 +198,20 @@ class Answerer:
         return final
 
     def _generate(
-        self, q: str, reading: Reading, hits: list[Hit], history: Sequence[Message], lang: str
+        self,
+        q: str,
+        reading: Reading,
+        hits: list[Hit],
+        history: Sequence[Message],
+        lang: str,
+        in_time: Callable[[], None],
     ) -> Iterator[str | Answer]:
         assert self.llm is not None
         evidence = [(u.hit + 1, u.text) for u in reading.units]
         messages = build_messages(q, hits, history, lang, evidence)
         pieces: list[str] = []
         for piece in self.llm.stream(messages):
+            in_time()
             pieces.append(piece)
             yield piece
         raw = "".join(pieces).strip()

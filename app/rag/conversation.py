@@ -17,6 +17,17 @@ _REFUSALS = (
 )
 
 
+def bound_history(history: Sequence[Message], turns: int, max_chars: int) -> list[Message]:
+    """The last ``turns`` user/assistant turns, each cut to ``max_chars``: what reaches retrieval
+    and the LLM, so a long history costs no more than a long question (issue 15)."""
+    if turns <= 0:
+        return []
+    kept = [m for m in history if m.role in ("user", "assistant")][-turns:]
+    return [
+        m if len(m.content) <= max_chars else Message(m.role, m.content[:max_chars]) for m in kept
+    ]
+
+
 def previous_question(history: Sequence[Message], max_chars: int) -> str:
     """The last user question that was answered (not refused), cut to ``max_chars``."""
     turns = [m for m in history if m.role in ("user", "assistant")]

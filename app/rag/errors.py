@@ -7,3 +7,7 @@ from ingest.errors import RutaError
 
 class LLMUnavailable(RutaError):
     """The LLM backend failed, timed out or is not installed."""
+
+
+class AnswerTimedOut(RutaError):
+    """An answer ran past its time budget and was stopped."""

@@ -21,7 +21,7 @@ import pytest
 from app.cli import main
 from app.services import Services
 from app.settings import Settings
-from index.build import build_index
+from index.build import build_index, incomplete_notice
 from index.store import ChunkStore
 from ingest.pipeline import load_corpus
 
@@ -138,10 +138,13 @@ def test_killed_ingestion_is_completed_by_the_next_run(ledger, small_settings, c
     assert 0 < written < DOCS, f"not killed part-way: {written} of {DOCS} chunks"
     # The dead process leaves its lock file; the OS released the lock itself with the process.
     assert (settings.data_dir / "ingest.lock").exists()
+    # It also leaves its marker: what is served until the next run says the index is partial.
+    assert incomplete_notice(settings.data_dir) == "the index is incomplete: run `ruta ingest`"
 
     code = main(_cli_args(settings))  # no --wait: a lock still held would exit 5
     out = capsys.readouterr()
     assert code == 0, out.err
+    assert incomplete_notice(settings.data_dir) == ""
     done = _summary(out.out)
     assert done["unchanged"] >= written and done["removed"] == 0
     assert done["added"] + done["replaced"] + done["unchanged"] == DOCS

@@ -44,7 +44,9 @@ def _wait_for(services: Services, doc_ids: set[str], timeout: float = 60.0):
     pytest.fail(f"the server never reloaded; it still holds {[c.doc_id for c in retriever.chunks]}")
 
 
-@pytest.mark.parametrize("flags", [(), ("--rebuild",)], ids=["incremental", "rebuild"])
+@pytest.mark.parametrize(
+    "flags", [("--allow-removals",), ("--rebuild",)], ids=["incremental", "rebuild"]
+)
 def test_running_services_reload_after_ingest_elsewhere(
     settings_factory, tmp_path, monkeypatch, flags
 ):

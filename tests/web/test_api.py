@@ -189,9 +189,14 @@ def test_openai_errors_are_json(base_url: str) -> None:
 
 
 def test_unknown_endpoints_get_a_json_error(base_url: str) -> None:
-    for method, path in (("GET", "/api/nope"), ("POST", "/v1/embeddings"), ("GET", "/api/ask")):
+    for method, path in (("GET", "/api/nope"), ("POST", "/v1/embeddings")):
         r = httpx.request(method, f"{base_url}{path}", timeout=30)
         assert r.status_code == 404, (path, r.text)
         error = r.json()["error"]
         assert error["type"] == "not_found" and "POST /api/ask" in error["message"]
+    # A known path with the wrong method is a wrong method, not a missing endpoint.
+    for method, path, allowed in (("GET", "/api/ask", "POST"), ("POST", "/v1/models", "GET")):
+        r = httpx.request(method, f"{base_url}{path}", timeout=30)
+        assert r.status_code == 405, (path, r.text)
+        assert r.headers["allow"] == allowed and allowed in r.json()["error"]["message"]
     assert httpx.get(f"{base_url}/v1/models", timeout=30).status_code == 200

@@ -9,7 +9,7 @@ from openai import AuthenticationError, OpenAI
 QUESTION = "Where does R4V post its monitoring data?"
 
 
-def test_api_token_required_on_api_not_on_page(serve_real) -> None:
+def test_api_token_required_on_every_route_without_a_login(serve_real) -> None:
     with serve_real(api_token="s3cret", rate_limit_per_minute=0) as url:
         r = httpx.get(f"{url}/v1/models")
         assert r.status_code == 401
@@ -20,7 +20,20 @@ def test_api_token_required_on_api_not_on_page(serve_real) -> None:
         assert wrong.status_code == 401
         ok = httpx.get(f"{url}/api/sources", headers={"Authorization": "Bearer s3cret"})
         assert ok.status_code == 200
-        assert httpx.get(f"{url}/").status_code == 200  # the page is not behind the token
+        # No login to let browsers in: the page and Gradio's API are behind the token too.
+        page = httpx.get(f"{url}/")
+        assert page.status_code == 401 and "users_file" in page.json()["error"]["message"]
+        call = httpx.post(f"{url}/gradio_api/call/ask", json={"data": [QUESTION, []]})
+        assert call.status_code == 401
+        auth = {"Authorization": "Bearer s3cret"}
+        assert httpx.get(f"{url}/", headers=auth).status_code == 200
+        event = httpx.post(
+            f"{url}/gradio_api/call/ask", json={"data": [QUESTION, []]}, headers=auth
+        )
+        assert event.status_code == 200, event.text
+        result = f"{url}/gradio_api/call/ask/{event.json()['event_id']}"
+        assert httpx.get(result).status_code == 401
+        assert "R4V.info" in httpx.get(result, headers=auth, timeout=120).text
         assert httpx.get(f"{url}/healthz", timeout=120).status_code == 200
         try:
             OpenAI(base_url=f"{url}/v1", api_key="wrong").models.list()
