@@ -49,6 +49,14 @@ class Settings(BaseSettings):
     precompute_sentences: bool = Field(
         True, description="Embed every sentence at ingestion so answers need not (see README)."
     )
+    chunk_vectors: Literal["sentences", "direct"] = Field(
+        "sentences",
+        description="How the sentence embedder's chunk vectors are made (see README).",
+    )
+    embed_all: bool = Field(
+        False,
+        description="Build every embedder's collection, also those whose weight is 0.",
+    )
     chroma_url: str = Field("", description="Chroma server URL; empty = embedded in data_dir.")
     collection: str = Field("ruta", description="Chroma collection name.")
 

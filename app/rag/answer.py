@@ -104,7 +104,7 @@ class Answerer:
         self.config = config
         self.llm = llm
         self.embedder = embedder if embedder is not None else retriever.embedder
-        self.stats = TermStats(retriever.chunks)
+        self.stats = TermStats.of(retriever.prepared)
 
     def stream(
         self,

@@ -23,6 +23,7 @@ from app.rag.spans import Span, answer_span, new_spans
 from app.rag.text import split_sentences
 from index.embed import Embedder
 from index.lemmas import fold, root, terms
+from index.retrieve import Prepared
 from index.types import Hit
 from index.vectors import PersistedEmbedder
 from ingest.types import Chunk
@@ -129,6 +130,9 @@ class Reading:
         return bool(self.missing) and not self.refused
 
 
+TERM_DF = "reader.term_df"  # the key of the document frequencies in Prepared.extras
+
+
 class TermStats:
     """Document frequencies of lemma roots over the indexed chunks: idf weights, unknown names."""
 
@@ -138,6 +142,19 @@ class TermStats:
         for c in chunks:
             df.update({root(t) for t in terms(f"{c.title} {c.publisher} {c.section} {c.text}")})
         self.df = df
+
+    @classmethod
+    def of(cls, prepared: Prepared) -> TermStats:
+        """The statistics saved with the retriever's prepared state (see index/snapshot.py),
+        or derived now and kept there."""
+        saved = prepared.extras.get(TERM_DF)
+        if isinstance(saved, Counter):
+            stats = cls.__new__(cls)
+            stats.n, stats.df = max(1, len(prepared.chunks)), saved
+            return stats
+        stats = cls(prepared.chunks)
+        prepared.extras[TERM_DF] = stats.df
+        return stats
 
     def idf(self, term: str) -> float:
         return math.log(1 + self.n / (1 + self.df.get(root(term), 0)))
