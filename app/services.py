@@ -65,12 +65,28 @@ class Services:
 
     @cached_property
     def embedder(self) -> Embedder:
-        return shared_embedder(self.settings.embedder)
+        return self._embedder_for(self.settings.embedder)
 
     @cached_property
     def multilingual_embedder(self) -> Embedder | None:
         name = self.settings.multilingual_embedder
-        return None if name in ("", "none") else shared_embedder(name)
+        return None if name in ("", "none") else self._embedder_for(name)
+
+    def _embedder_for(self, spec: str) -> Embedder:
+        """'openai': the server at RUTA_EMBED_URL (index/remote_embed.py); else a local model."""
+        if spec != "openai":
+            return shared_embedder(spec)
+        from index.remote_embed import RemoteEmbedder
+
+        s = self.settings
+        remote = RemoteEmbedder(
+            s.embed_url,
+            s.embed_model,
+            api_key=s.embed_api_key,
+            batch_size=s.embed_batch,
+            concurrency=s.embed_concurrency,
+        )
+        return CachedEmbedder(remote)
 
     @cached_property
     def sentence_embedder(self) -> PersistedEmbedder:

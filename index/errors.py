@@ -19,3 +19,8 @@ class StoreUnavailable(RutaError):
 
 class BadQuestion(RutaError):
     """The question is empty, too long or otherwise unusable (retrieval and answering raise it)."""
+
+
+class EmbedderUnavailable(StoreUnavailable):
+    """A remote embedding server cannot be reached or keeps failing (answered like a store
+    that cannot be reached: 503, try again later)."""

@@ -52,8 +52,9 @@ def open_stores(
     main = embedders[0][0] if main is None and embedders else main
     for name, embedder in embedders:
         collection = config.collection if name == main else f"{config.collection}__{name}"
-        # An embedder may add to its fingerprint how it makes chunk vectors (index/pooled.py).
-        print_ = {**fingerprint(config, name), **getattr(embedder, "fingerprint", {})}
+        # The embedder's own name (a remote one's carries its model), and how it makes chunk
+        # vectors when it says (index/pooled.py).
+        print_ = {**fingerprint(config, embedder.name), **getattr(embedder, "fingerprint", {})}
         store = ChunkStore(client, collection, print_, on_unavailable=on_unavailable)
         out.append((store, embedder))
     return out
