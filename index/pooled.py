@@ -10,7 +10,6 @@ dev-set figures of both ways.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -31,8 +30,6 @@ class PooledEmbedder:
         self.name = inner.name
         self.fingerprint = {"vectors": POOLING}
         self._split = split
-        self._head_weight = float(os.environ.get("RUTA_X_HEAD", "1"))
-        self._by_len = os.environ.get("RUTA_X_UNIFORM", "") == ""
 
     def pieces(self, chunk: Chunk, text: str) -> tuple[str, list[str]]:
         """The label line ``text`` (the chunk's indexed text) puts before the passage (may be
@@ -49,9 +46,9 @@ class PooledEmbedder:
         out = np.zeros((len(groups), len(vecs[flat[0]])), dtype=np.float32)
         for i, (head, sents) in enumerate(groups):
             parts = ([head] if head else []) + sents
-            weights = np.array([len(p) if self._by_len else 1.0 for p in parts], np.float32)
-            if head:
-                weights[0] *= self._head_weight
+            # By length, the label line too: a uniform mean or a lighter or heavier label
+            # did worse on one dev set or both (README, "Ingestion at scale").
+            weights = np.array([len(p) for p in parts], np.float32)
             mean = (weights[:, None] * np.stack([vecs[p] for p in parts])).sum(axis=0)
             out[i] = mean / (np.linalg.norm(mean) or 1.0)
         return out
