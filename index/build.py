@@ -8,6 +8,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from filelock import FileLock, Timeout
 from tqdm import tqdm
 
@@ -64,6 +65,13 @@ class BuildReport:
     chunk_list: tuple[Chunk, ...] = field(default=(), repr=False)
 
 
+def embed_chunks(embedder: Embedder, chunks: list[Chunk], texts: list[str]) -> np.ndarray:
+    """The chunks' vectors: from the embedder's ``chunk_passages`` when it has one (vectors
+    pooled from the sentences, see index/pooled.py), else from their indexed texts."""
+    pooled = getattr(embedder, "chunk_passages", None)
+    return pooled(chunks, texts) if pooled is not None else embedder.passages(texts)
+
+
 def ingest_lock(data_dir: Path, wait_s: float = 0.0) -> FileLock:
     """One writer at a time: a second ingestion waits ``wait_s`` then refuses."""
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -117,29 +125,37 @@ def build_index(
         replaced: list[str] = []
         unchanged: list[str] = []
         per_doc: dict[str, int] = {}
-        todo: list[tuple[Document, list[Chunk]]] = []
+        todo: list[tuple[Document, list[Chunk], list[int]]] = []
         every: list[Chunk] = []
         for doc in docs:
             chunks = chunk_document(doc, chunk_tokens, chunk_max_tokens)
             every += chunks
             per_doc[doc.doc_id] = len(chunks)
             current = [s.get(doc.doc_id) for s in states]
-            if all(
-                c and c.doc_hash == doc.content_hash and c.expected == c.stored == len(chunks)
-                for c in current
-            ):
+            # Per store: a collection added since (a weight turned on) gets only its own vectors.
+            stale = [
+                i
+                for i, c in enumerate(current)
+                if not (
+                    c and c.doc_hash == doc.content_hash and c.expected == c.stored == len(chunks)
+                )
+            ]
+            if not stale:
                 unchanged.append(doc.doc_id)
                 continue
             (replaced if any(current) else added).append(doc.doc_id)
-            todo.append((doc, chunks))
+            todo.append((doc, chunks, stale))
         if todo or gone:
             _mark(marker)
-        total = sum(len(c) for _, c in todo)
+        total = sum(len(c) for _, c, _ in todo)
         bar = tqdm(total=total, unit="chunk", desc="embedding", disable=not progress or not total)
-        for doc, chunks in todo:
+        for doc, chunks, stale in todo:
             texts = index_texts(chunks)
-            for store, embedder in targets:
-                store.replace_doc(doc.doc_id, doc.content_hash, chunks, embedder.passages(texts))
+            for i in stale:
+                store, embedder = targets[i]
+                store.replace_doc(
+                    doc.doc_id, doc.content_hash, chunks, embed_chunks(embedder, chunks, texts)
+                )
             bar.update(len(chunks))
         bar.close()
         for doc_id in gone:

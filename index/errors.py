@@ -23,3 +23,8 @@ class BadQuestion(RutaError):
 
 class RemovalRefused(RutaError):
     """An ingestion would remove more of the index than it can replace; nothing was changed."""
+
+
+class EmbedderUnavailable(StoreUnavailable):
+    """A remote embedding server cannot be reached or keeps failing (answered like a store
+    that cannot be reached: 503, try again later)."""

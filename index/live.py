@@ -11,8 +11,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
-from index.retrieve import HybridRetriever, Reranker, RetrievalConfig
+from index import snapshot
+from index.errors import IndexNotReady
+from index.retrieve import HybridRetriever, Prepared, Reranker, RetrievalConfig
 from index.stores import Targets
 from ingest.errors import RutaError
 
@@ -27,8 +30,17 @@ class LiveRetriever:
     read (main first), on stores that call ``mark_stale`` when their server stops answering."""
 
     def __init__(
-        self, targets: Callable[[bool], Targets], config: RetrievalConfig, reranker: str = ""
+        self,
+        targets: Callable[[bool], Targets],
+        config: RetrievalConfig,
+        reranker: str = "",
+        snapshot: Path | None = None,
+        extras: Callable[[Prepared], object] | None = None,
     ) -> None:
+        # ``snapshot``: where the prepared state is kept (index/snapshot.py); ``extras`` adds
+        # what the answer step derives from the chunks to a state derived here, before saving.
+        self._snapshot = snapshot
+        self._extras = extras
         self._targets = targets
         self._config = config
         self._reranker = reranker
@@ -125,6 +137,19 @@ class LiveRetriever:
             store.open()
         main, embedder = targets[0]
         generation = main.generation()  # before reading: a change during the read shows next
+        counts = {store.name: store.count() for store, _ in targets}
+        if len(set(counts.values())) > 1:
+            # A weight turned on since the last ingestion, or an ingestion that stopped midway.
+            raise IndexNotReady(
+                f"the collections searched hold different numbers of chunks ({counts}): some "
+                "vectors are missing; run `ruta ingest` to add them"
+            )
         reranker = Reranker(self._reranker) if self._reranker else None
         multi = targets[1] if len(targets) > 1 else None
-        return HybridRetriever(main, embedder, self._config, multi, reranker), generation
+        prepared = None if self._snapshot is None else snapshot.load(self._snapshot, generation)
+        retriever = HybridRetriever(main, embedder, self._config, multi, reranker, prepared)
+        if prepared is None and self._snapshot is not None:
+            if self._extras is not None:
+                self._extras(retriever.prepared)
+            snapshot.save(self._snapshot, generation, retriever.prepared)
+        return retriever, generation

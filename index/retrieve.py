@@ -115,6 +115,32 @@ class _BM25:
         return [(self._chunks[i], float(s[i])) for i in order if s[i] > 0]
 
 
+@dataclass
+class Prepared:
+    """What a retriever derives from the chunks before its first search (at 100k chunks, most
+    of a server's start): kept on disk next to the index by index/snapshot.py. ``extras``
+    holds what the answer step derives too (its term statistics), as plain data."""
+
+    chunks: list[Chunk]
+    texts: dict[str, str]
+    bm25: _BM25
+    doc_names: dict[str, set[str]]
+    prior: dict[str, float]
+    extras: dict[str, object]
+
+    @classmethod
+    def of(cls, chunks: list[Chunk], candidates: int) -> Prepared:
+        texts = dict(zip((c.chunk_id for c in chunks), index_texts(chunks), strict=True))
+        return cls(
+            chunks,
+            texts,
+            _BM25(chunks, candidates, texts),
+            doc_names(chunks),
+            {c.chunk_id: _prior(c) for c in chunks},
+            {},
+        )
+
+
 class HybridRetriever:
     """Searches one or two dense collections and BM25, and fuses their min-max scores (_fuse)."""
 
@@ -125,20 +151,21 @@ class HybridRetriever:
         config: RetrievalConfig,
         multilingual: tuple[ChunkStore, Embedder] | None = None,
         reranker: Reranker | None = None,
+        prepared: Prepared | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.config = config
         self.multilingual = multilingual
         self.reranker = reranker
-        self.chunks = store.all_chunks()
+        # ``prepared``: loaded from disk (index/snapshot.py); otherwise read and derived now.
+        self.prepared = prepared or Prepared.of(store.all_chunks(), config.candidates)
+        self.chunks = self.prepared.chunks
         self._by_id = {c.chunk_id: c for c in self.chunks}
-        self._texts = dict(
-            zip((c.chunk_id for c in self.chunks), index_texts(self.chunks), strict=True)
-        )
-        self._bm25 = _BM25(self.chunks, config.candidates, self._texts)
-        self._doc_names = doc_names(self.chunks)
-        self._prior = {c.chunk_id: _prior(c) for c in self.chunks}
+        self._texts = self.prepared.texts
+        self._bm25 = self.prepared.bm25
+        self._doc_names = self.prepared.doc_names
+        self._prior = self.prepared.prior
         log.info("retriever ready: %d chunks", len(self.chunks))
 
     def search(self, query: str, k: int = 5, filters: dict[str, str] | None = None) -> list[Hit]:

@@ -148,7 +148,9 @@ class ChunkStore:
         def _do() -> None:
             if not self._exists():
                 raise IndexNotReady(
-                    f"no index found (collection {self.name!r}); build it with `ruta ingest`"
+                    f"no index found (collection {self.name!r}, vectors of embedder "
+                    f"{self.fingerprint.get('embedder')!r}); build it, or add the missing "
+                    "vectors, with `ruta ingest`"
                 )
             coll = self._client.get_collection(self.name)
             self._check(coll.metadata or {})

@@ -42,15 +42,19 @@ def open_stores(
     *,
     fresh: bool = False,
     on_unavailable: Callable[[], None] | None = None,
+    main: str | None = None,
 ) -> Targets:
-    """One collection per (name, embedder), the main one first, on a new client each call.
-    The main collection is named ``config.collection``, the others ``<collection>__<name>``."""
+    """One collection per (name, embedder), on a new client each call. The main embedder's
+    collection (``main``, default the first) is named ``config.collection``, the others
+    ``<collection>__<name>``: a collection keeps its name whichever others are built."""
     client = open_client(config.index_dir, config.chroma_url, fresh=fresh)
     out: Targets = []
-    for i, (name, embedder) in enumerate(embedders):
-        collection = config.collection if i == 0 else f"{config.collection}__{name}"
-        store = ChunkStore(
-            client, collection, fingerprint(config, name), on_unavailable=on_unavailable
-        )
+    main = embedders[0][0] if main is None and embedders else main
+    for name, embedder in embedders:
+        collection = config.collection if name == main else f"{config.collection}__{name}"
+        # The embedder's own name (a remote one's carries its model), and how it makes chunk
+        # vectors when it says (index/pooled.py).
+        print_ = {**fingerprint(config, embedder.name), **getattr(embedder, "fingerprint", {})}
+        store = ChunkStore(client, collection, print_, on_unavailable=on_unavailable)
         out.append((store, embedder))
     return out

@@ -25,7 +25,11 @@ from index.types import Hit
 from ingest.errors import RutaError
 
 SEARCH_K = 10  # retrieval is scored at hit@1..hit@10
-SECRETS = ("openai_api_key", "api_token")  # kept out of metrics.json and report.html
+SECRETS = (
+    "openai_api_key",
+    "embed_api_key",
+    "api_token",
+)  # kept out of metrics.json and report.html
 
 
 def run_cli(settings: Settings, args: argparse.Namespace) -> int:

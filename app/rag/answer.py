@@ -122,7 +122,7 @@ class Answerer:
         self.llm = llm
         self.index_notice = index_notice  # e.g. "the index is incomplete: run `ruta ingest`"
         self.embedder = embedder if embedder is not None else retriever.embedder
-        self.stats = TermStats(retriever.chunks)
+        self.stats = TermStats.of(retriever.prepared)
 
     def stream(
         self,

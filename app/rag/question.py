@@ -146,6 +146,8 @@ class Question:
     names: tuple[str, ...]  # capitalised words past the first: the subject's names
     parts: tuple[str, ...]  # the question's parts; one part for a simple question
     needs_context: Literal["yes", "no", "maybe"]  # leans on the conversation (see below)
+    focus: str = ""  # the sentence that asks, when a statement comes first (see focus_of)
+    context_terms: tuple[str, ...] = ()  # the terms of that statement
 
     @property
     def predicate(self) -> tuple[str, ...]:
@@ -262,14 +264,29 @@ def needs_context(text: str, lang: str) -> Literal["yes", "no", "maybe"]:
     return "yes" if subject or len(terms(text, lang)) <= 3 else "maybe"
 
 
+_PREAMBLE = re.compile(r"^(?P<pre>.*?[.!])\s+(?P<ask>[^.!?]*\?)\s*$", re.S)
+
+
+def focus_of(text: str) -> tuple[str, str]:
+    """A question after a statement ('The review calls R4V the largest example. What does the
+    study propose for it?') asks the last sentence; the statement is its context."""
+    m = _PREAMBLE.match(text.strip())
+    if not m or "?" in m.group("pre"):
+        return text, ""
+    return m.group("ask").strip(), m.group("pre").strip()
+
+
 def analyse(text: str, lang: str | None = None) -> Question:
     lang = lang or detect_language(text)
+    ask, context = focus_of(text)
     return Question(
         text=text,
         lang=lang,
-        kind=kind_of(text),
+        kind=kind_of(ask),
         terms=tuple(dict.fromkeys(terms(text, lang))),
         names=tuple(dict.fromkeys(proper_terms(text, lang))),
-        parts=split_parts(text),
+        parts=split_parts(ask),
         needs_context=needs_context(text, lang),
+        focus=ask,
+        context_terms=tuple(dict.fromkeys(terms(context, lang))),
     )

@@ -23,6 +23,7 @@ from app.rag.spans import Span, marked_spans, new_spans
 from app.rag.text import split_sentences
 from index.embed import Embedder
 from index.lemmas import fold, root, terms
+from index.retrieve import Prepared
 from index.types import Hit
 from index.vectors import PersistedEmbedder
 from ingest.types import Chunk
@@ -131,6 +132,9 @@ class Reading:
         return bool(self.missing) and not self.refused
 
 
+TERM_DF = "reader.term_df"  # the key of the document frequencies in Prepared.extras
+
+
 class TermStats:
     """Document frequencies of lemma roots over the indexed chunks: idf weights, unknown names."""
 
@@ -140,6 +144,19 @@ class TermStats:
         for c in chunks:
             df.update({root(t) for t in terms(f"{c.title} {c.publisher} {c.section} {c.text}")})
         self.df = df
+
+    @classmethod
+    def of(cls, prepared: Prepared) -> TermStats:
+        """The statistics saved with the retriever's prepared state (see index/snapshot.py),
+        or derived now and kept there."""
+        saved = prepared.extras.get(TERM_DF)
+        if isinstance(saved, Counter):
+            stats = cls.__new__(cls)
+            stats.n, stats.df = max(1, len(prepared.chunks)), saved
+            return stats
+        stats = cls(prepared.chunks)
+        prepared.extras[TERM_DF] = stats.df
+        return stats
 
     def idf(self, term: str) -> float:
         return math.log(1 + self.n / (1 + self.df.get(root(term), 0)))
@@ -196,9 +213,13 @@ def score_units(
             previous = have | (previous if _ANAPHOR.match(sent) else set())
     if not sents:
         return []
-    dense = _dense_scores(q.text, [s[2] for s in sents], embedder)
+    dense = _dense_scores(q.focus or q.text, [s[2] for s in sents], embedder)
     q_roots = [root(t) for t in q.terms]
-    weights = {t: stats.idf(t) for t in q_roots}
+    # The statement before a question is context: its words count for half.
+    context_only = {root(t) for t in q.context_terms} - {
+        root(t) for t in q.terms if t not in q.context_terms
+    }
+    weights = {t: stats.idf(t) * (0.5 if t in context_only else 1.0) for t in q_roots}
     total = sum(weights.values()) or 1.0
     names = {root(n) for n in q.names}
     q_bigrams = set(zip(q_roots, q_roots[1:], strict=False))
@@ -222,7 +243,9 @@ def score_units(
         body = sum(w for t, w in body_w.items() if t in have) / (sum(body_w.values()) or 1.0)
         item = sent.startswith("- ")
         heading = not item and not re.search(r"[.!?:;]\W*$", sent) and len(sent.split()) < 20
-        spans = tuple(new_spans(sent, q.span_kind, q.terms, q.counted)) if typed else ()
+        # A count in another language counts a word the English passage words otherwise.
+        counted = q.counted if q.lang == "en" else ()
+        spans = tuple(new_spans(sent, q.span_kind, q.terms, counted)) if typed else ()
         novelty = len(have - set(q_roots)) / max(1, len(have))
         marks, beside = (
             marked_spans(sent, list(spans), set(q_roots), predicate) if spans else ((), False)
@@ -321,9 +344,13 @@ def _answering(q: Question, ranked: list[Unit], t: Tuning) -> list[Unit]:
     is a probability and the question's names; a question in another language scores lower
     against English sentences and its names may be translated ('BID' for IDB): there, one of
     the best three."""
+    # "Which countries …?" asks for a list of them: one country named in passing is no answer.
+    least = 2 if q.span_kind == "country" and q.plural else 1
     if q.lang != "en":
-        return [u for u in ranked[:3] if u.spans]
-    return [u for u in ranked if u.spans and u.p >= t.strict_min and _on_subject(u, q)]
+        return [u for u in ranked[:3] if len(u.spans) >= least]
+    return [
+        u for u in ranked if len(u.spans) >= least and u.p >= t.strict_min and _on_subject(u, q)
+    ]
 
 
 def _on_subject(u: Unit, q: Question) -> bool:
@@ -345,6 +372,7 @@ def _part(q: Question, part: str) -> Question:
         q.names,
         (part,),
         "no",
+        part,
     )
 
 
