@@ -18,21 +18,6 @@ from ingest.pipeline import load_corpus
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
-@pytest.fixture()
-def small_corpus(tmp_path: Path) -> Path:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "andes.md").write_text(
-        "# Andean shelters\n\nThe Cucuta shelter network hosted 4,210 people in March.\n",
-        encoding="utf-8",
-    )
-    (corpus / "caribe.txt").write_text(
-        "The Kingston liaison desk opened on 3 May 2021 to register arrivals by boat.\n",
-        encoding="utf-8",
-    )
-    return corpus
-
-
 def _build(settings_factory, corpus: Path, **kw):
     settings = settings_factory(corpus_dir=corpus, multilingual_embedder="none")
     services = Services(settings)

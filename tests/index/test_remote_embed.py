@@ -8,7 +8,6 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import httpx
 import numpy as np
@@ -49,21 +48,6 @@ def e5_server():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-
-
-@pytest.fixture()
-def small_corpus(tmp_path: Path) -> Path:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "andes.md").write_text(
-        "# Andean shelters\n\nThe Cucuta shelter network hosted 4,210 people in March.\n",
-        encoding="utf-8",
-    )
-    (corpus / "caribe.txt").write_text(
-        "The Kingston liaison desk opened on 3 May 2021 to register arrivals by boat.\n",
-        encoding="utf-8",
-    )
-    return corpus
 
 
 def test_remote_vectors_match_the_local_model(e5_server):

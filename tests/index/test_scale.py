@@ -3,28 +3,12 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import pytest
 
 from app.services import Services, ingest_corpus
 from index.errors import IndexNotReady
 from index.snapshot import snapshot_path
-
-
-@pytest.fixture()
-def small_corpus(tmp_path: Path) -> Path:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "andes.md").write_text(
-        "# Andean shelters\n\nThe Cucuta shelter network hosted 4,210 people in March.\n",
-        encoding="utf-8",
-    )
-    (corpus / "caribe.txt").write_text(
-        "The Kingston liaison desk opened on 3 May 2021 to register arrivals by boat.\n",
-        encoding="utf-8",
-    )
-    return corpus
 
 
 def _names(services: Services) -> set[str]:
