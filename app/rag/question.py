@@ -220,18 +220,28 @@ def head_noun(text: str) -> str:
 
 def _plural_noun(text: str) -> bool:
     """The noun after 'which'/'what' (past numbers and adjectives) is plural: 'which six
-    countries', 'what reporting products'; not 'which government pays'."""
+    countries', 'what reporting products', 'which coordination mechanisms does …'; not 'which
+    government pays'."""
     m = _WH.search(text)
     if not m:
         return False
-    for word in m.group(2).split()[:3]:
+    words = m.group(2).split()
+    for i, word in enumerate(words[:3]):
         if _MODIFIER.match(word):
             continue
         w = word.lower()
         if w in _AUXILIARIES:  # "what does …": no noun after the question word
             return False
-        return w.endswith("s") and not w.endswith(("ss", "us", "is"))
+        if _is_plural(w):
+            return True
+        # a noun before a plural noun and an auxiliary: "which coordination mechanisms does"
+        rest = [x.lower() for x in words[i + 1 : i + 3]]
+        return len(rest) == 2 and _is_plural(rest[0]) and rest[1] in _AUXILIARIES
     return False
+
+
+def _is_plural(word: str) -> bool:
+    return word.endswith("s") and not word.endswith(("ss", "us", "is"))
 
 
 def kind_of(text: str) -> Kind:
