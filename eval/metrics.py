@@ -237,7 +237,7 @@ def evidence_precision(evidence: Sequence[str], text: str) -> float | None:
     """Share of the answer's sentences that contain a gold evidence span (letters and digits,
     lower case) or overlap one by half. None without evidence or without sentences."""
     spans = [n for n in (norm(e) for e in evidence) if len(n) >= 8]
-    sents = [norm(strip_markers(s)) for s in split_sentences(text)]
+    sents = [norm(strip_markers(s)) for s in _units(text)]
     sents = [s for s in sents if s]
     if not spans or not sents:
         return None
@@ -247,5 +247,9 @@ def evidence_precision(evidence: Sequence[str], text: str) -> float | None:
 
 def answer_length(text: str) -> tuple[int, int]:
     """Sentences (list items count as one each) and words of an answer, markers left out."""
-    sents = split_sentences(text)
-    return len(sents), len(strip_markers(text).split())
+    return len(_units(text)), len(strip_markers(text).split())
+
+
+def _units(text: str) -> list[str]:
+    """Sentences, each list item (a line of its own) counted as one."""
+    return [s for line in text.split("\n") for s in split_sentences(line)]

@@ -168,3 +168,27 @@ def test_follow_up_history_reaches_search(search) -> None:
     result = run_eval([item], search=recording_search, ask=None, progress=False)
     assert seen == [list(item.history)]
     assert result.records[0]["evidence_rank"] == 1
+
+
+def test_evidence_precision_counts_the_sentences_that_hold_evidence() -> None:
+    evidence = ["co-led by UNHCR and IOM and could be replicated"]
+    text = (
+        "At the macro level, the Platform is the world's largest example of crisis coordination "
+        "co-led by UNHCR and IOM and could be replicated elsewhere. [1] "
+        "It has over 200 members. [2]"
+    )
+    assert metrics.evidence_precision(evidence, text) == 0.5
+    # a sentence inside a long span, or sharing half of it, counts too
+    assert (
+        metrics.evidence_precision(
+            ["It has over 200 members and partners"], "It has over 200 members."
+        )
+        == 1.0
+    )
+    assert metrics.evidence_precision([], text) is None
+    assert metrics.evidence_precision(evidence, "") is None
+
+
+def test_answer_length_in_sentences_and_words() -> None:
+    assert metrics.answer_length("One sentence here. [1] Two here. [2]") == (2, 5)
+    assert metrics.answer_length("Lead-in: [1]\n- item one [1]\n- item two [1]") == (3, 7)
