@@ -349,8 +349,26 @@ def _answering(q: Question, ranked: list[Unit], t: Tuning) -> list[Unit]:
     if q.lang != "en":
         return [u for u in ranked[:3] if len(u.spans) >= least]
     return [
-        u for u in ranked if len(u.spans) >= least and u.p >= t.strict_min and _on_subject(u, q)
+        u
+        for u in ranked
+        if len(u.spans) >= least
+        and u.p >= t.strict_min
+        and _on_subject(u, q)
+        and _on_predicate(u, q)
     ]
+
+
+def _on_predicate(u: Unit, q: Question) -> bool:
+    """For 'who/which …' questions, the sentence says something of what is asked about its
+    subject (a word of the predicate: 'lead', 'fund', 'co-chair'), or names beside it."""
+    if q.kind != "actor":
+        return True
+    predicate = {root(t) for t in q.predicate}
+    return (
+        not predicate
+        or u.features[FEATURES.index("beside")] > 0
+        or bool(predicate & _roots(u.text))
+    )
 
 
 def _on_subject(u: Unit, q: Question) -> bool:

@@ -160,6 +160,12 @@ def test_near_miss_says_what_is_missing_and_cites_the_closest_passage(answerer):
     assert "Project Turquesa" in a.citations[0].quote and not a.citations[0].verified
 
 
+def test_names_on_the_subject_but_not_on_what_is_asked_are_no_answer(answerer):
+    # the corpus names NGOs and Jamaica, but no sentence says who runs a health sector there
+    a = answerer.answer("Which NGOs run the health sector in Jamaica?")
+    assert a.refused and "do not give the name" in a.text
+
+
 def test_a_refused_turn_does_not_spoil_the_next_question(answerer):
     history = [
         Message("user", "What does the Quito Process do?"),
