@@ -109,7 +109,7 @@ def evaluate(rows: Rows, w: np.ndarray) -> dict[str, float]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.fit_reader", description=__doc__)
     parser.add_argument("sets", nargs="+", type=Path, help="question sets (JSONL)")
-    parser.add_argument("--l2", type=float, default=3.0, help="L2 penalty (default 3.0)")
+    parser.add_argument("--l2", type=float, default=30.0, help="L2 penalty (default 30)")
     parser.add_argument("--cache", type=Path, help="keep the feature rows in this file")
     parser.add_argument("--rank", type=float, default=1.0, help="weight of the ranking loss")
     args = parser.parse_args(argv)
@@ -145,7 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if test != train:
                 tr, te = evaluate(data[train], w), evaluate(data[test], w)
                 print(
-                    f"{train + ' -> ' + test:28} {tr['top1']:10.3f} {te['top1']:10.3f} {te['auc']:9.3f}"
+                    f"{train + ' -> ' + test:28} {tr['top1']:10.3f} {te['top1']:10.3f} "
+                    f"{te['top2']:10.3f} {te['auc']:9.3f}"
                 )
     union = [r for n in names for r in data[n]]
     w = fit(union, args.l2, rank=args.rank)

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
+from app.rag.choose import Reading, read
 from app.rag.citations import validate
 from app.rag.compose import extractive_answer, refusal
 from app.rag.conversation import bound_history, candidate_queries
@@ -21,7 +22,7 @@ from app.rag.errors import AnswerTimedOut, LLMUnavailable
 from app.rag.llms import LLM
 from app.rag.prompt import build_messages, is_refusal_text
 from app.rag.question import analyse
-from app.rag.reader import Reading, TermStats, Tuning, read
+from app.rag.reader import TermStats, Tuning
 from app.rag.types import Answer, Message
 from index.embed import Embedder
 from index.errors import BadQuestion

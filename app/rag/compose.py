@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from app.rag.choose import Reading
 from app.rag.citations import make_citation
 from app.rag.prompt import REFUSAL
-from app.rag.reader import Reading, Unit
+from app.rag.reader import Unit
 from app.rag.spans import _NAME
 from app.rag.text import split_sentences
 from app.rag.types import Answer, Citation

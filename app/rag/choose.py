@@ -1,0 +1,268 @@
+"""The answer-first choice: from the scored sentences, the fewest that answer, the best first;
+and whether the documents discuss the subject without holding what was asked (a near miss)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app.rag.question import Question, analyse
+from app.rag.reader import (
+    ANAPHOR,
+    DEFAULT_TUNING,
+    FEATURES,
+    TYPED,
+    TermStats,
+    Tuning,
+    Unit,
+    root_set,
+    score_units,
+)
+from index.embed import Embedder
+from index.lemmas import fold, root
+from index.types import Hit
+
+MAX_ITEMS = 10
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the reader made of the passages."""
+
+    question: Question
+    units: tuple[Unit, ...]  # the answer's sentences, best first, each with what it brought
+    ranked: tuple[Unit, ...]  # every sentence, best first
+    best: float
+    coverage: float  # lexical coverage of the question by the best sentence
+    unknown_names: tuple[str, ...]
+    missing: str  # a strict kind asked for that no good sentence holds ("" when none)
+    dense: float  # best multilingual similarity
+
+    tuning: Tuning = DEFAULT_TUNING
+
+    @property
+    def refused(self) -> bool:
+        return not self.units or bool(self.unknown_names) or self.best < self.tuning.answer_min
+
+    @property
+    def near_miss(self) -> bool:
+        """The subject is there, the asked-for amount, number or date is not."""
+        return bool(self.missing) and not self.refused
+
+
+def read(
+    q: Question,
+    hits: Sequence[Hit],
+    stats: TermStats,
+    embedder: Embedder | None,
+    t: Tuning = DEFAULT_TUNING,
+) -> Reading:
+    """Score the sentences of ``hits`` against ``q`` and compose the answer's units."""
+    units = score_units(q, hits, stats, embedder)
+    # Only in English: a name in another language may be the translation of one the English
+    # documents use ("PNUD" for UNDP), and the multilingual scores carry those questions.
+    unknown = tuple(n for n in q.names if not stats.known(n)) if q.lang == "en" else ()
+    if not units:
+        return Reading(q, (), (), 0.0, 0.0, unknown, "", 0.0, t)
+    ranked = sorted(units, key=lambda u: (-u.p, u.hit, u.pos))
+    missing = ""
+    if q.strict:
+        answering = _answering(q, ranked, t)
+        if not answering:
+            missing = q.kind
+        elif answering[0] is not ranked[0]:
+            # The sentence that holds what was asked leads the answer (answer-first).
+            ranked = [answering[0]] + [u for u in ranked if u is not answering[0]]
+    best = ranked[0]
+    # In the order composed: the best sentence leads, what it brought along follows it.
+    chosen = compose(q, ranked, units, hits, stats, embedder, t)
+    dense = max(u.dense for u in units)
+    return Reading(
+        q, tuple(chosen), tuple(ranked), best.p, best.lexical, unknown, missing, dense, t
+    )
+
+
+def compose(
+    q: Question,
+    ranked: list[Unit],
+    units: list[Unit],
+    hits: Sequence[Hit],
+    stats: TermStats,
+    embedder: Embedder | None,
+    t: Tuning = DEFAULT_TUNING,
+) -> list[Unit]:
+    """The best sentence first; another only for a part of the question not yet answered, a
+    list's items, or, when the best is not sure, one nearly as good that is not a repeat."""
+    best = ranked[0]
+    chosen = _expand(best, units, q, t)
+    for part in q.parts[1:]:
+        sub = score_units(_part(q, part), hits, stats, embedder)
+        if not sub:
+            continue
+        top = max(sub, key=lambda u: u.p)
+        mine = next((u for u in units if (u.hit, u.pos) == (top.hit, top.pos)), None)
+        if mine is not None and mine not in chosen and top.p >= t.part_min:
+            chosen.extend(x for x in _expand(mine, units, q, t) if x not in chosen)
+    limit = t.max_list if q.plural else t.max_factoid
+    limit += len(q.parts) - 1
+    covered = _covered(chosen)
+    for u in ranked[1:]:
+        if len([c for c in chosen if not c.is_item]) >= limit:
+            break
+        if u in chosen or u.p < max(t.add_min, t.add_ratio * best.p) or _same(u, chosen):
+            continue
+        q_new = {root(x) for x in q.terms} & (root_set(u.text) - covered)
+        # Unsure of the best, add the runner-up; but a plural question asking for names gets
+        # only sentences that name something new on its subject (below).
+        unsure = best.p < t.sure and not (q.strict and q.plural)
+        if unsure or (q_new and not (q.strict and q.plural)):
+            chosen.extend(x for x in _expand(u, units, q, t) if x not in chosen)
+            covered = _covered(chosen)
+    if q.plural and q.kind in TYPED:
+        _add_breadth(q, ranked, units, chosen, limit, t)
+    return chosen
+
+
+def _add_breadth(
+    q: Question, ranked: list[Unit], units: list[Unit], chosen: list[Unit], limit: int, t: Tuning
+) -> None:
+    """A plural question ('which initiatives … include Ecuador?') is answered by names found in
+    several passages: add the best sentence of each other passage that names something new on
+    the question's subject."""
+    seen = {c.hit for c in chosen}
+    for u in ranked:
+        if len([c for c in chosen if not c.is_item]) >= limit:
+            break
+        if u.hit in seen or u.p < t.breadth_min:
+            continue
+        seen.add(u.hit)
+        if u.spans and _on_subject(u, q) and _new_names(u, chosen) and not _same(u, chosen):
+            chosen.extend(x for x in _expand(u, units, q, t) if x not in chosen)
+
+
+def _answering(q: Question, ranked: list[Unit], t: Tuning) -> list[Unit]:
+    """The good sentences that hold a span of the asked-for kind, best first. In English 'good'
+    is a probability and the question's names; a question in another language scores lower
+    against English sentences and its names may be translated ('BID' for IDB): there, one of
+    the best three."""
+    # "Which countries …?" asks for a list of them: one country named in passing is no answer.
+    least = 2 if q.span_kind == "country" and q.plural else 1
+    if q.lang != "en":
+        return [u for u in ranked[:3] if len(u.spans) >= least]
+    return [
+        u
+        for u in ranked
+        if len(u.spans) >= least
+        and u.p >= t.strict_min
+        and _on_subject(u, q)
+        and _on_predicate(u, q)
+    ]
+
+
+def _on_predicate(u: Unit, q: Question) -> bool:
+    """For 'who/which …' questions, the sentence says something of what is asked about its
+    subject (a word of the predicate: 'lead', 'fund', 'co-chair'), or names beside it."""
+    if q.kind != "actor":
+        return True
+    predicate = {root(t) for t in q.predicate}
+    return (
+        not predicate
+        or u.features[FEATURES.index("beside")] > 0
+        or bool(predicate & root_set(u.text))
+    )
+
+
+def _on_subject(u: Unit, q: Question) -> bool:
+    """The sentence (with its heading and the sentence it refers back to) names at least half
+    of what the question names: a count about something else does not answer."""
+    return not q.names or u.features[FEATURES.index("names")] >= 0.5
+
+
+def _part(q: Question, part: str) -> Question:
+    sub = analyse(part, q.lang)
+    # A part leans on the whole question for its subject: "…, and what does it recommend?"
+    return Question(
+        part,
+        q.lang,
+        sub.kind,
+        tuple(dict.fromkeys(sub.terms + q.names)),
+        q.names,
+        (part,),
+        "no",
+        part,
+    )
+
+
+def _covered(chosen: list[Unit]) -> set[str]:
+    out: set[str] = set()
+    for c in chosen:
+        out |= root_set(c.text)
+    return out
+
+
+def _new_names(u: Unit, chosen: list[Unit]) -> bool:
+    have = {fold(c.text[s:e]) for c in chosen for s, e in c.spans}
+    return any(fold(u.text[s:e]) not in have for s, e in u.spans)
+
+
+def _expand(unit: Unit, units: list[Unit], q: Question, t: Tuning) -> list[Unit]:
+    """A lead-in sentence brings its list; a list item brings its lead-in and siblings; a
+    sentence whose next one goes on about the same thing brings it when that one scores too."""
+    same = [u for u in units if u.hit == unit.hit]
+    if unit.is_item:
+        start = unit.pos
+        while start > 0 and same[start - 1].is_item:
+            start -= 1
+        items = _items_from(same, start)
+        # Items that each open with their own label ("- International Labour Organisation (ILO):
+        # Structured around …") are separate entries: the best one answers alone. Other items
+        # are one list, and a plural question gets all of it, with its lead-in.
+        if not q.plural or _labelled(items):
+            return [unit]
+        lead = [same[start - 1]] if start > 0 else []
+        return lead + items
+    nxt = same[unit.pos + 1] if unit.pos + 1 < len(same) else None
+    if nxt is not None and nxt.is_item:  # a lead-in ("… include:")
+        return [unit] + _items_from(same, unit.pos + 1)
+    after = same[unit.pos + 2] if unit.pos + 2 < len(same) else None
+    if _ANNOUNCES.search(unit.text) and nxt is not None and after is not None and after.is_item:
+        # "… the following four priorities. Each priority is broken down …" then the list
+        return [unit, nxt] + _items_from(same, unit.pos + 2)
+    if (
+        nxt is not None
+        and not nxt.is_item
+        and nxt.p >= t.next_min
+        and (ANAPHOR.match(nxt.text) or q.plural)
+    ):
+        return [unit, nxt]
+    return [unit]
+
+
+_ANNOUNCES = re.compile(r"\b(following|siguientes|seguintes|suivant(e)?s)\b|:$", re.I)
+
+
+_LABEL = re.compile(r"^- [^:;]{3,90}:\s")
+
+
+def _labelled(items: list[Unit]) -> bool:
+    return len(items) > 1 and all(_LABEL.match(u.text) for u in items)
+
+
+def _items_from(same: list[Unit], start: int) -> list[Unit]:
+    out = []
+    for u in same[start:]:
+        if not u.is_item or len(out) >= MAX_ITEMS:
+            break
+        out.append(u)
+    return out
+
+
+def _same(u: Unit, chosen: list[Unit]) -> bool:
+    """Near-duplicate sentences (the same claim in two passages) are said once."""
+    a = root_set(u.text)
+    for c in chosen:
+        b = root_set(c.text)
+        if a and b and len(a & b) / min(len(a), len(b)) > 0.8:
+            return True
+    return False
