@@ -1,0 +1,37 @@
+"""The prompt every LLM backend gets: the reader's evidence sentences first, then the sources."""
+
+from __future__ import annotations
+
+from app.rag.prompt import build_messages
+from app.rag.types import Message
+from index.types import Hit
+from ingest.types import Chunk
+
+
+def _hit(n: int, text: str) -> Hit:
+    chunk = Chunk(
+        chunk_id=f"d#{n}",
+        doc_id="d",
+        text=text,
+        title="A review",
+        section="2. Platforms",
+        start=0,
+        end=len(text),
+    )
+    return Hit(chunk, 1.0, n)
+
+
+def test_evidence_sentences_come_first_numbered_as_their_passages():
+    hits = [_hit(1, "The desk opened in 2021. It registers arrivals."), _hit(2, "Other text.")]
+    evidence = [(1, "The desk opened in 2021.")]
+    history = [Message("user", "x" * 10), Message("assistant", "y")]
+    messages = build_messages("When did the desk open?", hits, history, "en", evidence)
+    user = messages[-1].content
+    assert messages[0].role == "system" and messages[1:3] == history
+    assert user.index("[1] The desk opened in 2021.") < user.index("Sources:")
+    assert "[2] (A review - 2. Platforms)" in user and user.endswith("When did the desk open?")
+
+
+def test_without_evidence_the_sources_alone():
+    user = build_messages("Q?", [_hit(1, "Text.")], [], "es")[-1].content
+    assert user.startswith("Sources:")
