@@ -138,11 +138,19 @@ def new_spans(
         if kind == "number" and counted and not _counts(text, s, e, counted):
             continue
         got = {root(t) for t in terms(text[s:e])}
+        if not kind.startswith("expansion:") and _alias_of_question(text, e, q):
+            continue  # "Interagency Coordination Platform … (R4V)" when R4V is asked about
         if got and not got <= q:
             out.append((s, e))
         elif not got and kind in ("number", "amount", "date"):  # "half", "two": shape only
             out.append((s, e))
     return out
+
+
+def _alias_of_question(text: str, end: int, question_roots: set[str]) -> bool:
+    """The name is spelled out for an acronym the question uses: 'Name (ACRONYM)'."""
+    m = re.match(r"\s*\(([A-Z][\w-]*)\)", text[end:])
+    return bool(m) and root(m.group(1).lower()) in question_roots
 
 
 def _counts(text: str, start: int, end: int, counted: Sequence[str]) -> bool:

@@ -33,3 +33,9 @@ def test_amounts_dates_and_countries():
 
 def test_a_year_is_no_count():
     assert find_spans("The Work Plan 2023-2024 was agreed.", "number") == []
+
+
+def test_a_name_spelled_out_for_the_questions_acronym_is_the_subject_not_an_answer():
+    t = "The Interagency Coordination Platform for Refugees and Migrants (R4V) includes UNHCR."
+    spans = new_spans(t, "actor", terms("Which agencies take part in R4V?"))
+    assert _texts(t, spans) == ["UNHCR"]
