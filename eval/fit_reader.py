@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from app.rag import reader
-from app.rag.conversation import candidate_queries
+from app.rag.answer import prepare
 from app.rag.question import analyse
 from eval.metrics import _overlaps, norm
 from eval.questions import Item, load_items
@@ -32,7 +32,8 @@ def collect(items: Sequence[Item], answerer) -> Rows:  # type: ignore[no-untyped
     for item in items:
         if not item.evidence or item.type == "unanswerable":
             continue
-        query = candidate_queries(item.question, item.history, 2000)[0]
+        _, queries = prepare(item.question, item.history, answerer.config.max_question_chars)
+        query = queries[0]
         hits = answerer.retriever.search(query, answerer.config.top_k)
         q = analyse(query)
         units = reader.score_units(q, hits, answerer.stats, answerer.embedder)
@@ -114,7 +115,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rank", type=float, default=1.0, help="weight of the ranking loss")
     args = parser.parse_args(argv)
 
-    from app.rag.reader import TermStats
     from app.services import make_answerer
     from app.settings import Settings
 
@@ -122,7 +122,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         data = pickle.loads(args.cache.read_bytes())
     else:
         answerer = make_answerer(Settings())
-        answerer.stats = TermStats(answerer.retriever.chunks)
         data = {}
         for path in args.sets:
             items, errors = load_items(path)

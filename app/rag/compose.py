@@ -73,6 +73,22 @@ _QUESTION_WORDS = re.compile(
 )
 
 
+def _template_pattern(template: str) -> re.Pattern[str]:
+    """A template as a pattern its filled-in texts match ('{subject}' and the rest: anything)."""
+    return re.compile(re.sub(r"\\\{\w+\\\}", ".+?", re.escape(template)) + "$", re.S | re.I)
+
+
+_NEAR_MISS_TEXTS = [_template_pattern(t) for t in (*NEAR_MISS.values(), *NEAR_MISS_PLAIN.values())]
+
+
+def is_refusal(text: str) -> bool:
+    """Whether an answer is one of Ruta's refusals, plain or a near miss, in any language (a
+    refused turn is not carried into the next question)."""
+    t = text.strip()
+    plain = tuple(r.lower() for r in REFUSAL.values())
+    return t.lower().startswith(plain) or any(p.match(t) for p in _NEAR_MISS_TEXTS)
+
+
 def extractive_answer(question: str, reading: Reading, hits: list[Hit], notice: str) -> Answer:
     """The Answer for a reading: its sentences with [n] markers, one citation per passage."""
     lang = reading.question.lang

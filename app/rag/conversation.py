@@ -5,16 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from app.rag.compose import is_refusal
 from app.rag.question import analyse
 from app.rag.types import Message
-
-# An assistant turn that opens like this was a refusal: its question found nothing to carry on.
-_REFUSALS = (
-    "the documents do not",
-    "los documentos no",
-    "os documentos não",
-    "les documents ne",
-)
 
 
 def bound_history(history: Sequence[Message], turns: int, max_chars: int) -> list[Message]:
@@ -35,8 +28,8 @@ def previous_question(history: Sequence[Message], max_chars: int) -> str:
         m = turns[i]
         if m.role != "user" or not m.content.strip():
             continue
-        reply = turns[i + 1].content.strip().lower() if i + 1 < len(turns) else ""
-        if reply.startswith(_REFUSALS):
+        reply = turns[i + 1].content if i + 1 < len(turns) else ""
+        if is_refusal(reply):  # its question found nothing to carry on
             continue
         return m.content.strip()[:max_chars]
     return ""

@@ -162,18 +162,9 @@ def _counts(text: str, start: int, end: int, counted: Sequence[str]) -> bool:
 
 
 def answer_span(text: str, spans: list[Span]) -> Span | None:
-    """The spans joined into one where only 'and', commas or 'y' separate them:
-    'UNHCR and IOM' rather than 'UNHCR' and 'IOM'."""
-    if not spans:
-        return None
-    spans = sorted(spans)
-    start, end = spans[0]
-    for s, e in spans[1:]:
-        if re.fullmatch(r"[\s,;]*(?:and|or|y|e|et|as well as)?[\s,;]*", text[end:s]):
-            end = e
-        else:
-            break
-    return start, end
+    """The first group of adjacent spans: 'UNHCR and IOM' rather than 'UNHCR' and 'IOM'."""
+    groups = span_groups(text, spans)
+    return groups[0] if groups else None
 
 
 def span_groups(text: str, spans: list[Span]) -> list[Span]:
