@@ -122,6 +122,11 @@ def roots(text: str, lang: str = "en") -> list[str]:
 
 
 def proper_terms(question: str, lang: str = "en") -> list[str]:
-    """Capitalised words past the first (names, places, acronyms), as terms."""
-    ws = _WORD.findall(question)[1:]
-    return [t for w in ws if w[:1].isupper() for t in terms(w, lang)]
+    """Capitalised words past the first (names, places, acronyms), as terms; the first word
+    too when it is an acronym ("UNHCR co-leads R4V …")."""
+    ws = _WORD.findall(question)
+    first = ws[:1] if ws and _ACRONYM.fullmatch(ws[0]) else []
+    return [t for w in first + ws[1:] if w[:1].isupper() for t in terms(w, lang)]
+
+
+_ACRONYM = re.compile(r"[A-Z][A-Z0-9-]+[A-Z0-9]")

@@ -235,6 +235,9 @@ def _expand(unit: Unit, units: list[Unit], q: Question, t: Tuning) -> list[Unit]
         and nxt.p >= t.next_min
         and (ANAPHOR.match(nxt.text) or q.plural)
     ):
+        after_next = same[nxt.pos + 1] if nxt.pos + 1 < len(same) else None
+        if after_next is not None and after_next.is_item:  # it leads in to a list: say it
+            return [unit, nxt] + _items_from(same, nxt.pos + 1)
         return [unit, nxt]
     return [unit]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from collections.abc import Sequence
 
 from app.rag.text import split_sentences
@@ -92,3 +93,12 @@ def validate(text: str, hits: Sequence[Hit]) -> tuple[str, list[Citation], int]:
         if pieces:
             out_lines.append(" ".join(pieces))
     return "\n".join(out_lines), [cites[k] for k in sorted(cites)], unsupported
+
+
+def cited_first(hits: Sequence[Hit], citations: Sequence[Citation]) -> tuple[Hit, ...]:
+    """The passages in the order a reader meets them: those the answer cites, as numbered
+    ([1] first), then the others in retrieval order; ranks renumbered from 1. The reader's
+    choice of sentence is a second, finer ranking of the retrieved passages."""
+    order = {c.chunk_id: i for i, c in enumerate(sorted(citations, key=lambda c: c.n))}
+    ranked = sorted(hits, key=lambda h: (order.get(h.chunk.chunk_id, len(order)), h.rank))
+    return tuple(replace(h, rank=i + 1) for i, h in enumerate(ranked))

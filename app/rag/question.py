@@ -283,7 +283,21 @@ def focus_of(text: str) -> tuple[str, str]:
     m = _PREAMBLE.match(text.strip())
     if not m or "?" in m.group("pre"):
         return text, ""
-    return m.group("ask").strip(), m.group("pre").strip()
+    ask, pre = m.group("ask").strip(), m.group("pre").strip()
+    # "UNHCR co-leads R4V … . Was it also involved …?": "it" is the statement's subject.
+    subject = _LEADING_NAME.match(pre)
+    if subject:
+        ask = _SUBJECT_IT.sub(lambda p: p.group(1) + subject.group(1), ask, count=1)
+    return ask, pre
+
+
+# A statement that opens with a name ("UNHCR …", "The IDB …"), and a question whose subject
+# is a pronoun ("Was it …", "Does it …", "¿Participó también …" has none and is left alone).
+_LEADING_NAME = re.compile(r"(?:The\s+)?((?:[A-Z][\w'’-]*\s+){0,3}?[A-Z][A-Z0-9-]+)\b(?=\s+[a-z])")
+_SUBJECT_IT = re.compile(
+    r"^(\W*(?:is|was|were|are|does|do|did|has|have|can|could|will|would)\s+)(?:it|they)\b",
+    re.I,
+)
 
 
 def analyse(text: str, lang: str | None = None) -> Question:

@@ -86,6 +86,7 @@ class Tuning:
     part_min: float = 0.2  # the best sentence for a question's second part must reach this
     breadth_min: float = 0.3  # "which initiatives…": another passage's name on the subject
     next_min: float = 0.35  # a sentence that goes on about the same thing joins at this
+    lead_min: float = 0.5  # from here the passages the answer cites are listed first
     max_factoid: int = 2
     max_list: int = 4
 
