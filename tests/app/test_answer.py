@@ -174,3 +174,16 @@ def test_a_refused_turn_does_not_spoil_the_next_question(answerer):
     a = answerer.answer("Where does R4V post its monitoring data?", history)
     assert not a.refused and "R4V.info" in a.text
     assert a.standalone_question == "Where does R4V post its monitoring data?"
+
+
+def test_the_passage_the_answer_leads_with_is_listed_first(answerer):
+    a = answerer.answer("Which two agencies co-lead R4V?")
+    assert [h.rank for h in a.hits] == list(range(1, len(a.hits) + 1))
+    assert a.hits[0].chunk.chunk_id == a.citations[0].chunk_id
+    assert "co-led by UNHCR and IOM" in a.hits[0].chunk.text
+
+
+def test_a_sentence_that_leads_into_a_list_brings_the_list(answerer):
+    a = answerer.answer("What pillars is IOM's strategy for North and Central America built on?")
+    text = a.text.lower()
+    assert "adverse drivers" in text and "orderly" in text and "thought leader" in text

@@ -82,3 +82,14 @@ def test_what_a_count_counts():
 )
 def test_follow_ups_lean_on_the_conversation_only_when_they_need_it(text, need):
     assert analyse(text).needs_context == need
+
+
+def test_an_acronym_opening_the_question_is_a_name():
+    assert "unhcr" in analyse("UNHCR co-leads R4V. Was it involved in the study?").names
+    assert "is" not in analyse("IS the plan funded?").names  # two capitals are no acronym
+
+
+def test_it_after_a_statement_is_the_statements_subject():
+    q = analyse("UNHCR co-leads R4V according to the review. Was it also involved in the study?")
+    assert q.focus == "Was UNHCR also involved in the study?"
+    assert analyse("The study criticises X. What did it find?").focus == "What did it find?"
