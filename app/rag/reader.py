@@ -20,6 +20,7 @@ from app.rag.spans import Span, marked_spans, new_spans
 from app.rag.text import split_sentences
 from index.embed import Embedder
 from index.lemmas import root, terms
+from index.parts import doc_names
 from index.retrieve import Prepared
 from index.types import Hit
 from index.vectors import PersistedEmbedder
@@ -163,7 +164,9 @@ def score_units(
             previous = have | (previous if ANAPHOR.match(sent) else set())
     if not sents:
         return []
-    dense = _dense_scores(q.focus or q.text, [s[2] for s in sents], embedder)
+    dense = _dense_scores(
+        unnamed(q.focus or q.text, [h.chunk for h in hits]), [s[2] for s in sents], embedder
+    )
     q_roots = [root(t) for t in q.terms]
     # The statement before a question is context: its words count for half.
     context_only = {root(t) for t in q.context_terms} - {
@@ -229,6 +232,22 @@ def score_units(
         p = 1.0 / (1.0 + math.exp(-float(np.dot(WEIGHTS, f))))
         out.append(Unit(i, j, sent, item, lex, float(d), f, p, spans, marks))
     return out
+
+
+def unnamed(question: str, chunks: Sequence[Chunk]) -> str:
+    """The question with the documents it names said as "it" ("What does the IECAH study
+    propose?" -> "What does it propose?"): retrieval has already gone to that document, and
+    within it a sentence that names the study ("This study, presented on …") would otherwise
+    match every question about the study."""
+    names = doc_names(chunks)
+    words = sorted({w for ws in names.values() for w in ws if " " not in w}, key=len)
+    kinds = sorted({w[4:] for ws in names.values() for w in ws if w.startswith("the ")})
+    if not kinds:
+        return question
+    name = f"(?:(?:{'|'.join(map(re.escape, words))})\\s+)?" if words else ""
+    pat = re.compile(rf"\b(?:the|this)\s+{name}(?:{'|'.join(map(re.escape, kinds))})\b", re.I)
+    out = pat.sub("it", question)
+    return out if len(terms(out)) >= 2 else question
 
 
 def _bigrams(text: str, q_bigrams: set[tuple[str, str]]) -> float:
