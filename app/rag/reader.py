@@ -32,6 +32,21 @@ ANAPHOR = re.compile(
 )
 
 
+# A question about what something is for, and a sentence that says what something is for.
+PURPOSE_ASKED = re.compile(
+    r"\b(purpose|aims?|objectives?|goals?|mission|mandate|supposed to|meant to|set up to|"
+    r"trying to|(what|how) (does|do|did) .{0,80}\b(do|work)\b|para qu[eé]|objetivos?|finalidad|"
+    r"prop[oó]sito|misi[oó]n|finalidade|but|objectifs?)\b",
+    re.I,
+)
+PURPOSE_SAID = re.compile(
+    r"\b(aims?|aimed|seeks?|intends?|designed|established|created|set up|in order|so as|"
+    r"purpose|objectives?|goals?|mission|mandate) (to|is|of|are)\b|\bto (ensure|support|"
+    r"promote|provide|improve|strengthen|help|facilitate|develop|reduce|address|identify)\b",
+    re.I,
+)
+
+
 TYPED = frozenset({"amount", "number", "date", "place", "actor"})
 
 
@@ -63,14 +78,15 @@ FEATURES = (
     "names_here",
     "rare",
     "beside",
+    "purpose",
 )
 # Fitted by `python -m eval.fit_reader` (logistic regression, labels: the sentence holds a gold
 # evidence span); see the README's "Answers" section for the folds.
 
 
 WEIGHTS = np.array(
-    [-24.14, 2.92, 2.53, 21.31, 12.75, 1.24, -1.80, 2.37, -0.68, -0.28, 0.37, 3.33, -4.80, 2.38]
-    + [2.04, -1.35, 3.01, -0.23, 1.74, -0.61, -0.13, -1.52, 0.19, 1.32],
+    [-23.17, 3.08, 2.91, 19.16, 12.14, 1.22, -1.82, 2.33, -0.55, -0.27, 0.23, 3.63, -4.66, 2.71]
+    + [2.28, -1.48, 3.17, -0.45, 2.20, -1.41, 0.03, -1.06, 0.27, 1.32, 2.40],
     dtype=np.float64,
 )
 
@@ -82,8 +98,8 @@ class Tuning:
     answer_min: float = 0.02  # the best sentence must reach this, or the answer is refused
     strict_min: float = 0.05  # a sentence holding the asked-for span must reach this
     add_min: float = 0.2  # a further sentence must reach this ...
-    add_ratio: float = 0.6  # ... and this share of the best sentence's probability
-    sure: float = 0.95  # above this the best sentence answers alone (unless a part is open)
+    add_ratio: float = 0.4  # ... and this share of the best sentence's probability
+    sure: float = 0.8  # above this the best sentence answers alone (unless a part is open)
     part_min: float = 0.2  # the best sentence for a question's second part must reach this
     breadth_min: float = 0.3  # "which initiatives…": another passage's name on the subject
     next_min: float = 0.35  # a sentence that goes on about the same thing joins at this
@@ -188,6 +204,7 @@ def score_units(
         i: sum(w for t, w in weights.items() if t in got) / total for i, got in passage.items()
     }
     top_score = max(h.score for h in hits) or 1.0
+    purpose = bool(PURPOSE_ASKED.search(q.focus or q.text))
     out = []
     for (i, j, sent, have, context, header), d, lex in zip(sents, dense, lexical, strict=True):
         ctx = sum(w for t, w in weights.items() if t in context and t not in have) / total
@@ -228,6 +245,7 @@ def score_units(
             len(names & have) / len(names) if names else 0.0,
             max((w for t, w in weights.items() if t in have), default=0.0) / rare_w,
             float(beside),
+            float(purpose and bool(PURPOSE_SAID.search(sent))),
         )
         p = 1.0 / (1.0 + math.exp(-float(np.dot(WEIGHTS, f))))
         out.append(Unit(i, j, sent, item, lex, float(d), f, p, spans, marks))
