@@ -115,8 +115,8 @@ def _scoped(question: str, names: dict[str, set[str]]) -> str:
 
 def _parts(question: str) -> list[str]:
     pieces = [p for s in _SENTENCE.split(question.strip()) for p in _CLAUSE.split(s)]
-    if len(pieces) < 2 and (m := _BOTH.search(question)):  # "both in A and in B"
-        pieces = [question.replace(m[0], f" {m[1]}"), question.replace(m[0], f" {m[2]}")]
+    if len(pieces) < 2 and both_parts(question):
+        pieces = both_parts(question)
     elif len(pieces) < 2 and _CUE.search(question) and (m := _PAIR.search(question)):
         pieces = [question.replace(m[0], m[1]), question.replace(m[0], m[2])]
     pieces = [p.strip(" ,") for p in pieces]
@@ -125,6 +125,12 @@ def _parts(question: str) -> list[str]:
         pieces = pieces[:1] + [f"{p} ({subject})" if _PRONOUN.search(p) else p for p in pieces[1:]]
     pieces = [p for p in pieces if len(terms(p)) >= _MIN_TERMS]
     return pieces if len(pieces) >= 2 else []
+
+
+def both_parts(question: str) -> list[str]:
+    """ "… both in A and in B?" -> the question about A and the question about B; [] if none."""
+    m = _BOTH.search(question)
+    return [question.replace(m[0], f" {m[1]}"), question.replace(m[0], f" {m[2]}")] if m else []
 
 
 _PRONOUN = re.compile(

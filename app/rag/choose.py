@@ -97,12 +97,15 @@ def compose(
     best = ranked[0]
     chosen = _expand(best, units, q, t)
     for part in q.parts[1:]:
-        sub = score_units(_part(q, part), hits, stats, embedder)
+        pq = _part(q, part)
+        sub = score_units(pq, hits, stats, embedder)
+        # "…, and when was it done?": the part's answer holds a date (an amount, a name …).
+        typed = [u for u in sub if u.spans and u.p >= t.strict_min] if pq.strict else []
         if not sub:
             continue
-        top = max(sub, key=lambda u: u.p)
+        top = max(typed or sub, key=lambda u: u.p)
         mine = next((u for u in units if (u.hit, u.pos) == (top.hit, top.pos)), None)
-        if mine is not None and mine not in chosen and top.p >= t.part_min:
+        if mine is not None and mine not in chosen and (top.p >= t.part_min or typed):
             chosen.extend(x for x in _expand(mine, units, q, t) if x not in chosen)
     limit = t.max_list if q.plural else t.max_factoid
     limit += len(q.parts) - 1

@@ -9,6 +9,7 @@ from typing import Literal
 
 from index.lang import detect_language
 from index.lemmas import proper_terms, terms
+from index.parts import both_parts
 
 Kind = Literal[
     "amount", "number", "date", "place", "actor", "list", "definition", "reason", "yesno", "other"
@@ -257,6 +258,8 @@ def split_parts(text: str) -> tuple[str, ...]:
     """'What is it, and what does the study propose?' -> two parts; a simple question -> one."""
     parts = [p.strip(" ,;?¿") for p in _PART_SPLIT.split(text)]
     parts = [p for p in parts if len(terms(p)) >= 1]
+    if len(parts) < 2:  # "…, both in its recommendations and in the proposed strategy?"
+        parts = [p.strip(" ,;?¿") for p in both_parts(text)]
     return tuple(parts) if len(parts) > 1 else (text.strip(),)
 
 
