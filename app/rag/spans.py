@@ -100,6 +100,8 @@ def _names(text: str) -> list[Span]:
         word = m.group()
         start, end = m.span()
         first = word.split()[0]
+        if first == word and _common_word(first) and not _opens_sentence(text, start):
+            continue  # "a Mapping of the mechanisms": a capitalised common word, no name
         if first in _SENTENCE_START_COMMON or (
             first == word and _opens_sentence(text, start) and _common_word(first)
         ):
