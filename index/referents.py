@@ -62,6 +62,26 @@ def referent(chunk: Chunk, previous: Chunk | None = None) -> str:
     return name
 
 
+def pronoun_referent(sentence: str, before: str, chunk: Chunk) -> str:
+    """What a sentence that opens with a pronoun ("It aims to …", "They respond …") is about:
+    the first name of the sentence ``before`` it in its passage, or, opening the passage, the
+    passage's sub-heading; "" when the sentence opens otherwise or names it itself."""
+    if not _IT.match(sentence):
+        return ""
+    sections = [s for s in chunk.section.split(SECTION_SEP) if s][::-1]
+    if before:  # the name the sentence before opens with: its subject
+        opening = _NAME.match(re.sub(r"^(?:The|This|These)\s+", "", before.lstrip()))
+        names = _names(opening[0]) if opening else []
+        name = names[0] if names else ""
+    else:
+        name = sections[0] if _is_sub_heading(sections) else ""
+    name = re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", name).rstrip(":")
+    return "" if not name or name.lower() in sentence.lower() else name
+
+
+_IT = re.compile(r"\s*(?:It|They)\s+(?!is\b|was\b)[a-z]")
+
+
 def _is_sub_heading(sections: list[str]) -> bool:
     """The innermost section is a lead-in sub-heading (not numbered like "3.2 UNHCR")."""
     return bool(sections) and not re.match(r"\d", sections[0]) and SECTION_SEP not in sections[0]

@@ -14,6 +14,7 @@ from app.rag.spans import _NAME
 from app.rag.text import split_sentences
 from app.rag.types import Answer, Citation
 from index.lemmas import fold
+from index.referents import pronoun_referent
 from index.types import Hit
 
 CLOSEST = {
@@ -106,7 +107,7 @@ def extractive_answer(question: str, reading: Reading, hits: list[Hit], notice: 
             cites[n] = _cite(n, hits[u.hit], u)
         elif u.span is not None and not cite.spans:  # the passage's answering sentence leads
             cites[n] = _cite(n, hits[u.hit], u)
-        line = f"{u.text} [{n}]"
+        line = f"{_labelled(u, hits[u.hit])} [{n}]"
         if u.is_item or not lines or lines[-1].startswith("- "):
             lines.append(line)
         else:
@@ -121,6 +122,20 @@ def extractive_answer(question: str, reading: Reading, hits: list[Hit], notice: 
         notice,
         lang,
     )
+
+
+def _labelled(unit: Unit, hit: Hit) -> str:
+    """The sentence, with what its opening pronoun stands for before it in brackets ("[Joint
+    IOM-UNDP Global Programme …] It aims to …"): alone, "It aims to …" says not what. The quote
+    in the citation stays the passage's own words."""
+    if unit.is_item:
+        return unit.text
+    sents = split_sentences(hit.chunk.text)
+    before = sents[unit.pos - 1] if 0 < unit.pos <= len(sents) else ""
+    if before.startswith("- "):
+        return unit.text
+    name = pronoun_referent(unit.text, before, hit.chunk)
+    return f"[{name}] {unit.text}" if name else unit.text
 
 
 def _cite(n: int, hit: Hit, unit: Unit) -> Citation:

@@ -187,3 +187,9 @@ def test_a_sentence_that_leads_into_a_list_brings_the_list(answerer):
     a = answerer.answer("What pillars is IOM's strategy for North and Central America built on?")
     text = a.text.lower()
     assert "adverse drivers" in text and "orderly" in text and "thought leader" in text
+
+
+def test_a_sentence_opening_with_it_says_what_it_is(answerer):
+    a = answerer.answer("What does the joint IOM-UNDP migration programme aim to do?")
+    assert a.text.startswith("[Joint IOM-UNDP Global Programme on Making Migration Work")
+    assert a.citations[0].quote.startswith("It aims to")  # the quote stays verbatim
