@@ -62,20 +62,19 @@ def referent(chunk: Chunk, previous: Chunk | None = None) -> str:
     return name
 
 
-def pronoun_referent(sentence: str, before: str, chunk: Chunk) -> str:
-    """What a sentence that opens with a pronoun ("It aims to …", "They respond …") is about:
-    the first name of the sentence ``before`` it in its passage, or, opening the passage, the
-    passage's sub-heading; "" when the sentence opens otherwise or names it itself."""
-    if not _IT.match(sentence):
-        return ""
-    sections = [s for s in chunk.section.split(SECTION_SEP) if s][::-1]
-    if before:  # the name the sentence before opens with: its subject
+def sentence_referent(sentence: str, before: str, passage_referent: str) -> str:
+    """What a quoted sentence that refers back is about. Opening its passage ("The Programme
+    carries out …", "It is …"): ``passage_referent``, what ``referent`` found for the passage.
+    Further in, a sentence that opens with "It" or "They": the name the sentence ``before`` it
+    opens with. "" otherwise, or when the sentence names it itself."""
+    if not before:
+        name = passage_referent if _OPENING.match(sentence.lstrip()) else ""
+    elif _IT.match(sentence):
         opening = _NAME.match(re.sub(r"^(?:The|This|These)\s+", "", before.lstrip()))
         names = _names(opening[0]) if opening else []
-        name = names[0] if names else ""
+        name = names[0].rstrip(":") if names else ""
     else:
-        name = sections[0] if _is_sub_heading(sections) else ""
-    name = re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", name).rstrip(":")
+        name = ""
     return "" if not name or name.lower() in sentence.lower() else name
 
 

@@ -187,9 +187,12 @@ class HybridRetriever:
         if self.reranker is not None:
             hits = self.reranker.rerank(query, hits[: max(k * 4, 20)], self._texts)
         return [
-            Hit(h.chunk, h.score, i + 1, h.dense_score, h.bm25_score)
+            Hit(h.chunk, h.score, i + 1, h.dense_score, h.bm25_score, self._referent(h.chunk))
             for i, h in enumerate(hits[:k])
         ]
+
+    def _referent(self, chunk: Chunk) -> str:
+        return referent(chunk, self._by_id.get(previous_id(chunk)))
 
     def _rank(self, query: str, filters: dict[str, str]) -> list[Hit]:
         """The fused ranking of one query (the question or one of its parts)."""

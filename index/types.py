@@ -16,3 +16,6 @@ class Hit:
     rank: int
     dense_score: float | None = None
     bm25_score: float | None = None
+    # The name the passage's opening refers back to ("the Platform" -> its name; see
+    # index/referents.py), "" when it names its subject itself.
+    referent: str = ""

@@ -14,7 +14,7 @@ from app.rag.spans import _NAME
 from app.rag.text import split_sentences
 from app.rag.types import Answer, Citation
 from index.lemmas import fold
-from index.referents import pronoun_referent
+from index.referents import sentence_referent
 from index.types import Hit
 
 CLOSEST = {
@@ -134,7 +134,7 @@ def _labelled(unit: Unit, hit: Hit) -> str:
     before = sents[unit.pos - 1] if 0 < unit.pos <= len(sents) else ""
     if before.startswith("- "):
         return unit.text
-    name = pronoun_referent(unit.text, before, hit.chunk)
+    name = sentence_referent(unit.text, before, hit.referent)
     return f"[{name}] {unit.text}" if name else unit.text
 
 

@@ -193,3 +193,9 @@ def test_a_sentence_opening_with_it_says_what_it_is(answerer):
     a = answerer.answer("What does the joint IOM-UNDP migration programme aim to do?")
     assert a.text.startswith("[Joint IOM-UNDP Global Programme on Making Migration Work")
     assert a.citations[0].quote.startswith("It aims to")  # the quote stays verbatim
+
+
+def test_a_passage_that_opens_with_the_platform_says_which(answerer):
+    a = answerer.answer("What is the Platform the world's largest example of?")
+    line = next(x for x in a.text.split("\n") if "the Platform is" in x)
+    assert "[The Interagency Coordination Platform for Refugees and Migrants (R4V)]" in line
