@@ -35,3 +35,8 @@ def test_acronyms_stay_even_when_they_spell_a_stop_word():
 
 def test_names_are_the_capitalised_words_past_the_first():
     assert proper_terms("How much did Spain's AECID give?") == ["spain", "aecid"]
+
+
+def test_a_gerund_noun_meets_its_verb_by_root():
+    assert root(terms("funding")[0]) == root(terms("funds")[0])
+    assert root(terms("monitoring")[0]) == root(terms("monitor")[0])
