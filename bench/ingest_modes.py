@@ -8,7 +8,9 @@ folder with empty embedding caches, as a new process would. The models are loade
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +51,7 @@ def bench_modes(
 ) -> dict[str, Any]:
     """Per rep, each mode's full ingestion and the LlamaIndex default build, the order rotated
     between reps (a drift of the machine then hits every mode alike). Medians over the reps."""
+    work.mkdir(parents=True, exist_ok=True)
     docs, _ = load_corpus(corpus_dir)
     chars = sum(len(d.text) for d in docs)
     base = models.settings
@@ -58,15 +61,18 @@ def bench_modes(
     runs["llamaindex"] = []
     machine = []
 
-    def one(mode: Mode, n: int) -> tuple[float, float]:
-        settings = Settings(
-            **{**base.model_dump(), **mode.overrides, "data_dir": work / f"{mode.key}-{n}"}
-        )
+    def one(mode: Mode) -> tuple[float, float]:
+        # A new folder each time: `--rebuild` keeps the sentence vectors already stored.
+        data_dir = Path(tempfile.mkdtemp(prefix=f"{mode.key}-", dir=work))
+        settings = Settings(**{**base.model_dump(), **mode.overrides, "data_dir": data_dir})
         services = bench_services(settings, models)
         reset_caches(services)  # a fresh `ruta ingest` process: nothing embedded yet
         t, c = time.perf_counter(), _cpu()
         ingest_corpus(services, corpus=corpus_dir, rebuild=True, sentences=True)
-        return time.perf_counter() - t, _cpu() - c
+        wall, cpu = time.perf_counter() - t, _cpu() - c
+        services.sentence_embedder.close()
+        shutil.rmtree(data_dir, ignore_errors=True)
+        return wall, cpu
 
     def llamaindex() -> tuple[float, float]:
         peer.reset()
@@ -74,14 +80,14 @@ def bench_modes(
         built = build_baseline(corpus_dir, peer)
         return built.build_s, _cpu() - c
 
-    steps = [(m.key, lambda n, m=m: one(m, n)) for m in wanted]
-    steps.append(("llamaindex", lambda n: llamaindex()))
+    steps = [(m.key, lambda m=m: one(m)) for m in wanted]
+    steps.append(("llamaindex", llamaindex))
     llamaindex()  # one-off imports (LlamaIndex, its Chroma adapter) paid outside the figures
     for rep in range(reps):
         order = steps[rep % len(steps) :] + steps[: rep % len(steps)]
 
-        def one_rep(rep: int = rep, order: list = order) -> dict[str, tuple[float, float]]:
-            return {key: fn(rep) for key, fn in order}
+        def one_rep(order: list = order) -> dict[str, tuple[float, float]]:
+            return {key: fn() for key, fn in order}
 
         got, rec = measured(one_rep, tries)
         for key, figure in got.items():
