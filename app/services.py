@@ -4,6 +4,7 @@ and runs an ingestion, from Settings. Every edge, test and benchmark assembles R
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache, partial
 from pathlib import Path
@@ -22,8 +23,15 @@ from index.retrieve import HybridRetriever, Prepared, RetrievalConfig
 from index.snapshot import snapshot_path
 from index.stores import StoreConfig, Targets, open_stores
 from index.vectors import PersistedEmbedder
-from ingest.pipeline import Failure, link_doc_id, linked_documents, load_corpus
+from ingest.pipeline import (
+    Failure,
+    corpus_ids,
+    iter_corpus,
+    link_doc_id,
+    linked_documents,
+)
 from ingest.sources import derive_source, read_manifest
+from ingest.types import Document
 
 
 @lru_cache(maxsize=8)
@@ -232,13 +240,18 @@ def ingest_corpus(
     keeps its indexed version; removing more than half of the index needs ``allow_removals``."""
     settings = services.settings
     folder = corpus or settings.corpus_dir
-    docs, failures = load_corpus(folder)
-    keep = failed_doc_ids(folder, failures)
-    if fetch_links:
-        linked, link_failures = linked_documents(docs, settings.data_dir / "links")
-        docs += linked
+    failures: list[Failure] = []
+    docs: Iterable[Document] = iter_corpus(folder, failures)  # loads as the build reads it
+    keep: set[str] = set()
+    expected: set[str] | None = corpus_ids(folder)  # checks the folder before anything starts
+    if fetch_links:  # the links come from the documents' footnotes: load them all first
+        loaded, expected = list(docs), None
+        keep = failed_doc_ids(folder, failures)
+        linked, link_failures = linked_documents(loaded, settings.data_dir / "links")
+        docs = loaded + linked
         failures += link_failures
         keep |= {link_doc_id(f.path) for f in link_failures}
+    embed_sentences = settings.precompute_sentences if sentences is None else sentences
     report = build_index(
         docs,
         services.stores,
@@ -250,9 +263,12 @@ def ingest_corpus(
         wait_s=wait_s,
         keep=keep,
         allow_removals=allow_removals,
+        expected=expected,
+        # Each document's sentences once its chunks are stored, in the same progress bar.
+        sentences=partial(prime_sentence_vectors, embedder=services.sentence_embedder)
+        if embed_sentences
+        else None,
     )
     services.save_prepared()
-    primed = 0
-    if settings.precompute_sentences if sentences is None else sentences:
-        primed = prime_sentence_vectors(report.chunk_list, services.sentence_embedder, progress)
+    primed = report.sentences
     return Ingested(report, failures, primed)

@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
 def _in_process(run: Run, ctx: Context) -> dict[str, Any] | None:
     """[1] ingestion, [2a] latency on the real corpus, [5] the baseline beside them."""
     from app.services import ingest_corpus
-    from bench import abuse, baseline_timing, ingest_rate, latency
+    from bench import abuse, baseline_timing, ingest_modes, ingest_rate, latency
 
     plan, services = ctx.plan, ctx.services
     ing = run.part(
@@ -180,6 +180,16 @@ def _in_process(run: Run, ctx: Context) -> dict[str, Any] | None:
         "[1] Ingestion vs the embedders alone (real corpus, same texts, same run)",
         lambda: ingest_rate.bench_ingest(services, CORPUS, plan.reps, plan.tries),
         ingest_rate.report,
+        "ingest",
+    )
+    run.part(
+        "ingest_modes",
+        "[1b] `ruta ingest` per character (sentence pass included): issue-time, default, "
+        "both chunk-vector modes, the LlamaIndex build; same run",
+        lambda: ingest_modes.bench_modes(
+            services, CORPUS, ctx.tmp / "modes", plan.reps, plan.tries
+        ),
+        ingest_modes.report,
         "ingest",
     )
     if ing is None and not ctx.settings.index_dir.exists():  # later parts need an index

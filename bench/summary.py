@@ -14,6 +14,17 @@ def summary(r: dict[str, Any]) -> list[str]:
             f"{i['ingest_over_embedding_cpu']} CPU (goal < 1.15); pipeline alone "
             f"+{100 * i['pipeline_share_measured']:.1f}%"
         )
+    if "modes" in (m := r.get("ingest_modes", {})):
+        modes = m["modes"]
+        out.append(
+            "  1b ingest chars/s: issue-time {} / default {} / direct {} / sentences {} / "
+            "LlamaIndex {}; default {}x issue-time (goal >= 3)".format(
+                *(modes[k]["chars_per_s"] for k in ("issue", "default", "direct")),
+                modes["sentences"]["chars_per_s"],
+                modes["llamaindex"]["chars_per_s"],
+                m["default_over_issue"],
+            )
+        )
     for key, label in (("latency_real", "real"), ("latency_generated", "generated")):
         for regime in ("cold", "warm"):
             if (x := r.get(key, {}).get(regime, {})).get("answer", {}).get("n"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +12,7 @@ import numpy as np
 from filelock import FileLock, Timeout
 from tqdm import tqdm
 
+from index.ahead import ReadAhead
 from index.embed import Embedder
 from index.errors import IndexBusy, RemovalRefused
 from index.retrieve import index_texts
@@ -63,6 +64,7 @@ class BuildReport:
     seconds: float = 0.0
     # Every chunk of ``docs``, in order (what answers may quote), so nothing chunks them again.
     chunk_list: tuple[Chunk, ...] = field(default=(), repr=False)
+    sentences: int = 0  # what build_index's ``sentences`` counted (new sentence vectors)
 
 
 def embed_chunks(embedder: Embedder, chunks: list[Chunk], texts: list[str]) -> np.ndarray:
@@ -79,7 +81,7 @@ def ingest_lock(data_dir: Path, wait_s: float = 0.0) -> FileLock:
 
 
 def build_index(
-    docs: Sequence[Document],
+    docs: Iterable[Document],
     targets: Sequence[tuple[ChunkStore, Embedder]]
     | Callable[[], Sequence[tuple[ChunkStore, Embedder]]],
     data_dir: Path,
@@ -92,11 +94,23 @@ def build_index(
     wait_s: float = 0.0,
     keep: Collection[str] = (),
     allow_removals: bool = False,
+    expected: Collection[str] | None = None,
+    sentences: Callable[[Sequence[Chunk]], int] | None = None,
 ) -> BuildReport:
     """Bring every store in line with ``docs``; unchanged documents cost nothing. ``keep``
     names documents that failed to load: their indexed version stays. Removing more than half
-    of the index needs ``allow_removals`` (or ``rebuild``): see removal_check."""
+    of the index needs ``allow_removals`` (or ``rebuild``): see removal_check.
+
+    ``docs`` is read (loaded, when it loads as it goes: ingest.pipeline.iter_corpus) and
+    chunked in a thread, a few documents ahead of the embedding (index/ahead.py). When it is
+    not a sequence, ``expected`` names every id its documents have or would have, for the
+    removal check to run before anything changes; one expected but not delivered is kept like
+    ``keep``. ``sentences`` runs on each document's chunks once they are stored (unchanged
+    documents too), e.g. to embed the sentences answers will score; its counts are summed."""
     started = time.perf_counter()
+    if expected is None:
+        docs = list(docs)
+        expected = {d.doc_id for d in docs}
     lock = ingest_lock(data_dir, wait_s)
     try:
         lock.acquire()
@@ -105,7 +119,18 @@ def build_index(
             f"another ingestion is running (lock {lock.lock_file}); wait for it to finish "
             "or pass --wait SECONDS"
         ) from exc
+    bar = tqdm(total=len(expected) or None, unit="doc", desc="ingest", disable=not progress)
+    seen = {"loaded": 0, "chunks": 0, "sentences": 0}
+
+    def chunked(doc: Document) -> tuple[Document, list[Chunk]]:
+        seen["loaded"] += 1
+        bar.set_postfix(seen, refresh=False)
+        return doc, chunk_document(doc, chunk_tokens, chunk_max_tokens)
+
+    ahead: ReadAhead[tuple[Document, list[Chunk]]] | None = None
     try:
+        # Started before the stores open: the first documents load meanwhile.
+        ahead = ReadAhead(chunked(doc) for doc in docs)
         # A callable opens the store only once the lock is held: a refused run touches nothing.
         if callable(targets):
             targets = targets()
@@ -116,19 +141,15 @@ def build_index(
             store.create(rebuild=rebuild)
         states = [store.doc_states() for store, _ in targets]
         indexed = {d for s in states for d in s}
-        wanted = {d.doc_id for d in docs}
-        kept = sorted((indexed & set(keep)) - wanted)
-        gone = sorted(indexed - wanted - set(kept)) if prune else []
+        known = set(expected) | set(keep)
         if not (rebuild or allow_removals):
-            removal_check(len(docs), indexed, set(gone))
+            removal_check(len(expected), indexed, (indexed - known) if prune else set())
         added: list[str] = []
         replaced: list[str] = []
         unchanged: list[str] = []
         per_doc: dict[str, int] = {}
-        todo: list[tuple[Document, list[Chunk], list[int]]] = []
         every: list[Chunk] = []
-        for doc in docs:
-            chunks = chunk_document(doc, chunk_tokens, chunk_max_tokens)
+        for doc, chunks in ahead:
             every += chunks
             per_doc[doc.doc_id] = len(chunks)
             current = [s.get(doc.doc_id) for s in states]
@@ -140,24 +161,27 @@ def build_index(
                     c and c.doc_hash == doc.content_hash and c.expected == c.stored == len(chunks)
                 )
             ]
-            if not stale:
+            if stale:
+                if not marker.exists():
+                    _mark(marker)
+                (replaced if any(current) else added).append(doc.doc_id)
+                texts = index_texts(chunks)
+                for i in stale:
+                    store, embedder = targets[i]
+                    vectors = embed_chunks(embedder, chunks, texts)
+                    store.replace_doc(doc.doc_id, doc.content_hash, chunks, vectors)
+                seen["chunks"] += len(chunks)
+            else:
                 unchanged.append(doc.doc_id)
-                continue
-            (replaced if any(current) else added).append(doc.doc_id)
-            todo.append((doc, chunks, stale))
-        if todo or gone:
+            if sentences is not None:
+                seen["sentences"] += sentences(chunks)
+            bar.set_postfix(seen, refresh=False)
+            bar.update(1)
+        wanted = set(per_doc)
+        kept = sorted((indexed & known) - wanted)
+        gone = sorted(indexed - wanted - set(kept)) if prune else []
+        if gone and not marker.exists():
             _mark(marker)
-        total = sum(len(c) for _, c, _ in todo)
-        bar = tqdm(total=total, unit="chunk", desc="embedding", disable=not progress or not total)
-        for doc, chunks, stale in todo:
-            texts = index_texts(chunks)
-            for i in stale:
-                store, embedder = targets[i]
-                store.replace_doc(
-                    doc.doc_id, doc.content_hash, chunks, embed_chunks(embedder, chunks, texts)
-                )
-            bar.update(len(chunks))
-        bar.close()
         for doc_id in gone:
             for store, _ in targets:
                 store.delete_doc(doc_id)
@@ -165,8 +189,10 @@ def build_index(
             for store, _ in targets:
                 store.mark_changed()  # running servers reload on their next request
         marker.unlink(missing_ok=True)
+        if bar.total and bar.n < bar.total:  # files that failed to load
+            bar.update(bar.total - bar.n)
         return BuildReport(
-            documents=len(docs),
+            documents=len(per_doc),
             chunks=sum(per_doc.values()),
             added=tuple(added),
             replaced=tuple(replaced),
@@ -176,8 +202,12 @@ def build_index(
             chunks_per_doc=per_doc,
             seconds=time.perf_counter() - started,
             chunk_list=tuple(every),
+            sentences=seen["sentences"],
         )
     finally:
+        if ahead is not None:
+            ahead.close()  # stops the reading thread when the build stopped early
+        bar.close()
         lock.release()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -87,9 +87,17 @@ def _map_pages(loaded: Loaded, cleaned: str) -> tuple[tuple[int, int], ...]:
 
 def load_corpus(corpus_dir: Path) -> tuple[list[Document], list[Failure]]:
     """All documents of the corpus; a bad file is reported and the rest still load."""
-    manifest = read_manifest(corpus_dir)
-    docs: list[Document] = []
     failures: list[Failure] = []
+    docs = list(iter_corpus(corpus_dir, failures))
+    return docs, failures
+
+
+def iter_corpus(corpus_dir: Path, failures: list[Failure]) -> Iterator[Document]:
+    """The corpus's documents one at a time, each loaded and cleaned when asked for (so an
+    ingestion embeds one while the next loads); a bad file is appended to ``failures`` and the
+    rest still load. The folder is checked at the first ``next``."""
+    manifest = read_manifest(corpus_dir)
+    done: set[str] = set()
     seen: set[str] = set()
     for path in corpus_files(corpus_dir):
         rel = path.relative_to(corpus_dir).as_posix()
@@ -99,17 +107,31 @@ def load_corpus(corpus_dir: Path) -> tuple[list[Document], list[Failure]]:
             if source.id in seen:
                 source = replace(source, id=slug(rel))
             seen.add(source.id)
-            docs.append(make_document(loaded, source, path.read_bytes(), rel))
+            doc = make_document(loaded, source, path.read_bytes(), rel)
         except DocumentError as exc:
             failures.append(Failure(rel, exc.reason))
             log.warning("skipped %s: %s", rel, exc.reason)
-    for missing in sorted(
-        set(manifest) - {d.source_path for d in docs} - {f.path for f in failures}
-    ):
+            done.add(rel)
+            continue
+        done.add(rel)
+        yield doc
+    for missing in sorted(set(manifest) - done):
         failures.append(
             Failure(missing, "listed in sources.toml but the file is not in the corpus")
         )
-    return docs, failures
+
+
+def corpus_ids(corpus_dir: Path) -> set[str]:
+    """Every id the corpus's documents have or would have, known before any file loads: the
+    manifest's, and the one derived from its path for each file the manifest does not list.
+    An id here that no loaded document takes belongs to a file that failed (or is missing):
+    the index keeps its last good version (see build_index's ``expected``)."""
+    manifest = read_manifest(corpus_dir)
+    ids = {source.id for source in manifest.values()}
+    for path in corpus_files(corpus_dir):
+        if path.relative_to(corpus_dir).as_posix() not in manifest:
+            ids.add(derive_source(path, corpus_dir).id)
+    return ids
 
 
 def link_doc_id(url: str) -> str:
