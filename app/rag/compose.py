@@ -100,14 +100,19 @@ def extractive_answer(question: str, reading: Reading, hits: list[Hit], notice: 
     numbers: dict[int, int] = {}
     cites: dict[int, Citation] = {}
     lines: list[str] = []
+    q = reading.question
+    # "Which agencies …?": whose work a passage describes is its section ("3.5 UNICEF").
+    by_section = q.kind == "actor" and q.plural
     for u in reading.units:
+        first_of_passage = u.hit not in numbers
         n = numbers.setdefault(u.hit, len(numbers) + 1)
         cite = cites.get(n)
         if cite is None:
             cites[n] = _cite(n, hits[u.hit], u)
         elif u.span is not None and not cite.spans:  # the passage's answering sentence leads
             cites[n] = _cite(n, hits[u.hit], u)
-        line = f"{_labelled(u, hits[u.hit])} [{n}]"
+        owner = _section_name(hits[u.hit], u.text) if by_section and first_of_passage else ""
+        line = f"{_labelled(u, hits[u.hit], owner)} [{n}]"
         if u.is_item or not lines or lines[-1].startswith("- "):
             lines.append(line)
         else:
@@ -124,18 +129,37 @@ def extractive_answer(question: str, reading: Reading, hits: list[Hit], notice: 
     )
 
 
-def _labelled(unit: Unit, hit: Hit) -> str:
+def _labelled(unit: Unit, hit: Hit, owner: str = "") -> str:
     """The sentence, with what its opening pronoun stands for before it in brackets ("[Joint
-    IOM-UNDP Global Programme …] It aims to …"): alone, "It aims to …" says not what. The quote
+    IOM-UNDP Global Programme …] It aims to …"): alone, "It aims to …" says not what; or, when
+    given, the ``owner`` of the passage ("[UNICEF] - Providing targeted support …"). The quote
     in the citation stays the passage's own words."""
+    name = ""
+    if not unit.is_item:
+        sents = split_sentences(hit.chunk.text)
+        before = sents[unit.pos - 1] if 0 < unit.pos <= len(sents) else ""
+        if not before.startswith("- "):
+            name = sentence_referent(unit.text, before, hit.referent)
+    name = name or (owner if owner and fold(owner) not in fold(unit.text) else "")
+    if not name:
+        return unit.text
     if unit.is_item:
-        return unit.text
-    sents = split_sentences(hit.chunk.text)
-    before = sents[unit.pos - 1] if 0 < unit.pos <= len(sents) else ""
-    if before.startswith("- "):
-        return unit.text
-    name = sentence_referent(unit.text, before, hit.referent)
-    return f"[{name}] {unit.text}" if name else unit.text
+        return f"- [{name}] {unit.text[2:]}"
+    return f"[{name}] {unit.text}"
+
+
+def _section_name(hit: Hit, text: str) -> str:
+    """The innermost section heading of the passage that names someone ("3.5 UNICEF", "3.8
+    United Nations Office on Drugs and Crime") and that ``text`` does not say, without its
+    number; "" when none."""
+    for heading in reversed(hit.chunk.section.split(" > ") if hit.chunk.section else []):
+        name = re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", heading).strip()
+        if fold(name) in fold(text):
+            continue
+        named = re.search(r"\b[A-Z][A-Z0-9-]+\b", name) or len(re.findall(r"\b[A-Z]", name)) >= 2
+        if named and len(name) <= 90:
+            return name
+    return ""
 
 
 def _cite(n: int, hit: Hit, unit: Unit) -> Citation:

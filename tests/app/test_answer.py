@@ -199,3 +199,8 @@ def test_a_passage_that_opens_with_the_platform_says_which(answerer):
     a = answerer.answer("What is the Platform the world's largest example of?")
     line = next(x for x in a.text.split("\n") if "the Platform is" in x)
     assert "[The Interagency Coordination Platform for Refugees and Migrants (R4V)]" in line
+
+
+def test_which_agencies_answers_say_whose_passage_it_is(answerer):
+    a = answerer.answer("Which agencies run projects against migrant smuggling?")
+    assert "[United Nations Office on Drugs and Crime]" in a.text
