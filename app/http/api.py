@@ -1,33 +1,28 @@
-"""The HTTP API: /api/ask, /api/sources, /healthz and an OpenAI-compatible /v1 over the Answerer."""
+"""The HTTP API: /api/ask, /api/sources, the error handlers and the 404/405 for unknown routes."""
 
 from __future__ import annotations
 
-import json
-import time
-import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
-from app.http.errors import error_body, public, ruta_error_response
+from app.http.errors import error_body, ruta_error_response
+from app.http.health import add_health
+from app.http.openai_compat import add_openai_routes
 from app.rag.answer import Answerer
 from app.rag.serialize import answer_dict
 from app.rag.types import Answer, Message
 from app.services import Services
-from index.build import incomplete_notice
-from index.errors import BadQuestion
 from ingest.errors import RutaError
 
-MODEL = "ruta"
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
@@ -42,36 +37,6 @@ class AskRequest(BaseModel):
     question: str
     history: list[Turn] = Field(default_factory=list)
     filters: dict[str, str] | None = None
-
-
-class ContentPart(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    type: str
-    text: str = ""
-
-
-class ChatMessage(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    role: str
-    content: str | list[ContentPart] | None = None
-
-    def text(self) -> str:
-        if isinstance(self.content, list):
-            kinds = {p.type for p in self.content} - {"text"}
-            if kinds:
-                raise BadQuestion(f"only text content is supported, got {sorted(kinds)}")
-            return "".join(p.text for p in self.content)
-        return self.content or ""
-
-
-class ChatRequest(BaseModel):
-    model_config = ConfigDict(extra="allow")  # temperature, max_tokens...: accepted, unused
-
-    model: str = MODEL
-    messages: list[ChatMessage]
-    stream: bool = False
 
 
 def validation_message(exc: RequestValidationError) -> str:
@@ -94,119 +59,12 @@ def unparsable_body_message(cause: BaseException) -> str:
     return f"the request body is not valid JSON ({type(cause).__name__})"
 
 
-def split_chat(messages: list[ChatMessage]) -> tuple[str, list[Message]]:
-    """The last user message is the question; earlier user/assistant turns are the history."""
-    if not messages or messages[-1].role != "user":
-        raise BadQuestion("messages must end with a 'user' message holding the question")
-    history = [Message(m.role, m.text()) for m in messages[:-1] if m.role in ("user", "assistant")]
-    return messages[-1].text(), history
-
-
-def sources_block(answer: Answer) -> str:
-    """The citations as plain text, for clients that show only the message content."""
-    lines = []
-    for c in answer.citations:
-        where = " › ".join(p for p in (c.title, c.section) if p)
-        page = f" (p. {c.page})" if c.page else ""
-        lines.append(f"[{c.n}] {where}{page} — {c.quote}")
-    return "\n\nSources:\n" + "\n".join(lines) if lines else ""
-
-
-def completion_text(answer: Answer, streamed: str | None = None) -> str:
-    """What follows the answer text: its notice (unless already streamed) and the sources."""
-    text = "" if streamed is not None else answer.text.rstrip()
-    if answer.notice and answer.notice not in (streamed or ""):
-        text += f"\n\n{answer.notice}"
-    return text + sources_block(answer)
-
-
-def count_tokens(text: str) -> int:
-    """Tokens for ``usage``, approximated as whitespace-separated words: Ruta's extractive
-    backend has no tokenizer, and one count for every backend keeps the figures comparable."""
-    return len(text.split())
-
-
-def usage(messages: list[ChatMessage], completion: str) -> dict[str, int]:
-    """What was sent (every message's text) and what was returned (the content), in words."""
-    prompt = sum(count_tokens(m.text()) for m in messages)
-    done = count_tokens(completion)
-    return {"prompt_tokens": prompt, "completion_tokens": done, "total_tokens": prompt + done}
-
-
-def _event(body: dict[str, Any]) -> str:
-    return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
-
-
-def _chunk(cid: str, created: int, delta: dict[str, Any], finish: str | None = None) -> dict:
-    return {
-        "id": cid,
-        "object": "chat.completion.chunk",
-        "created": created,
-        "model": MODEL,
-        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
-    }
-
-
-async def _sse(
-    first: str | Answer | None, pieces: Iterator[str | Answer], messages: list[ChatMessage]
-) -> AsyncIterator[str]:
-    """The pieces as Server-Sent Events, each sent as soon as the Answerer yields it (sentence
-    by sentence for the extractive backend, token by token for an LLM); the last chunk carries
-    the citations and the usage."""
-    cid, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
-    yield _event(_chunk(cid, created, {"role": "assistant", "content": ""}))
-    streamed, final, piece = "", None, first
-    try:
-        while piece is not None:
-            if isinstance(piece, Answer):
-                final = piece
-            else:
-                streamed += piece
-                yield _event(_chunk(cid, created, {"content": piece}))
-            piece = await run_in_threadpool(next, pieces, None)
-    except RutaError as exc:
-        yield _event(error_body(str(exc), "answer_failed"))
-    if final is not None:
-        tail = completion_text(final, streamed)
-        yield _event(_chunk(cid, created, {"content": tail}))
-        last = _chunk(cid, created, {}, "stop")
-        cites = answer_dict(final)["citations"]
-        yield _event({**last, "citations": cites, "usage": usage(messages, streamed + tail)})
-    yield "data: [DONE]\n\n"
-
-
-@dataclass
-class LLMProbe:
-    """Whether an LLM server answers, asked at most every ``every_s`` (health checks are
-    frequent; a dead server must not make each of them wait for its time-out)."""
-
-    base_url: str
-    timeout_s: float = 1.0
-    every_s: float = 10.0
-    _at: float = field(default=-1e9, init=False)
-    _ok: bool = field(default=True, init=False)
-
-    async def reachable(self) -> bool:
-        import httpx
-
-        now = time.monotonic()
-        if now - self._at < self.every_s:
-            return self._ok
-        self._at = now
-        try:
-            async with httpx.AsyncClient(timeout=self.timeout_s) as client:
-                await client.get(f"{self.base_url.rstrip('/')}/models")
-            self._ok = True  # any HTTP answer: the server is there
-        except httpx.HTTPError:
-            self._ok = False
-        return self._ok
-
-
 def add_api(app: FastAPI, answerer: Callable[[], Answerer], services: Services) -> None:
     """Register the routes and the error handlers that turn failures into JSON errors."""
     _add_error_handlers(app)
+    add_health(app, services)
     _add_ruta_routes(app, answerer, services)
-    _add_openai_routes(app, answerer)
+    add_openai_routes(app, answerer)
     _add_unknown_route(app)  # last: it catches what no route above takes
 
 
@@ -230,33 +88,6 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 
 def _add_ruta_routes(app: FastAPI, answerer: Callable[[], Answerer], services: Services) -> None:
-    settings = services.settings
-    probe = LLMProbe(settings.openai_base_url) if settings.llm == "openai" else None
-
-    @app.get("/healthz")
-    async def healthz() -> JSONResponse:
-        llm = settings.llm
-        if probe is not None and not await probe.reachable():
-            # Answers fall back to extractive ones: degraded, not down.
-            llm = "unreachable"
-        if services.loading:  # answer at once while the index and models load (cold start)
-            return JSONResponse(
-                {"index": "loading", "llm": llm, "chunks": 0},
-                status_code=503,
-                headers={"Retry-After": "2"},
-            )
-        try:
-            # ready(), not retriever(): a Chroma server that went away must show here too.
-            retriever = await run_in_threadpool(services.ready)
-        except RutaError as exc:
-            body = {"index": public(str(exc)), "llm": llm, "chunks": 0}
-            return JSONResponse(body, status_code=503)
-        body = {"index": "ready", "llm": llm, "chunks": len(retriever.chunks)}
-        warning = incomplete_notice(settings.data_dir)
-        if warning:  # an ingestion was cut short: the index serves, but holds part of the corpus
-            body.update(index="incomplete", warning=warning)
-        return JSONResponse(body)
-
     @app.get("/api/sources")
     async def sources() -> list[dict[str, Any]]:
         retriever = await run_in_threadpool(services.retriever)
@@ -284,41 +115,6 @@ def _add_ruta_routes(app: FastAPI, answerer: Callable[[], Answerer], services: S
             return answerer().answer(req.question, history, req.filters)
 
         return answer_dict(await run_in_threadpool(run))
-
-
-def _add_openai_routes(app: FastAPI, answerer: Callable[[], Answerer]) -> None:
-    @app.get("/v1/models")
-    async def models() -> dict[str, Any]:
-        entry = {"id": MODEL, "object": "model", "created": 0, "owned_by": "ruta"}
-        return {"object": "list", "data": [entry]}
-
-    @app.post("/v1/chat/completions", response_model=None)
-    async def chat_completions(req: ChatRequest) -> dict[str, Any] | StreamingResponse:
-        question, history = split_chat(req.messages)
-        if req.stream:
-            pieces = await run_in_threadpool(lambda: answerer().stream(question, history))
-            # The first piece runs the checks (empty question...), so errors keep their status.
-            first = await run_in_threadpool(next, pieces, None)
-            return StreamingResponse(
-                _sse(first, pieces, req.messages), media_type="text/event-stream"
-            )
-        answer = await run_in_threadpool(lambda: answerer().answer(question, history))
-        content = completion_text(answer)
-        return {
-            "id": f"chatcmpl-{uuid.uuid4().hex}",
-            "object": "chat.completion",
-            "created": int(time.time()),
-            "model": MODEL,
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": content},
-                    "finish_reason": "stop",
-                }
-            ],
-            "usage": usage(req.messages, content),
-            "citations": answer_dict(answer)["citations"],
-        }
 
 
 def _add_unknown_route(app: FastAPI) -> None:

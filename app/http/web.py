@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import html
-import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -14,12 +12,13 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 
 from app.feedback import FeedbackStore
+from app.http.page_assets import CSS, JS, SYSTEM_MONO, SYSTEM_SANS
+from app.http.render import answer_html, text_html
 from app.rag.answer import Answerer, clean_question
 from app.rag.serialize import answer_dict
-from app.rag.types import Answer, Citation, Message
+from app.rag.types import Answer, Message
 from app.settings import Settings
 from index.errors import BadQuestion
-from index.types import Hit
 from ingest.errors import RutaError
 
 # Each is answered (not refused) by the bundled corpus: tests/web/test_page.py checks it.
@@ -33,205 +32,8 @@ INTRO = (
     "# Ruta\nAnswers from documents on migration in Latin America and the Caribbean. "
     "Every sentence cites its source: click a number such as [1] to read the passage it quotes."
 )
-SYSTEM_SANS = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial"]
-SYSTEM_MONO = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "Liberation Mono"]
-CSS = """
-#ruta-main { max-width: 980px; margin: 0 auto; width: 100%; }
-.ruta-answer { line-height: 1.55; }
-a.ruta-cite { font-weight: 700; text-decoration: none; padding: 0 1px; cursor: pointer; }
-a.ruta-cite:hover, a.ruta-cite:focus { text-decoration: underline; }
-details.ruta-sources { margin-top: 10px; }
-details.ruta-sources > summary { cursor: pointer; font-size: 0.9em;
-  color: var(--body-text-color-subdued); }
-.ruta-sources ol { padding-left: 0; list-style: none; margin: 8px 0 0 0; }
-.ruta-source { border: 1px solid var(--border-color-primary); border-radius: 8px;
-  padding: 8px 10px; margin-bottom: 8px; scroll-margin: 12px; }
-.ruta-source.ruta-current { border-color: #d97706; box-shadow: 0 0 0 2px #fcd34d; }
-.ruta-head { font-size: 0.95em; margin-bottom: 4px; }
-.ruta-n { font-weight: 700; margin-right: 4px; }
-.ruta-meta, .ruta-links { color: var(--body-text-color-subdued); font-size: 0.85em; }
-.ruta-links { margin-top: 4px; overflow-wrap: anywhere; }
-.ruta-passage { font-size: 0.9em; line-height: 1.5; margin: 4px 0 0 0; }
-.ruta-passage mark { background: #fde68a; color: #111; padding: 0 2px; border-radius: 2px; }
-.ruta-passage mark strong { background: #fbbf24; }
-.ruta-note { color: var(--body-text-color-subdued); font-size: 0.9em; }
-#ruta-status, #ruta-status p { color: #b91c1c; min-height: 0; }
-#ruta-thanks { min-height: 0; }
-/* Gradio floats the chat's copy/clear buttons over its first lines; give them their own row. */
-#ruta-chat .icon-button-wrapper.top-panel { position: static !important;
-  justify-content: flex-end; margin: 4px 4px 0 auto; }
-#ruta-feedback { flex-wrap: nowrap; }
-#ruta-feedback-label { margin-bottom: -8px; }
-"""
-# Runs once in the browser. Clicking [n] opens that answer's own source list, marks passage n
-# and scrolls it into view (the ids are unique per answer, so an earlier answer's [1] never
-# shows a later answer's passage). Gradio labels each message with its raw content (entities,
-# markup); screen readers get the text as shown instead.
-JS = """
-() => {
-  document.addEventListener("click", (event) => {
-    const cite = event.target.closest && event.target.closest("a.ruta-cite");
-    if (!cite) return;
-    event.preventDefault();
-    event.stopPropagation();
-    const source = document.getElementById(cite.getAttribute("href").slice(1));
-    if (!source) return;
-    const list = source.closest("details");
-    if (list) list.open = true;
-    document.querySelectorAll(".ruta-current").forEach((el) => el.classList.remove("ruta-current"));
-    source.classList.add("ruta-current");
-    source.scrollIntoView({ block: "start" });
-  }, true);
-  // Gradio's own autoscroll (off) pinned the chat to its bottom whenever a source list opened;
-  // instead a new message is scrolled into view once, when it appears.
-  let rows = 0;
-  const follow = () => {
-    const all = document.querySelectorAll("#ruta-chat .message-row");
-    if (all.length > rows) all[all.length - 1].scrollIntoView({ block: "nearest" });
-    rows = all.length;
-  };
-  const relabel = () => {
-    document.querySelectorAll("#ruta-chat [aria-label*=\\"'s message: \\"]").forEach((el) => {
-      const label = el.getAttribute("aria-label");
-      const head = label.slice(0, label.indexOf("'s message: ") + 12);
-      const want = head + el.innerText.replace(/\\s+/g, " ").trim();
-      if (label !== want) el.setAttribute("aria-label", want);
-    });
-  };
-  new MutationObserver(() => { follow(); relabel(); }).observe(document.body, {
-    subtree: true, childList: true, characterData: true, attributeFilter: ["aria-label"],
-  });
-}
-"""
 Turns = list[dict[str, str]]
 Chat = list[dict[str, Any]]
-_MARKER = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
-
-
-def esc(text: str) -> str:
-    """HTML-escape, also the characters Gradio's HTML templates and LaTeX would read as syntax."""
-    out = html.escape(text, quote=True)
-    for ch, entity in (("$", "&#36;"), ("{", "&#123;"), ("}", "&#125;"), ("`", "&#96;")):
-        out = out.replace(ch, entity)
-    return out
-
-
-def find_quote(passage: str, quote: str) -> tuple[int, int] | None:
-    """Where the quoted sentence lies in the passage (tolerating changed whitespace)."""
-    if not quote.strip():
-        return None
-    i = passage.find(quote)
-    if i >= 0:
-        return i, i + len(quote)
-    m = re.search(r"\s+".join(re.escape(w) for w in quote.split()), passage)
-    return m.span() if m else None
-
-
-def _text(text: str) -> str:
-    # One line of HTML: a blank line would end the HTML block in the chat's Markdown.
-    return esc(text).replace("\r", "").replace("\n", "<br>")
-
-
-def quote_html(quote: str, shown: str, spans: Sequence[tuple[int, int]]) -> str:
-    """``shown`` (the quote as it stands in the passage) with the answer spans in bold."""
-    out, at = [], 0
-    for s, e in sorted(spans):
-        found = find_quote(shown[at:], quote[s:e])
-        if found is None:
-            continue
-        a, b = found[0] + at, found[1] + at
-        out += [_text(shown[at:a]), f"<strong>{_text(shown[a:b])}</strong>"]
-        at = b
-    return "".join(out) + _text(shown[at:])
-
-
-def passage_html(c: Citation, hits: Sequence[Hit]) -> str:
-    """The passage, its quoted sentence marked and the answer span inside it in bold."""
-    passage = next((h.chunk.text for h in hits if h.chunk.chunk_id == c.chunk_id), "")
-    span = find_quote(passage, c.quote)
-    if span is None:
-        marked = f"<mark>{quote_html(c.quote, c.quote, c.spans)}</mark>" if c.quote else ""
-        return marked + (f"<br><br>{_text(passage)}" if passage else "")
-    a, b = span
-    quote = quote_html(c.quote, passage[a:b], c.spans)
-    return f"{_text(passage[:a])}<mark>{quote}</mark>{_text(passage[b:])}"
-
-
-def _link(url: str, text: str) -> str:
-    return f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer">{text}</a>'
-
-
-def _web(url: str) -> bool:
-    return url.startswith(("https://", "http://"))
-
-
-def source_html(c: Citation, hits: Sequence[Hit], key: str, refused: bool) -> str:
-    """Source ``[n]`` of one answer: the document (title, section, page, its own URL), the
-    passage, and the links its footnotes cite."""
-    meta = [esc(c.section)] if c.section else []
-    if c.page:
-        meta.append(f"p. {c.page}")
-    if _web(c.url):
-        meta.append(_link(c.url, "the document"))
-    if refused:
-        meta.append("closest passage")
-    else:
-        meta.append("quote verified" if c.verified else "quote not verified")
-    links = [_link(u, esc(u)) for u in c.links if _web(u)]
-    links_html = (
-        f'<div class="ruta-links">Links in this passage: {", ".join(links)}</div>' if links else ""
-    )
-    return (
-        f'<li class="ruta-source" id="{key}-{c.n}">'
-        f'<div class="ruta-head"><span class="ruta-n">[{c.n}]</span>'
-        f"<strong>{esc(c.title)}</strong></div>"
-        f'<div class="ruta-meta">{" · ".join(meta)}</div>'
-        f'<p class="ruta-passage">{passage_html(c, hits)}</p>{links_html}</li>'
-    )
-
-
-def sources_html(answer: Answer, key: str) -> str:
-    """The numbered sources of one answer, folded under it; ``key`` makes their ids unique."""
-    if not answer.citations:
-        return '<p class="ruta-note">No sources: the documents did not match this question.</p>'
-    n = len(answer.citations)
-    if answer.refused:
-        label = "Closest passage" if n == 1 else f"Closest passages [1]–[{n}]"
-    else:
-        label = "Source [1]" if n == 1 else f"Sources [1]–[{n}]"
-    items = "".join(source_html(c, answer.hits, key, answer.refused) for c in answer.citations)
-    return (
-        f'<details class="ruta-sources" id="{key}"><summary>{label}</summary>'
-        f"<ol>{items}</ol></details>"
-    )
-
-
-def linked_text(text: str, numbers: set[int], key: str) -> str:
-    """Escaped answer text whose [n] markers link to this answer's source n."""
-
-    def link(n: str) -> str:
-        if int(n) not in numbers:
-            return n
-        return f'<a class="ruta-cite" href="#{key}-{n}" title="Show source {n}">{n}</a>'
-
-    out, at = [], 0
-    for m in _MARKER.finditer(text):
-        nums = [x.strip() for x in m.group(1).split(",")]
-        out.append(_text(text[at : m.start()]))
-        if len(nums) == 1 and int(nums[0]) in numbers:
-            n = nums[0]
-            out.append(f'<a class="ruta-cite" href="#{key}-{n}" title="Show source {n}">[{n}]</a>')
-        else:
-            out.append("[" + ", ".join(link(n) for n in nums) + "]")
-        at = m.end()
-    return "".join(out) + _text(text[at:])
-
-
-def answer_html(answer: Answer, key: str) -> str:
-    """One chat message: the answer with clickable [n], its notice, then its own sources."""
-    text = linked_text(answer.text.strip(), {c.n for c in answer.citations}, key)
-    notice = f'<p class="ruta-note">{_text(answer.notice)}</p>' if answer.notice else ""
-    return f'<div class="ruta-answer">{text}</div>{notice}{sources_html(answer, key)}'
 
 
 def input_problem(question: str, max_chars: int) -> str | None:
@@ -264,7 +66,7 @@ def _asker(answerer: Callable[[], Answerer]) -> Callable[..., Iterator[tuple[Any
             return
         key = f"ruta-a{len(chat) + 1}"  # unique per message of this chat
         chat += [
-            {"role": "user", "content": _text(question)},
+            {"role": "user", "content": text_html(question)},
             {"role": "assistant", "content": "…"},
         ]
         yield "", chat, turns, None, "", "", ""
@@ -276,10 +78,10 @@ def _asker(answerer: Callable[[], Answerer]) -> Callable[..., Iterator[tuple[Any
                     final = piece
                 else:
                     text += piece
-                    chat[-1] = {"role": "assistant", "content": _text(text.strip()) or "…"}
+                    chat[-1] = {"role": "assistant", "content": text_html(text.strip()) or "…"}
                     yield keep, chat, keep, keep, keep, keep, keep
         except RutaError as exc:
-            chat[-1] = {"role": "assistant", "content": f"⚠️ {_text(str(exc))}"}
+            chat[-1] = {"role": "assistant", "content": f"⚠️ {text_html(str(exc))}"}
             yield keep, chat, keep, keep, keep, keep, keep
             return
         assert final is not None

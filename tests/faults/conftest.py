@@ -1,7 +1,8 @@
-"""Real parts for the fault tests: Ruta served on 127.0.0.1, `chroma run`, small index settings."""
+"""Real parts for the fault tests: Ruta on 127.0.0.1, `chroma run`, small settings, the CLI."""
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import socket
@@ -10,13 +11,14 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import httpx
 import pytest
 import uvicorn
 
+from app.cli import main
 from app.http.server import create_app
 from app.rag.prompt import REFUSAL
 from app.rag.types import Answer
@@ -82,6 +84,47 @@ def small_settings(settings_factory) -> Callable[..., Settings]:
         return settings_factory(**values)
 
     return make
+
+
+INGEST_SETTINGS = ("data_dir", "embedder", "multilingual_embedder")
+
+
+def set_args(settings: Settings, *names: str) -> list[str]:
+    """``--set NAME=VALUE`` for each named setting (by default those `ruta ingest` needs), so
+    the CLI, in this process or another, runs with the test's settings."""
+    return [
+        part
+        for name in names or INGEST_SETTINGS
+        for part in ("--set", f"{name}={getattr(settings, name)}")
+    ]
+
+
+def ingest_args(settings: Settings, corpus: Path, *extra: str) -> list[str]:
+    """`ruta ingest --corpus CORPUS --quiet EXTRA` with the test's settings."""
+    return [*set_args(settings), "ingest", "--corpus", str(corpus), "--quiet", *extra]
+
+
+def run_ingest(settings: Settings, corpus: Path, *extra: str) -> tuple[int, str, str]:
+    """`ruta ingest` in this process: its exit code, stdout and stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(ingest_args(settings, corpus, *extra))
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="session")
+def cli_sets() -> Callable[..., list[str]]:
+    return set_args
+
+
+@pytest.fixture(scope="session")
+def cli_ingest_args() -> Callable[..., list[str]]:
+    return ingest_args
+
+
+@pytest.fixture(scope="session")
+def cli_ingest() -> Callable[..., tuple[int, str, str]]:
+    return run_ingest
 
 
 def start_chroma(port: int, path: Path) -> subprocess.Popen[bytes]:

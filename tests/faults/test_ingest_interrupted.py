@@ -64,25 +64,9 @@ def _contents(store: ChunkStore) -> dict[str, str]:
     return contents
 
 
-def _cli_args(settings: Settings, *extra: str) -> list[str]:
-    return [
-        "--set",
-        f"data_dir={settings.data_dir}",
-        "--set",
-        f"embedder={settings.embedder}",
-        "--set",
-        f"multilingual_embedder={settings.multilingual_embedder}",
-        "ingest",
-        "--corpus",
-        str(settings.corpus_dir),
-        "--quiet",
-        *extra,
-    ]
-
-
-def _start_ingest(settings: Settings) -> subprocess.Popen[str]:
+def _start_ingest(args: list[str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "app.cli", *_cli_args(settings)],
+        [sys.executable, "-m", "app.cli", *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -122,9 +106,12 @@ def _summary(out: str) -> dict[str, int]:
     )
 
 
-def test_killed_ingestion_is_completed_by_the_next_run(ledger, small_settings, capsys):
+def test_killed_ingestion_is_completed_by_the_next_run(
+    ledger, small_settings, capsys, cli_ingest_args
+):
     settings = small_settings(corpus_dir=ledger.corpus)
-    proc = _start_ingest(settings)
+    ingest = cli_ingest_args(settings, settings.corpus_dir)
+    proc = _start_ingest(ingest)
     try:
         _wait_for_rows(proc, settings, 3)
         os.kill(proc.pid, signal.SIGKILL)
@@ -141,7 +128,7 @@ def test_killed_ingestion_is_completed_by_the_next_run(ledger, small_settings, c
     # It also leaves its marker: what is served until the next run says the index is partial.
     assert incomplete_notice(settings.data_dir) == "the index is incomplete: run `ruta ingest`"
 
-    code = main(_cli_args(settings))  # no --wait: a lock still held would exit 5
+    code = main(ingest)  # no --wait: a lock still held would exit 5
     out = capsys.readouterr()
     assert code == 0, out.err
     assert incomplete_notice(settings.data_dir) == ""
@@ -158,19 +145,20 @@ def test_killed_ingestion_is_completed_by_the_next_run(ledger, small_settings, c
         assert best.chunk_id == chunk_id
 
 
-def test_second_ingestion_is_refused_or_waits(ledger, small_settings, capsys):
+def test_second_ingestion_is_refused_or_waits(ledger, small_settings, capsys, cli_ingest_args):
     settings = small_settings(corpus_dir=ledger.corpus)
-    first = _start_ingest(settings)
+    ingest = cli_ingest_args(settings, settings.corpus_dir)
+    first = _start_ingest(ingest)
     try:
         _wait_for_rows(first, settings, 1)  # the first one holds the lock and is writing
 
-        refused = main(_cli_args(settings))
+        refused = main(ingest)
         err = capsys.readouterr().err
         assert refused == 5, err
         assert "another ingestion is running" in err and "--wait" in err
         assert first.poll() is None  # it was refused because the first one was running
 
-        waited = main(_cli_args(settings, "--wait", "240"))  # blocks until the first ends
+        waited = main([*ingest, "--wait", "240"])  # blocks until the first ends
         out = capsys.readouterr()
         assert waited == 0, out.err
         # It went ahead only once the first had written everything: nothing left to do.

@@ -3,9 +3,7 @@ of the corpus gone at once, a file that turns unreadable; and a run cut short sa
 
 from __future__ import annotations
 
-import io
 import shutil
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import httpx
@@ -38,87 +36,69 @@ def _corpus(folder: Path) -> Path:
     return folder
 
 
-def _ingest(settings: Settings, corpus: Path, *extra: str) -> tuple[int, str, str]:
-    args = [
-        "--set",
-        f"data_dir={settings.data_dir}",
-        "--set",
-        f"embedder={settings.embedder}",
-        "--set",
-        f"multilingual_embedder={settings.multilingual_embedder}",
-        "ingest",
-        "--corpus",
-        str(corpus),
-        "--quiet",
-        *extra,
-    ]
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = main(args)
-    return code, out.getvalue(), err.getvalue()
-
-
 def _chunks(settings: Settings) -> dict[str, str]:
     store = Services(settings).stores()[0][0]
     return {c.chunk_id: c.text for c in store.all_chunks()}
 
 
 @pytest.fixture()
-def indexed(tmp_path, small_settings) -> tuple[Settings, Path, dict[str, str]]:
+def indexed(tmp_path, small_settings, cli_ingest) -> tuple[Settings, Path, dict[str, str]]:
     """The four documents above, indexed; the settings, the corpus and what the index holds."""
     corpus = _corpus(tmp_path / "corpus")
     settings = small_settings(corpus_dir=corpus)
-    code, out, err = _ingest(settings, corpus)
+    code, out, err = cli_ingest(settings, corpus)
     assert code == 0, err
     chunks = _chunks(settings)
     assert {c.split("#")[0] for c in chunks} >= {"ferry", "bakery", "clinic", "arauca"}, chunks
     return settings, corpus, chunks
 
 
-def test_an_empty_or_missing_corpus_folder_leaves_the_index_untouched(indexed, tmp_path) -> None:
+def test_an_empty_or_missing_corpus_folder_leaves_the_index_untouched(
+    indexed, tmp_path, cli_ingest
+) -> None:
     settings, corpus, before = indexed
     empty = tmp_path / "empty"
     empty.mkdir()
-    code, out, err = _ingest(settings, empty)
+    code, out, err = cli_ingest(settings, empty)
     assert code != 0, out
     assert "holds no documents" in err and "--allow-removals" in err, err
     assert "removed" not in out
     assert _chunks(settings) == before
     assert incomplete_notice(settings.data_dir) == ""  # refused before touching anything
 
-    code, _, err = _ingest(settings, tmp_path / "mistyped")
+    code, _, err = cli_ingest(settings, tmp_path / "mistyped")
     assert code != 0 and "does not exist" in err, err
     assert _chunks(settings) == before
 
 
-def test_most_of_the_corpus_gone_at_once_needs_allow_removals(indexed) -> None:
+def test_most_of_the_corpus_gone_at_once_needs_allow_removals(indexed, cli_ingest) -> None:
     settings, corpus, before = indexed
     for name in ("ferry.txt", "bakery.txt", "clinic.txt"):
         (corpus / name).unlink()
-    code, _, err = _ingest(settings, corpus)
+    code, _, err = cli_ingest(settings, corpus)
     assert code != 0
     assert "3 of the 4 indexed documents are no longer in the corpus" in err, err
     assert _chunks(settings) == before
 
-    code, out, err = _ingest(settings, corpus, "--allow-removals")
+    code, out, err = cli_ingest(settings, corpus, "--allow-removals")
     assert code == 0, err
     assert "3 removed" in out
     assert {c.split("#")[0] for c in _chunks(settings)} == {"arauca"}
 
 
-def test_one_document_gone_is_removed_as_before(indexed) -> None:
+def test_one_document_gone_is_removed_as_before(indexed, cli_ingest) -> None:
     settings, corpus, _ = indexed
     (corpus / "clinic.txt").unlink()
-    code, out, err = _ingest(settings, corpus)
+    code, out, err = cli_ingest(settings, corpus)
     assert code == 0, err
     assert "1 removed" in out
     assert "clinic" not in {c.split("#")[0] for c in _chunks(settings)}
 
 
-def test_a_truncated_file_keeps_its_indexed_chunks(indexed) -> None:
+def test_a_truncated_file_keeps_its_indexed_chunks(indexed, cli_ingest) -> None:
     settings, corpus, before = indexed
     (corpus / "arauca.docx").write_bytes(b"")  # truncated to 0 bytes, e.g. by a failed copy
-    code, out, err = _ingest(settings, corpus)
+    code, out, err = cli_ingest(settings, corpus)
     assert code == EXIT_PARTIAL, (out, err)
     assert "FAILED  arauca.docx" in err
     assert "0 removed, 1 failed (1 kept their last good version)" in out, out
@@ -129,7 +109,7 @@ def test_a_truncated_file_keeps_its_indexed_chunks(indexed) -> None:
 
 
 def test_an_interrupted_ingestion_is_reported_until_the_next_run(
-    indexed, serve, monkeypatch, capsys
+    indexed, serve, monkeypatch, capsys, cli_ingest, cli_sets
 ) -> None:
     settings, corpus, _ = indexed
     shutil.copy(corpus / "ferry.txt", corpus / "ferry-copy.txt")
@@ -152,11 +132,12 @@ def test_an_interrupted_ingestion_is_reported_until_the_next_run(
         assert INCOMPLETE in r.json()["notice"]
 
     capsys.readouterr()
-    env = [f"data_dir={settings.data_dir}", f"embedder={settings.embedder}"]
-    env += [f"multilingual_embedder={settings.multilingual_embedder}", "rate_limit_per_minute=0"]
-    code = main([*(a for kv in env for a in ("--set", kv)), "ask", "How many boarding passes?"])
+    sets = cli_sets(
+        settings, "data_dir", "embedder", "multilingual_embedder", "rate_limit_per_minute"
+    )
+    code = main([*sets, "ask", "How many boarding passes?"])
     assert code == 0 and f"Note: {INCOMPLETE}" in capsys.readouterr().out
 
-    code, out, err = _ingest(settings, corpus)
+    code, out, err = cli_ingest(settings, corpus)
     assert code == 0, err
     assert incomplete_notice(settings.data_dir) == ""

@@ -12,13 +12,14 @@ import pytest
 
 from app.cli import main
 from app.services import Services
-from app.settings import Settings
 from index.build import build_index
 from index.store import open_client
 from ingest.pipeline import load_corpus
 
 QUESTION = "When did the Kingston liaison desk open?"
 FACT = "3 May 2021"
+# `ruta` runs in this process with the test's settings, its corpus folder included.
+CLI_SETTINGS = ("data_dir", "corpus_dir", "embedder", "multilingual_embedder")
 
 
 @pytest.fixture(scope="module")
@@ -47,18 +48,6 @@ def _ingest(services: Services) -> None:
         chunk_max_tokens=s.chunk_max_tokens,
         progress=False,
     )
-
-
-def _cli(settings: Settings, *args: str) -> int:
-    """`ruta --set ... ARGS` with the test's settings, in this process."""
-    values = {
-        "data_dir": settings.data_dir,
-        "corpus_dir": settings.corpus_dir,
-        "embedder": settings.embedder,
-        "multilingual_embedder": settings.multilingual_embedder,
-    }
-    sets = [part for k, v in values.items() for part in ("--set", f"{k}={v}")]
-    return main([*sets, *args])
 
 
 def _ask(url: str) -> httpx.Response:
@@ -112,7 +101,7 @@ def test_chroma_server_down_then_back(small_settings, corpus, chroma_server, ser
 
 @pytest.mark.parametrize("case", ["other chunking", "older schema", "damaged folder"])
 def test_unusable_index_names_the_repair_and_recovers(
-    case, small_settings, corpus, serve, capsys
+    case, small_settings, corpus, serve, capsys, cli_sets
 ) -> None:
     """`ruta search` exits 4 and /healthz and /api/ask answer 503, each naming the command that
     repairs the index; running that command fixes the server that is already running."""
@@ -136,7 +125,7 @@ def test_unusable_index_names_the_repair_and_recovers(
         shown = "rm -r …/index/chroma"  # over HTTP: no absolute path of the machine
     command = "`ruta " + " ".join(a for a in repair if a != "--quiet") + "`"
 
-    assert _cli(settings, "search", QUESTION) == 4
+    assert main([*cli_sets(settings, *CLI_SETTINGS), "search", QUESTION]) == 4
     err = capsys.readouterr().err
     assert expect in err and command in err, err
 
@@ -152,7 +141,7 @@ def test_unusable_index_names_the_repair_and_recovers(
 
         if case == "damaged folder":
             shutil.rmtree(folder)  # what the message says to do first
-        assert _cli(settings, *repair) == 0, capsys.readouterr().err
+        assert main([*cli_sets(settings, *CLI_SETTINGS), *repair]) == 0, capsys.readouterr().err
         assert httpx.get(f"{url}/healthz", timeout=60).status_code == 200
         r = _ask(url)
         assert r.status_code == 200 and FACT in r.json()["answer"], r.text

@@ -15,7 +15,8 @@ import httpx
 import pytest
 from starlette.routing import Mount
 
-from app.http.security import OPEN_PATHS, Gate, spends, switched_off
+from app.http.gate import Gate
+from app.http.scope import OPEN_PATHS, spends, switched_off
 from app.http.server import create_app
 
 TOKEN = "s3cret"

@@ -13,7 +13,8 @@ import pytest
 from gradio_client import Client
 
 from app.feedback import FeedbackStore
-from app.http.web import EXAMPLES, answer_html, esc, input_problem
+from app.http.render import answer_html, esc
+from app.http.web import EXAMPLES, input_problem
 
 QUESTION = "Where does R4V post its monitoring data?"
 CO_CHAIRS = "Which agencies co-chair the UN Regional Network on Migration for LAC?"
