@@ -119,7 +119,10 @@ def compose(
         # Unsure of the best, add the runner-up; but a plural question asking for names gets
         # only sentences that name something new on its subject (below).
         unsure = best.p < t.sure and not (q.strict and q.plural)
-        if unsure or (q_new and not (q.strict and q.plural)):
+        # An item of a list already quoted: the list is one answer ("How is UNICEF supporting
+        # …?" -> its items that score).
+        sibling = u.is_item and any(c.is_item and c.hit == u.hit for c in chosen)
+        if unsure or sibling or (q_new and not (q.strict and q.plural)):
             chosen.extend(x for x in _expand(u, units, q, t) if x not in chosen)
             covered = _covered(chosen)
     if q.plural and q.kind in TYPED:
