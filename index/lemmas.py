@@ -54,7 +54,7 @@ STOP_FR = set(
 STOP = STOP_EN | STOP_ES | STOP_PT | STOP_FR
 
 # Demonyms and derived forms of names, longest first: Colombian/Colombia -> colomb.
-_ROOT_SUFFIXES = ("ing", "ian", "ean", "ese", "ia", "an", "a", "o", "e")
+_ROOT_SUFFIXES = ("ing", "ly", "ian", "ean", "ese", "ia", "an", "a", "o", "e")
 _ROOT_MIN = 4
 
 

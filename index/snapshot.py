@@ -18,9 +18,10 @@ from index.retrieve import Prepared
 
 log = logging.getLogger(__name__)
 
-# Bumped whenever Prepared, BM25 terms or what extras hold change their meaning (the term
-# statistics are keyed by index.lemmas.root: 2 = "-ing" forms meet their verb, funding -> fund).
-FORMAT = "2"
+# Bumped whenever Prepared, BM25 terms or what extras hold change their meaning. The term
+# statistics are keyed by index.lemmas.root: 2 = a gerund meets its verb (funding -> fund),
+# 3 = an adverb its adjective (particularly -> particular).
+FORMAT = "3"
 
 
 def snapshot_path(index_dir: Path, collection: str) -> Path:

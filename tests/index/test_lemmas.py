@@ -40,3 +40,4 @@ def test_names_are_the_capitalised_words_past_the_first():
 def test_a_gerund_noun_meets_its_verb_by_root():
     assert root(terms("funding")[0]) == root(terms("funds")[0])
     assert root(terms("monitoring")[0]) == root(terms("monitor")[0])
+    assert root(terms("particularly")[0]) == root(terms("in particular")[0])
