@@ -237,7 +237,20 @@ def _plural_noun(text: str) -> bool:
             return True
         # a noun before a plural noun and an auxiliary: "which coordination mechanisms does"
         rest = [x.lower() for x in words[i + 1 : i + 3]]
-        return len(rest) == 2 and _is_plural(rest[0]) and rest[1] in _AUXILIARIES
+        if len(rest) == 2 and _is_plural(rest[0]) and rest[1] in _AUXILIARIES:
+            return True
+        return _joined_plural([x.lower() for x in words[i + 1 : i + 5]])
+    return False
+
+
+def _joined_plural(words: list[str]) -> bool:
+    """Nouns joined to a plural one: "which data collection or monitoring efforts"."""
+    for j, word in enumerate(words):
+        if word in ("or", "and", "o", "y", "ou", "et"):
+            after = [w for w in words[j + 1 :] if not _MODIFIER.match(w)]
+            return bool(after) and _is_plural(after[0])
+        if word in _AUXILIARIES:
+            return False
     return False
 
 

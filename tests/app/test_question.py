@@ -93,3 +93,9 @@ def test_it_after_a_statement_is_the_statements_subject():
     q = analyse("UNHCR co-leads R4V according to the review. Was it also involved in the study?")
     assert q.focus == "Was UNHCR also involved in the study?"
     assert analyse("The study criticises X. What did it find?").focus == "What did it find?"
+
+
+def test_nouns_joined_to_a_plural_one_ask_for_several():
+    assert analyse("Which research or training programmes run in Peru?").plural
+    assert not analyse("Which government pays for it?").plural
+    assert not analyse("Which country or region hosts most migrants?").plural
