@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from app.rag.choose import Reading, read
-from app.rag.citations import cited_first, validate
+from app.rag.citations import reader_first, validate
 from app.rag.compose import extractive_answer, refusal
 from app.rag.conversation import bound_history, candidate_queries
 from app.rag.errors import AnswerTimedOut, LLMUnavailable
@@ -186,7 +186,8 @@ class Answerer:
             notice = f"{warning}. {answer.notice}".strip() if answer.notice else warning
             answer = replace(answer, notice=notice)
         if reading.best >= self.config.tuning.lead_min:  # the reader is sure: its passages lead
-            answer = replace(answer, hits=cited_first(answer.hits, answer.citations))
+            lead = [hits[u.hit].chunk.chunk_id for u in (*reading.units, *reading.ranked[:1])]
+            answer = replace(answer, hits=reader_first(answer.hits, lead))
         yield replace(answer, timings_ms=timings, standalone_question=query)
 
     def answer(

@@ -95,10 +95,13 @@ def validate(text: str, hits: Sequence[Hit]) -> tuple[str, list[Citation], int]:
     return "\n".join(out_lines), [cites[k] for k in sorted(cites)], unsupported
 
 
-def cited_first(hits: Sequence[Hit], citations: Sequence[Citation]) -> tuple[Hit, ...]:
-    """The passages in the order a reader meets them: those the answer cites, as numbered
-    ([1] first), then the others in retrieval order; ranks renumbered from 1. The reader's
-    choice of sentence is a second, finer ranking of the retrieved passages."""
-    order = {c.chunk_id: i for i, c in enumerate(sorted(citations, key=lambda c: c.n))}
+def reader_first(hits: Sequence[Hit], lead: Sequence[str]) -> tuple[Hit, ...]:
+    """The passages in the order a reader meets them: those the reader's sentences come from
+    (``lead``: their chunk ids, the answer's first sentence first), then the others in
+    retrieval order; ranks renumbered from 1. The reader's choice of sentence is a second,
+    finer ranking of the retrieved passages, whichever backend then words the answer."""
+    order: dict[str, int] = {}
+    for chunk_id in lead:
+        order.setdefault(chunk_id, len(order))
     ranked = sorted(hits, key=lambda h: (order.get(h.chunk.chunk_id, len(order)), h.rank))
     return tuple(replace(h, rank=i + 1) for i, h in enumerate(ranked))
