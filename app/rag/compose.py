@@ -151,8 +151,8 @@ def _labelled(unit: Unit, hit: Hit, owner: str = "") -> str:
 def _section_name(hit: Hit, text: str) -> str:
     """The innermost section heading of the passage that names someone ("3.5 UNICEF", "3.8
     United Nations Office on Drugs and Crime") and that ``text`` does not say, without its
-    number; "" when none."""
-    for heading in reversed(hit.chunk.section.split(" > ") if hit.chunk.section else []):
+    number; "" when none. A chapter ("2. Interagency Coordination Mechanisms") is no owner."""
+    for heading in reversed(hit.chunk.section.split(" > ")[1:] if hit.chunk.section else []):
         name = re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", heading).strip()
         if fold(name) in fold(text):
             continue
