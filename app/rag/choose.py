@@ -7,9 +7,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app.rag.cues import ANAPHOR
 from app.rag.question import Question, analyse
 from app.rag.reader import (
-    ANAPHOR,
     DEFAULT_TUNING,
     FEATURES,
     TYPED,

@@ -7,101 +7,11 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from app.rag.cues import KINDS, Kind
 from index.lang import detect_language
 from index.lemmas import proper_terms, terms
 from index.parts import both_parts
 
-Kind = Literal[
-    "amount", "number", "date", "place", "actor", "list", "definition", "reason", "yesno", "other"
-]
-
-# Checked in order: the first kind whose pattern matches the question's opening wins, so
-# "how many" is a number before "how" is a reason, "which countries" a place before an actor.
-_KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
-    (
-        "amount",
-        re.compile(
-            r"\b(how much (money|funding|fund|did|does|do|is|was|has|will)|how much\b|"
-            r"(total|overall) (funding|budget|amount|cost|contribution)|budget|"
-            r"cu[aá]nto (dinero|financiamiento|presupuesto|cuesta|aport)|cu[aá]nto\b|"
-            r"quanto (dinheiro|financiamento|or[çc]amento)|quanto\b|combien d'argent|"
-            r"quel (est le )?budget|montant)",
-            re.I,
-        ),
-    ),
-    (
-        "number",
-        re.compile(
-            r"\b(how many|what number of|number of|(what|which) (is the )?(\w+ )?(rate|percentage|"
-            r"share|proportion)|cu[aá]nt[oa]s|quant[oa]s|combien( de)?)\b",
-            re.I,
-        ),
-    ),
-    (
-        "date",
-        re.compile(
-            r"\b(when(?! \w+ing\b)|what year|(the )?duration|which year|since when|"
-            r"what (time ?frame|period|dates?)|"
-            r"which period|how long|until when|cu[aá]ndo|qu[eé] (per[ií]odo|a[ñn]o|fecha)|"
-            r"desde cu[aá]ndo|quando|em que ano|que per[ií]odo|quand|en quelle ann[ée]e|"
-            r"quelle p[ée]riode|depuis quand)\b",
-            re.I,
-        ),
-    ),
-    (
-        "place",
-        re.compile(
-            r"\b(where|in which (\w+ )?(countries|country|places|cities|regions)|which (\w+ )?("
-            r"countries|country|cities|border crossings|crossings)|what (countries|cities)|d[oó]nde|"
-            r"en qu[eé] (pa[ií]s(es)?|pasos|ciudades|lugares)|qu[eé] pa[ií]ses|onde|"
-            r"em que (pa[ií]s(es)?|cidades)|quais pa[ií]ses|o[uù] |quels pays|dans quels pays)",
-            re.I,
-        ),
-    ),
-    (
-        "actor",
-        re.compile(
-            r"\b(who|whom|whose|stand for|acronym|abbreviation|full name|"
-            r"qu[eé] significa(n)? (la sigla|las siglas)|which (\w+ )?(agenc(y|ies)|organi[sz]ations?|donors?|actors?|"
-            r"partners?|institutions?|bod(y|ies)|entit(y|ies)|members?|governments?|ngos?|"
-            r"mechanisms?|programmes?|programs?|initiatives?|platforms?|networks?|funds?)|"
-            r"qui[eé]n(es)?|qu[eé] (organizaciones|agencias|donantes|actores|entidades|"
-            r"mecanismos|programas)|quem|quais (organiza[çc][õo]es|ag[êe]ncias)|qui\b|"
-            r"quelles? (organisations?|agences?))",
-            re.I,
-        ),
-    ),
-    (
-        "list",
-        re.compile(
-            r"\b(what are the|which are the|list|name the|what kinds?|what types?|which kinds?|"
-            r"(pillars|areas|priorities|objectives|axes|goals|components|services|groups|"
-            r"lines|themes|focus areas)\b|cu[aá]les son|qu[eé] (tipos|servicios)|quais s[ãa]o|"
-            r"quels sont|quelles sont)",
-            re.I,
-        ),
-    ),
-    (
-        "definition",
-        re.compile(
-            r"^(what is|what's|what are|what does .* stand for|what was|define|qu[eé] es|"
-            r"qu[eé] significa|o que [eé]|qu'est-ce que|que signifie)\b",
-            re.I,
-        ),
-    ),
-    (
-        "reason",
-        re.compile(r"\b(why|how|por qu[eé]|c[oó]mo|porque|como|pourquoi|comment)\b", re.I),
-    ),
-    (
-        "yesno",
-        re.compile(
-            r"^(is|are|does|do|did|has|have|can|could|was|were|will|should|would|"
-            r"¿?(es|son|hay|tiene|existe|puede)|[eé]|h[aá]|est-ce|y a-t-il)\b",
-            re.I,
-        ),
-    ),
-)
 # Kinds whose answer is a span that must be in a sentence: without one there is no answer.
 STRICT: frozenset[str] = frozenset({"amount", "number", "date", "actor", "place"})
 _PLACE_NAMES = re.compile(
@@ -261,7 +171,7 @@ def _is_plural(word: str) -> bool:
 def kind_of(text: str) -> Kind:
     """The kind of answer asked for, from the question's wording."""
     head = text.strip().lstrip("¿¡").strip()
-    for kind, pattern in _KINDS:
+    for kind, pattern in KINDS:
         if pattern.search(head):
             return kind
     return "other"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app.rag.cues import ANAPHOR, PURPOSE_ASKED, PURPOSE_SAID
 from app.rag.question import Question
 from app.rag.spans import Span, marked_spans, new_spans
 from app.rag.text import split_sentences
@@ -25,27 +26,6 @@ from index.retrieve import Prepared
 from index.types import Hit
 from index.vectors import PersistedEmbedder
 from ingest.types import Chunk
-
-ANAPHOR = re.compile(
-    r"^(It|Its|This|These|They|Their|Such|The (Strategy|Programme|Program|Network|Initiative|"
-    r"Platform|Centre|Center|project|Project|study|Study|Facility|Plan|Observatory|Laboratory))\b"
-)
-
-
-# A question about what something is for, and a sentence that says what something is for.
-PURPOSE_ASKED = re.compile(
-    r"\b(purpose|aims?|objectives?|goals?|mission|mandate|supposed to|meant to|set up to|"
-    r"trying to|(what|how) (does|do|did) .{0,80}\b(do|work)\b|para qu[eé]|objetivos?|finalidad|"
-    r"prop[oó]sito|misi[oó]n|finalidade|but|objectifs?)\b",
-    re.I,
-)
-PURPOSE_SAID = re.compile(
-    r"\b(aims?|aimed|seeks?|intends?|designed|established|created|set up|in order|so as|"
-    r"purpose|objectives?|goals?|mission|mandate) (to|is|of|are)\b|\bto (ensure|support|"
-    r"promote|provide|improve|strengthen|help|facilitate|develop|reduce|address|identify)\b",
-    re.I,
-)
-
 
 TYPED = frozenset({"amount", "number", "date", "place", "actor"})
 
