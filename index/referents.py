@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from index.lemmas import STOP
+from index.lemmas import STOP, fold
 from ingest.types import Chunk
 
 SECTION_SEP = " > "
@@ -56,7 +56,7 @@ def referent(chunk: Chunk, previous: Chunk | None = None) -> str:
                 if previous is not None and previous.doc_id == chunk.doc_id
                 else ""
             )
-    name = re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", name)  # "3.2 IOM" -> "IOM"
+    name = _unnumbered(name)  # "3.2 IOM" -> "IOM"
     if not name or name.lower() in chunk.text.lower():
         return ""
     return name
@@ -79,6 +79,24 @@ def sentence_referent(sentence: str, before: str, passage_referent: str) -> str:
 
 
 _IT = re.compile(r"\s*(?:It|They)\s+(?!is\b|was\b)[a-z]")
+
+
+def section_owner(chunk: Chunk, text: str) -> str:
+    """The innermost section heading under the chapter that names someone ("3.5 UNICEF", "3.8
+    United Nations Office on Drugs and Crime") and that ``text`` does not say, without its
+    number: whose work the passage describes. "" when none; a chapter is no owner."""
+    for heading in [s for s in chunk.section.split(SECTION_SEP) if s][1:][::-1]:
+        name = _unnumbered(heading)
+        if fold(name) in fold(text):
+            continue
+        named = re.search(r"\b[A-Z][A-Z0-9-]+\b", name) or len(re.findall(r"\b[A-Z]", name)) >= 2
+        if named and len(name) <= 90:
+            return name
+    return ""
+
+
+def _unnumbered(heading: str) -> str:
+    return re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", heading).strip()
 
 
 def _is_sub_heading(sections: list[str]) -> bool:

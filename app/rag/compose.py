@@ -14,7 +14,7 @@ from app.rag.spans import _NAME
 from app.rag.text import split_sentences
 from app.rag.types import Answer, Citation
 from index.lemmas import fold
-from index.referents import sentence_referent
+from index.referents import section_owner, sentence_referent
 from index.types import Hit
 
 CLOSEST = {
@@ -103,6 +103,7 @@ def extractive_answer(question: str, reading: Reading, hits: list[Hit], notice: 
     q = reading.question
     # "Which agencies …?": whose work a passage describes is its section ("3.5 UNICEF").
     by_section = q.kind == "actor" and q.plural
+    texts = {(x.hit, x.pos): x.text for x in reading.ranked}  # the reader's own sentences
     for u in reading.units:
         first_of_passage = u.hit not in numbers
         n = numbers.setdefault(u.hit, len(numbers) + 1)
@@ -111,8 +112,10 @@ def extractive_answer(question: str, reading: Reading, hits: list[Hit], notice: 
             cites[n] = _cite(n, hits[u.hit], u)
         elif u.span is not None and not cite.spans:  # the passage's answering sentence leads
             cites[n] = _cite(n, hits[u.hit], u)
-        owner = _section_name(hits[u.hit], u.text) if by_section and first_of_passage else ""
-        line = f"{_labelled(u, hits[u.hit], owner)} [{n}]"
+        chunk = hits[u.hit].chunk
+        owner = section_owner(chunk, u.text) if by_section and first_of_passage else ""
+        before = texts.get((u.hit, u.pos - 1), "")
+        line = f"{_labelled(u, before, hits[u.hit], owner)} [{n}]"
         if u.is_item or not lines or lines[-1].startswith("- "):
             lines.append(line)
         else:
@@ -129,37 +132,20 @@ def extractive_answer(question: str, reading: Reading, hits: list[Hit], notice: 
     )
 
 
-def _labelled(unit: Unit, hit: Hit, owner: str = "") -> str:
+def _labelled(unit: Unit, before: str, hit: Hit, owner: str = "") -> str:
     """The sentence, with what its opening pronoun stands for before it in brackets ("[Joint
     IOM-UNDP Global Programme …] It aims to …"): alone, "It aims to …" says not what; or, when
-    given, the ``owner`` of the passage ("[UNICEF] - Providing targeted support …"). The quote
-    in the citation stays the passage's own words."""
+    given, the ``owner`` of the passage ("[UNICEF] - Providing targeted support …"). ``before``:
+    the passage's sentence before it. The quote in the citation stays the passage's own words."""
     name = ""
-    if not unit.is_item:
-        sents = split_sentences(hit.chunk.text)
-        before = sents[unit.pos - 1] if 0 < unit.pos <= len(sents) else ""
-        if not before.startswith("- "):
-            name = sentence_referent(unit.text, before, hit.referent)
+    if not unit.is_item and not before.startswith("- "):
+        name = sentence_referent(unit.text, before, hit.referent)
     name = name or (owner if owner and fold(owner) not in fold(unit.text) else "")
     if not name:
         return unit.text
     if unit.is_item:
         return f"- [{name}] {unit.text[2:]}"
     return f"[{name}] {unit.text}"
-
-
-def _section_name(hit: Hit, text: str) -> str:
-    """The innermost section heading of the passage that names someone ("3.5 UNICEF", "3.8
-    United Nations Office on Drugs and Crime") and that ``text`` does not say, without its
-    number; "" when none. A chapter ("2. Interagency Coordination Mechanisms") is no owner."""
-    for heading in reversed(hit.chunk.section.split(" > ")[1:] if hit.chunk.section else []):
-        name = re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", heading).strip()
-        if fold(name) in fold(text):
-            continue
-        named = re.search(r"\b[A-Z][A-Z0-9-]+\b", name) or len(re.findall(r"\b[A-Z]", name)) >= 2
-        if named and len(name) <= 90:
-            return name
-    return ""
 
 
 def _cite(n: int, hit: Hit, unit: Unit) -> Citation:

@@ -15,15 +15,6 @@ import pytest
 
 QUESTION = "Where does R4V post its monitoring data?"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 HOST_PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>Intranet portal</title></head>
 <body style="font-family: system-ui, sans-serif; margin: 16px">
@@ -55,10 +46,8 @@ def host_site(folder: Path) -> Iterator[str]:
 
 
 def test_iframe_allowed_by_frame_ancestors_and_blocked_by_default(
-    serve_real, tmp_path: Path
+    serve_real, tmp_path: Path, launch_chromium
 ) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
     from playwright.sync_api import expect, sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -74,7 +63,7 @@ def test_iframe_allowed_by_frame_ancestors_and_blocked_by_default(
             (tmp_path / "allowed.html").write_text(HOST_PAGE.format(src=f"{open_url}/"), "utf-8")
             (tmp_path / "blocked.html").write_text(HOST_PAGE.format(src=f"{closed_url}/"), "utf-8")
 
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            browser = launch_chromium(pw)
             page = browser.new_page(viewport={"width": 1400, "height": 1100})
             page.on("request", lambda r: requests.append(r.url))
             page.on("console", lambda m: console.append(m.text))

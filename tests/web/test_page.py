@@ -21,16 +21,7 @@ CO_CHAIRS = "Which agencies co-chair the UN Regional Network on Migration for LA
 FUNDER = "Who funds Project Turquesa?"  # its passage cites footnote links
 UNANSWERED = "What does the Quito Process do?"  # the corpus never mentions Quito
 XSS = "What is <img src=x onerror=alert(1)> in R4V?"
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def _words(text: str) -> str:
@@ -158,10 +149,13 @@ def test_feedback_store_add_update_and_export(tmp_path: Path) -> None:
     [("desktop", {"width": 1400, "height": 1000}), ("phone", {"width": 390, "height": 844})],
 )
 def test_browser_citations_input_feedback_and_no_outside_requests(
-    base_url: str, real_services, answerer, name: str, viewport: dict[str, int]
+    base_url: str,
+    real_services,
+    answerer,
+    name: str,
+    viewport: dict[str, int],
+    launch_chromium,
 ) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
     from playwright.sync_api import expect, sync_playwright
 
     first_quote = _words(answerer.answer(QUESTION).citations[0].quote)
@@ -172,7 +166,7 @@ def test_browser_citations_input_feedback_and_no_outside_requests(
     requests: list[str] = []
     dialogs: list[str] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch_chromium(pw)
         page = browser.new_page(viewport=viewport)
         page.on("request", lambda r: requests.append(r.url))
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))

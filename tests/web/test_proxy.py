@@ -20,18 +20,9 @@ import pytest
 QUESTION = "Where does R4V post its monitoring data?"
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
 NGINX = shutil.which("nginx") or next(
     (p for p in ("/usr/sbin/nginx", "/usr/bin/nginx") if Path(p).exists()), None
 )
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 pytestmark = [
     pytest.mark.browser,
@@ -205,15 +196,13 @@ def test_tokens_stream_through_nginx(real_services, settings_factory, serve, tmp
     assert text_reads[0] < len(reads) - 1
 
 
-def test_browser_asks_through_nginx(proxied: str) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
+def test_browser_asks_through_nginx(proxied: str, launch_chromium) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     requests: list[str] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch_chromium(pw)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.on("request", lambda r: requests.append(r.url))
         page.goto(f"{proxied}/")
@@ -239,11 +228,9 @@ def test_browser_asks_through_nginx(proxied: str) -> None:
     assert strays == [], strays
 
 
-def test_web_component_in_an_intranet_page(proxied: str) -> None:
+def test_web_component_in_an_intranet_page(proxied: str, launch_chromium) -> None:
     """README's <gradio-app> snippet, with gradio.js from Ruta itself: a portal page on the same
     site shows the chat, answers, and nothing is fetched from outside."""
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
     from playwright.sync_api import expect, sync_playwright
 
     loader = httpx.get(f"{proxied}/gradio.js", timeout=30)
@@ -253,7 +240,7 @@ def test_web_component_in_an_intranet_page(proxied: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     requests: list[str] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch_chromium(pw)
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
         page.on("request", lambda r: requests.append(r.url))
         page.goto(f"{site}/portal/index.html")
