@@ -62,7 +62,10 @@ def read(
     units = score_units(q, hits, stats, embedder)
     # Only in English: a name in another language may be the translation of one the English
     # documents use ("PNUD" for UNDP), and the multilingual scores carry those questions.
-    unknown = tuple(n for n in q.names if not stats.known(n)) if q.lang == "en" else ()
+    # A question that asks for a name, an amount, a date … of a thing the documents never
+    # mention ("the research team") has no answer in them either.
+    asked = q.names + (q.things if q.strict else ())
+    unknown = tuple(n for n in asked if not stats.known(n)) if q.lang == "en" else ()
     if not units:
         return Reading(q, (), (), 0.0, 0.0, unknown, "", 0.0, t)
     ranked = sorted(units, key=lambda u: (-u.p, u.hit, u.pos))

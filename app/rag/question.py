@@ -68,6 +68,18 @@ class Question:
         return tuple(t for t in self.terms if t not in self.names and t not in head)
 
     @property
+    def things(self) -> tuple[str, ...]:
+        """The common nouns the question asks about, as terms: the heads of its noun phrases
+        ('Who led the research team for …?' -> 'team'), past its names, its head noun and the
+        words that say what kind of answer it wants ('the duration of …')."""
+        text = self.focus or self.text
+        cue = next((p.search(text) for k, p in KINDS if k == self.kind), None)
+        skip = set(terms(cue.group() if cue else "", self.lang))
+        skip |= set(terms(head_noun(text), self.lang)) | set(self.names)
+        heads = (t for m in _NOUN_PHRASE.finditer(text) for t in terms(m.group(1), self.lang))
+        return tuple(dict.fromkeys(t for t in heads if t not in skip))
+
+    @property
     def strict(self) -> bool:
         """The answer is a span of a shape (an amount, a count, a date, a name, a country):
         a passage on the subject without one does not answer."""
@@ -105,6 +117,16 @@ class Question:
         """A list is asked for: 'which agencies', 'what are the pillars', 'en qué países'."""
         return self.kind == "list" or _plural_noun(self.text)
 
+
+# A noun phrase's head: a lower-case word after a determiner and up to three others, before a
+# preposition, a verb of the question or its end ("the research team for …"); not a
+# participle ("the total funding going into …").
+_NOUN_PHRASE = re.compile(
+    r"\b(?:the|a|an|its|their|this|that|these|those|his|her|any)\s+(?:[a-z][\w'’-]*\s+){0,3}?"
+    r"([a-z][\w'’-]*)(?<!ing)(?<!ed)(?=\s+(?:for|of|on|in|at|from|to|into|with|by|about|among|"
+    r"between|under|during|and|or|that|which|who|does|do|did|is|are|was|were|has|have|will|"
+    r"would|could|should|can)\b|\s*[?,.;:]|\s*$)"
+)
 
 _WH = re.compile(r"\b(which|what|qu[eé]|quais|quels|quelles|cu[aá]les)\s+([\w\s-]+)", re.I)
 _MODIFIER = re.compile(

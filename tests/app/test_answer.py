@@ -46,6 +46,9 @@ def test_list_answer_gives_the_list_and_not_its_neighbours(answerer):
     [
         "How much did Spain's AECID contribute to the R4V response in 2023?",
         "What is the unemployment rate among Venezuelan migrants in Peru?",
+        # a name asked of something the documents never mention (an author, headquarters)
+        "Who is the author of the IECAH study?",
+        "Which countries host the headquarters of the Mixed Migration Centre?",
     ],
 )
 def test_refuses_when_the_documents_do_not_say(answerer, question):

@@ -63,6 +63,20 @@ def test_strict_kinds_need_a_span_of_their_shape():
     assert not analyse("What is the Global Compact?").strict
 
 
+@pytest.mark.parametrize(
+    ("text", "things"),
+    [
+        ("Who chaired the advisory board of the new plan?", ("board", "plan")),
+        ("When was the secretariat of the UN Network set up?", ("secretariat",)),
+        ("What is the duration of the programme?", ("programme",)),  # the kind's own word
+        ("Which agencies fund the Network?", ()),  # the head noun is what is asked for
+        ("What is the total money going into the fund?", ("fund",)),  # no participle
+    ],
+)
+def test_the_things_a_question_asks_about(text, things):
+    assert analyse(text).things == things
+
+
 def test_what_a_count_counts():
     assert analyse("How many offices does the agency have?").counted[0] == "office"
     assert analyse("What is the unemployment rate among migrants?").counted == ("%",)
