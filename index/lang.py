@@ -8,22 +8,27 @@ import re
 
 _WORDS = {
     "es": set(
-        "el la los las de del que qué y en un una por para con cómo cuál cuáles cuánto quién "
-        "dónde es son se su sus al lo como más sobre según también entre".split()
+        "el la los las de del que qué y en un una por para con cómo cuál cuáles cuánto cuánta "
+        "cuántos cuántas cuándo quién quiénes dónde es son se su sus al lo como más sobre según "
+        "también entre este esta estos estas hay fue está están ha han".split()
     ),
     "pt": set(
-        "o a os as de do da dos das que e em um uma por para com como qual quais quanto quem "
-        "onde é são se seu sua ao mais sobre segundo também entre não".split()
+        "o a os as de do da dos das que e em um uma por para com como qual quais quanto quanta "
+        "quantos quantas quando quem onde é são se seu sua seus suas ao aos mais sobre segundo "
+        "também entre não pelo pela pelos pelas no na nos nas isso esta este foi está há".split()
     ),
     "fr": set(
-        "le la les de du des que et en un une par pour avec comment quel quelle quels qui "
-        "où est sont se son sa au plus sur selon aussi entre ne pas".split()
+        "le la les de du des que et en un une par pour avec comment quel quelle quels quelles "
+        "qui où est sont se son sa ses au aux plus sur selon aussi entre ne pas quand combien "
+        "dans cette ces leur leurs il elle ils elles ont font été était être".split()
     ),
     "en": set(
         "the of and to in a is are what which who how does do for on with by from that this "
         "has have was were its their about".split()
     ),
 }
+# French elision ("l'UNESCO", "d'organisations", "qu'est-ce") and its "-t-il" question form.
+_FRENCH = re.compile(r"\b(?:[ldnsj]|qu)['’]\w|-t-(?:il|elle|on)\b", re.I)
 
 
 # Checked in order: kana before the CJK ideographs Japanese shares with Chinese.
@@ -57,5 +62,7 @@ def detect_language(text: str) -> str:
         scores["pt"] += 2
     if re.search(r"[èêàùëïœ]", text.lower()):
         scores["fr"] += 1
+    if _FRENCH.search(text):
+        scores["fr"] += 2
     best = max(scores, key=lambda lang: scores[lang])
     return best if scores[best] > scores["en"] else "en"

@@ -68,7 +68,7 @@ def read(
     unknown = tuple(n for n in asked if not stats.known(n)) if q.lang == "en" else ()
     if not units:
         return Reading(q, (), (), 0.0, 0.0, unknown, "", 0.0, t)
-    ranked = sorted(units, key=lambda u: (-u.p, u.hit, u.pos))
+    ranked = sorted(units, key=lambda u: (_heading(u), -u.p, u.hit, u.pos))
     missing = ""
     if q.strict:
         answering = _answering(q, ranked, t)
@@ -118,6 +118,8 @@ def compose(
             break
         if u in chosen or u.p < max(t.add_min, t.add_ratio * best.p) or _same(u, chosen):
             continue
+        if _heading(u):
+            continue
         q_new = {root(x) for x in q.terms} & (root_set(u.text) - covered)
         # Unsure of the best, add the runner-up; but a plural question asking for names gets
         # only sentences that name something new on its subject (below).
@@ -148,6 +150,11 @@ def _add_breadth(
         seen.add(u.hit)
         if u.spans and _on_subject(u, q) and _new_names(u, chosen) and not _same(u, chosen):
             chosen.extend(x for x in _expand(u, units, q, t) if x not in chosen)
+
+
+def _heading(u: Unit) -> bool:
+    """A heading alone ("Executive summary") says where, not what: it answers nothing."""
+    return u.features[FEATURES.index("heading")] > 0
 
 
 def _answering(q: Question, ranked: list[Unit], t: Tuning) -> list[Unit]:

@@ -20,7 +20,7 @@ KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
             r"(total|overall) (funding|budget|amount|cost|contribution)|budget|"
             r"cu[aá]nto (dinero|financiamiento|presupuesto|cuesta|aport)|cu[aá]nto\b|"
             r"quanto (dinheiro|financiamento|or[çc]amento)|quanto\b|combien d'argent|"
-            r"quel (est le )?budget|montant)",
+            r"quel (est le )?budget|montant|presupuesto|or[çc]amento|monto)",
             re.I,
         ),
     ),
@@ -46,10 +46,11 @@ KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     (
         "place",
         re.compile(
-            r"\b(where|in which (\w+ )?(countries|country|places|cities|regions)|which (\w+ )?("
-            r"countries|country|cities|border crossings|crossings)|what (countries|cities)|d[oó]nde|"
-            r"en qu[eé] (pa[ií]s(es)?|pasos|ciudades|lugares)|qu[eé] pa[ií]ses|onde|"
-            r"em que (pa[ií]s(es)?|cidades)|quais pa[ií]ses|o[uù] |quels pays|dans quels pays)",
+            r"\b(where|in which (\w+ )?(countries|country|places|cities|city|regions)|which (\w+ )?("
+            r"countries|country|cities|city|border crossings|crossings)|what (countries|cities|city)|"
+            r"d[oó]nde|en qu[eé] (pa[ií]s(es)?|pasos|ciudad(es)?|lugares)|qu[eé] (pa[ií]ses|ciudad)|"
+            r"onde|em que (pa[ií]s(es)?|cidades?)|quais pa[ií]ses|o[uù] |quels pays|"
+            r"dans quel(le)?s? (pays|villes?))",
             re.I,
         ),
     ),

@@ -15,9 +15,30 @@ from index.parts import both_parts
 # Kinds whose answer is a span that must be in a sentence: without one there is no answer.
 STRICT: frozenset[str] = frozenset({"amount", "number", "date", "actor", "place"})
 _PLACE_NAMES = re.compile(
-    r"\b(countr(y|ies)|cities|city|pa[ií]s(es)?|pays|cidades|ciudades)\b", re.I
+    r"\b(countr(y|ies)|cities|city|pa[ií]s(es)?|pays|cidades?|ciudad(es)?|villes?)\b", re.I
 )
 _EXPANSION = re.compile(r"\b(stand for|acronym|abbreviation|full name|siglas?|sigle)\b", re.I)
+# "Who" asking for whom something is done ("Who is the project focused on?", "Who does it
+# target?"): the answer may be a group of people rather than a name.
+_WHO_OBJECT = re.compile(
+    r"^\W*(who|whom)\s+(does|do|did|will|would|can|could|should)\b|"
+    r"^\W*(who|whom)\b.*\s(on|at|for|to|with|about|from|towards)\s*\?\s*$",
+    re.I,
+)
+_CITY_WORDS = re.compile(r"\b(cit(y|ies)|ciudad(es)?|cidades?|villes?)\b", re.I)
+# A point in time is asked for ("when", "what year"), not a span of it ("how long", "the
+# period", "until when", "run for").
+_MOMENT = re.compile(
+    r"\b(when|what year|which year|cu[aá]ndo|qu[eé] a[ñn]o|quando|em que ano|quand|"
+    r"en quelle ann[ée]e)\b",
+    re.I,
+)
+_PERIOD = re.compile(
+    r"\b(how long|duration|period|time ?frame|until|since|for how|run(s|ning)? for|last|"
+    r"cu[aá]nto tiempo|per[ií]odo|hasta|desde|dura|quanto tempo|at[ée]|pendant|combien de "
+    r"temps|dur[ée]e|jusqu)",
+    re.I,
+)
 _COUNTRY_WORDS = re.compile(r"\b(countr(y|ies)|pa[ií]s(es)?|pays)\b", re.I)
 _COUNTED = re.compile(
     r"\b(?:how many|cu[aá]nt[oa]s|quant[oa]s|combien de|number of)\s+((?:[\w-]+\s+){0,2}[\w-]+)",
@@ -86,6 +107,8 @@ class Question:
         if self.kind == "place":
             return bool(_PLACE_NAMES.search(self.text))
         if self.kind == "actor":
+            if _WHO_OBJECT.search(self.focus or self.text):
+                return self.plural  # "Who is it focused on?": a group of people, not a name
             return bool(re.match(r"\W*(who|whom|qui[eé]n|quem|qui)\b", self.text, re.I)) or (
                 self.plural
             )
@@ -93,10 +116,17 @@ class Question:
 
     @property
     def span_kind(self) -> str:
-        """The shape of the answer span: 'country' when countries are asked for by name,
-        'expansion:ACRONYM' when what an acronym stands for is."""
+        """The shape of the answer span: 'country' when countries are asked for by name, 'city'
+        for a city, 'moment' when a point in time is ('When does it start?': a year or a
+        date, not 'a two-year project'), 'expansion:ACRONYM' when what an acronym stands
+        for is."""
         if self.kind == "place" and _COUNTRY_WORDS.search(self.text):
             return "country"
+        if self.kind == "place" and _CITY_WORDS.search(self.text):
+            return "city"
+        if self.kind == "date" and _MOMENT.search(self.focus or self.text):
+            if not _PERIOD.search(self.focus or self.text):
+                return "moment"
         if _EXPANSION.search(self.text):
             acronym = re.search(r"\b[A-Z][A-Z0-9-]*[A-Z0-9]\b", self.text)
             if acronym:

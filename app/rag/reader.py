@@ -141,7 +141,11 @@ class TermStats:
         return math.log(1 + self.n / (1 + self.df.get(root(term), 0)))
 
     def known(self, term: str) -> bool:
-        return self.df.get(root(term), 0) > 0
+        """In the corpus; a hyphenated name by its parts too ('colombia-ecuador')."""
+        if self.df.get(root(term), 0) > 0:
+            return True
+        parts = [p for p in term.split("-") if p]
+        return len(parts) > 1 and all(self.df.get(root(p), 0) > 0 for p in parts)
 
 
 def score_units(

@@ -33,6 +33,7 @@ _DATE = re.compile(
     rf"anos|ans|mois)(?:[- ]long)?|(?:medium|long|short)[- ]term)\b",
     re.I,
 )
+_DURATION = re.compile(r"years?|months?|weeks?|años|meses|anos|ans|mois|term", re.I)
 _NUMBER = re.compile(
     rf"(?<![\w.-])(?!{_YEAR}\b)\d[\d,.]*(?:\s?(?:%|per ?cent|million|billion|thousand))?(?![\w-])"
     rf"|\b(?:over |more than |around |about )?(?:{_NUMBER_WORDS})\b",
@@ -47,6 +48,9 @@ COUNTRIES = set(
     venezuela aruba curaçao curacao spain españa portugal france united states kingdom""".split()
 )
 REGIONS = set("america americas caribbean caribe andean darién darien amazon".split())
+_REGION_WORDS = REGIONS | set(
+    "latin latina north south central northern southern the and of y e et la".split()
+)
 # A run of capitalised words (with "of", "and", "for", "the", "de", "la" inside), or an acronym.
 _NAME = re.compile(
     r"(?:[A-Z][\w’'&-]*[A-Z0-9][\w-]*|(?:[A-Z][\w’'-]+)(?:\s+(?:(?:of|and|for|the|on|de|del|la|"
@@ -55,6 +59,9 @@ _NAME = re.compile(
 _SENTENCE_START_COMMON = set(
     "The This These It Its In At On For A An As By With From Many All".split()
 )
+
+
+_DETERMINER = re.compile(r"\b(a|an|the|this|that|these|its|their|our|each)\s+$", re.I)
 
 
 def _opens_sentence(text: str, start: int) -> bool:
@@ -85,11 +92,22 @@ def find_spans(text: str, kind: str) -> list[Span]:
             return _spans(_NUMBER, text)
         case "date":
             return _spans(_DATE, text)
+        case "moment":  # a year, a month, a date: not "two years" or "medium-term"
+            return [s for s in _spans(_DATE, text) if not _DURATION.search(text[s[0] : s[1]])]
+        case "city":  # "held in Quito": a short name after "in" or "at"
+            return [
+                s
+                for s in _names(text)
+                if _is_city(text[s[0] : s[1]])
+                and re.search(r"\b(in|at|en|em|à|au|na|no)\s+$", text[: s[0]], re.I)
+            ]
         case "place":
             return [s for s in _parts(text) if _is_place(text[s[0] : s[1]], COUNTRIES | REGIONS)]
         case "country":
             return [s for s in _parts(text) if _is_place(text[s[0] : s[1]], COUNTRIES)]
-        case "actor" | "list":
+        case "actor":
+            return [s for s in _names(text) if _is_actor(text, s)]
+        case "list":
             return _names(text)
     return []
 
@@ -100,7 +118,7 @@ def _names(text: str) -> list[Span]:
         word = m.group()
         start, end = m.span()
         first = word.split()[0]
-        if first == word and _common_word(first) and not _opens_sentence(text, start):
+        if first == word and _common_word(first) and _DETERMINER.search(text[:start]):
             continue  # "a Mapping of the mechanisms": a capitalised common word, no name
         if first in _SENTENCE_START_COMMON or (
             first == word and _opens_sentence(text, start) and _common_word(first)
@@ -125,6 +143,42 @@ def _parts(text: str) -> list[Span]:
     return out
 
 
+def _is_region(name: str) -> bool:
+    got = name.lower().split()
+    return any(w in REGIONS for w in got) and all(w in _REGION_WORDS for w in got)
+
+
+def _is_actor(text: str, span: Span) -> bool:
+    """A name that can do something: no region ("Latin America and the Caribbean"), and a
+    country only as the agent ("funded by Canada", not "operates in Colombia")."""
+    name = text[span[0] : span[1]]
+    if _is_region(name):
+        return False
+    if all(w.lower() in COUNTRIES | _REGION_WORDS for w in name.split()):
+        return bool(re.search(r"\b(by|from|por|par|pelo|pela)\s+(the\s+)?$", text[: span[0]]))
+    return True
+
+
+def _is_city(name: str) -> bool:
+    """A short name that is no country, region or organisation (no acronym): 'Quito', not
+    'Regional Interagency Coordination Platform', 'United Nations' or 'UNHCR'."""
+    got = name.split()
+    if len(got) > 3 or _is_place(name, COUNTRIES | REGIONS):
+        return False
+    if _INSTITUTION.search(name):
+        return False
+    return not _is_region(name) and not any(re.fullmatch(r"[A-Z0-9-]{2,}", w) for w in got)
+
+
+# Words that make a name an organisation or a thing, not a place: "Regional Risk Group".
+_INSTITUTION = re.compile(
+    r"\b(Group|Platform|Network|Committee|Office|Agency|Programme|Program|Centre|Center|"
+    r"Council|Bank|Fund|Facility|Initiative|Project|Strategy|Plan|Mechanism|System|Union|"
+    r"Organi[sz]ation|Government|Ministry|Department|Conference|Forum|Process|Observatory|"
+    r"Commission|Institute|Foundation|Alliance|Partnership|Coalition|Secretariat|Team)s?\b"
+)
+
+
 def _is_place(name: str, places: set[str]) -> bool:
     return any(w.lower() in places for w in name.split())
 
@@ -135,6 +189,7 @@ def new_spans(
     """Spans of ``kind`` whose words are not all in the question (by lemma root). A count must
     count what was asked ('How many organisations' -> '200 organizations'), a rate be a %."""
     q = {root(t) for t in question_terms}
+    initials = _initials(list(question_terms))
     out = []
     for s, e in find_spans(text, kind):
         if kind == "number" and counted and not _counts(text, s, e, counted):
@@ -142,11 +197,24 @@ def new_spans(
         got = {root(t) for t in terms(text[s:e])}
         if not kind.startswith("expansion:") and _alias_of_question(text, e, q):
             continue  # "Interagency Coordination Platform … (R4V)" when R4V is asked about
+        if text[s:e].isupper() and text[s:e].lower() in initials:
+            continue  # "MMC" when the Mixed Migration Centre is asked about
         if got and not got <= q:
             out.append((s, e))
-        elif not got and kind in ("number", "amount", "date"):  # "half", "two": shape only
+        elif not got and kind in (
+            "number",
+            "amount",
+            "date",
+            "moment",
+        ):  # "half", "two": shape only
             out.append((s, e))
     return out
+
+
+def _initials(words: list[str]) -> set[str]:
+    """The initials of every run of two to six consecutive words: an acronym they spell."""
+    firsts = [w[:1] for w in words]
+    return {"".join(firsts[i:j]) for i in range(len(firsts)) for j in range(i + 2, i + 7)} - {""}
 
 
 def _alias_of_question(text: str, end: int, question_roots: set[str]) -> bool:

@@ -37,6 +37,20 @@ def test_kind_of_answer_asked_for(text, kind):
     assert analyse(text).kind == kind
 
 
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Quand la stratégie de l'UNESCO se termine-t-elle ?", "fr"),
+        ("Combien d'organisations font partie de la plateforme ?", "fr"),
+        ("Quantos migrantes atravessaram a fronteira em 2023?", "pt"),
+        ("Cuántos países cubre el programa", "es"),
+        ("What's the grant facility for?", "en"),
+    ],
+)
+def test_language_of_the_question(text, lang):
+    assert analyse(text).lang == lang
+
+
 def test_language_and_names():
     q = analyse("¿Quién financia el Proyecto Turquesa de INTERPOL?")
     assert q.lang == "es"
@@ -75,6 +89,28 @@ def test_strict_kinds_need_a_span_of_their_shape():
 )
 def test_the_things_a_question_asks_about(text, things):
     assert analyse(text).things == things
+
+
+def test_who_asking_for_whom_is_not_strict():
+    assert analyse("Who chairs the working group?").strict
+    assert not analyse("Who is the new programme focused on?").strict
+    assert not analyse("Who does the programme target?").strict
+
+
+@pytest.mark.parametrize(
+    ("text", "span_kind"),
+    [
+        ("When does the strategy start?", "moment"),
+        ("¿Cuándo empieza la estrategia?", "moment"),
+        ("What period does the strategy cover?", "date"),
+        ("How long does the project run?", "date"),
+        ("In which city was the study presented?", "city"),
+        ("Em que cidade foi apresentado o estudo?", "city"),
+        ("Which countries does the programme cover?", "country"),
+    ],
+)
+def test_the_shape_of_the_answer_span(text, span_kind):
+    assert analyse(text).span_kind == span_kind
 
 
 def test_what_a_count_counts():

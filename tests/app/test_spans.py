@@ -39,3 +39,30 @@ def test_a_name_spelled_out_for_the_questions_acronym_is_the_subject_not_an_answ
     t = "The Interagency Coordination Platform for Refugees and Migrants (R4V) includes UNHCR."
     spans = new_spans(t, "actor", terms("Which agencies take part in R4V?"))
     assert _texts(t, spans) == ["UNHCR"]
+
+
+def test_when_asks_for_a_moment_not_a_duration():
+    t = "It is a two-and-a-half-year initiative launched in March 2023."
+    assert _texts(t, find_spans(t, "moment")) == ["March 2023"]
+    assert "two-and-a-half-year" in _texts(t, find_spans(t, "date"))
+
+
+def test_a_city_is_a_short_name_after_in_or_at():
+    t = "The report was presented in Quito by the Regional Risk Group in Colombia."
+    assert _texts(t, find_spans(t, "city")) == ["Quito"]
+
+
+def test_regions_and_countries_in_passing_are_no_actors():
+    t = "The Centre operates in Colombia and Latin America, funded by Canada and the IDB."
+    assert _texts(t, find_spans(t, "actor")) == ["Centre", "Canada and the IDB"]
+
+
+def test_a_capitalised_common_word_after_an_article_is_no_name():
+    t = "It carries out a Mapping of the mechanisms with UNHCR."
+    assert _texts(t, find_spans(t, "actor")) == ["UNHCR"]
+
+
+def test_an_acronym_of_the_questions_own_name_is_no_answer():
+    t = "MMC's partner UNHCR collects data."
+    spans = new_spans(t, "actor", terms("Who works with the Mixed Migration Centre?"))
+    assert _texts(t, spans) == ["UNHCR"]
