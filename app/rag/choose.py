@@ -62,13 +62,15 @@ def read(
     units = score_units(q, hits, stats, embedder)
     # Only in English: a name in another language may be the translation of one the English
     # documents use ("PNUD" for UNDP), and the multilingual scores carry those questions.
-    # A question that asks for a name, an amount, a date … of a thing the documents never
-    # mention ("the research team") has no answer in them either.
-    asked = q.names + (q.things if q.strict else ())
-    unknown = tuple(n for n in asked if not stats.known(n)) if q.lang == "en" else ()
+    unknown = tuple(n for n in q.names if not stats.known(n)) if q.lang == "en" else ()
     if not units:
         return Reading(q, (), (), 0.0, 0.0, unknown, "", 0.0, t)
     ranked = sorted(units, key=lambda u: (_heading(u), -u.p, u.hit, u.pos))
+    if q.strict and q.lang == "en" and ranked[0].p < t.sure:
+        # A name, an amount, a date … asked of a thing the documents never mention ("the
+        # research team"), and no sentence the reader is sure of: no answer in them either.
+        # (Sure of one, the question may call it by another word: "the fieldwork".)
+        unknown += tuple(x for x in q.things if not stats.known(x))
     missing = ""
     if q.strict:
         answering = _answering(q, ranked, t)
@@ -165,15 +167,27 @@ def _answering(q: Question, ranked: list[Unit], t: Tuning) -> list[Unit]:
     # "Which countries …?" asks for a list of them: one country named in passing is no answer.
     least = 2 if q.span_kind == "country" and q.plural else 1
     if q.lang != "en":
-        return [u for u in ranked[:3] if len(u.spans) >= least]
+        return [u for u in ranked[:3] if len(u.spans) >= least and _in_years(u, q)]
     return [
         u
         for u in ranked
         if len(u.spans) >= least
+        and _in_years(u, q)
         and u.p >= t.strict_min
         and _on_subject(u, q)
         and _on_predicate(u, q)
     ]
+
+
+def _in_years(u: Unit, q: Question) -> bool:
+    """A question about a year ('… in 2022?') is not answered by a sentence about others only
+    ('… in 2023'); a sentence that names no year may still be about it."""
+    asked = set(_YEAR.findall(q.focus or q.text))
+    said = set(_YEAR.findall(u.text))
+    return not asked or not said or bool(asked & said) or q.kind == "date"
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 def _on_predicate(u: Unit, q: Question) -> bool:

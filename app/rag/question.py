@@ -140,7 +140,12 @@ class Question:
         if _RATE.search(self.text):
             return ("%",)
         m = _COUNTED.search(self.text)
-        return tuple(terms(m.group(1), self.lang)) if m else ()
+        if not m:
+            return ()
+        words = m.group(1).split()
+        # up to the counted noun: "how many UN bodies make up …" counts bodies, not "make"
+        end = next((i + 1 for i, w in enumerate(words) if _is_plural(w.lower())), len(words))
+        return tuple(terms(" ".join(words[:end]), self.lang))
 
     @property
     def plural(self) -> bool:

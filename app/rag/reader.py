@@ -141,8 +141,11 @@ class TermStats:
         return math.log(1 + self.n / (1 + self.df.get(root(term), 0)))
 
     def known(self, term: str) -> bool:
-        """In the corpus; a hyphenated name by its parts too ('colombia-ecuador')."""
+        """In the corpus; a plural name by its singular ('venezuelans'), a hyphenated one by
+        its parts ('colombia-ecuador')."""
         if self.df.get(root(term), 0) > 0:
+            return True
+        if term.endswith("s") and self.df.get(root(term[:-1]), 0) > 0:
             return True
         parts = [p for p in term.split("-") if p]
         return len(parts) > 1 and all(self.df.get(root(p), 0) > 0 for p in parts)
@@ -189,6 +192,15 @@ def score_units(
     }
     top_score = max(h.score for h in hits) or 1.0
     purpose = bool(PURPOSE_ASKED.search(q.focus or q.text))
+    # What a count counts, in the corpus's words: "UN entities" is said "19 agencies", so a
+    # word the documents never use, or a name qualifying the noun, cannot be checked.
+    known_counted = tuple(t for t in q.counted if t == "%" or (stats.known(t) and t not in q.names))
+    # Unchecked, a count of another thing the question names is still no answer.
+    uncounted = (
+        ()
+        if known_counted or q.lang != "en"
+        else tuple(x for x in q.terms if x not in q.counted and x not in q.names)
+    )
     out = []
     for (i, j, sent, have, context, header), d, lex in zip(sents, dense, lexical, strict=True):
         ctx = sum(w for t, w in weights.items() if t in context and t not in have) / total
@@ -198,8 +210,8 @@ def score_units(
         item = sent.startswith("- ")
         heading = not item and not re.search(r"[.!?:;]\W*$", sent) and len(sent.split()) < 20
         # A count in another language counts a word the English passage words otherwise.
-        counted = q.counted if q.lang == "en" else ()
-        spans = tuple(new_spans(sent, q.span_kind, q.terms, counted)) if typed else ()
+        counted = known_counted if q.lang == "en" else ()
+        spans = tuple(new_spans(sent, q.span_kind, q.terms, counted, uncounted)) if typed else ()
         novelty = len(have - set(q_roots)) / max(1, len(have))
         marks, beside = (
             marked_spans(sent, list(spans), set(q_roots), predicate) if spans else ((), False)
@@ -261,7 +273,20 @@ def _bigrams(text: str, q_bigrams: set[tuple[str, str]]) -> float:
 
 
 def root_set(text: str) -> set[str]:
-    return {root(t) for t in terms(text)}
+    """The roots of a text's terms; a prefixed term brings its stem too ('co-led' is also
+    'lead', 'socio-economic' also 'economic')."""
+    out = set()
+    for t in terms(text):
+        out.add(root(t))
+        m = _PREFIXED.match(t)
+        if m:
+            out.add(root(m.group(1)))
+    return out
+
+
+_PREFIXED = re.compile(
+    r"(?:co|re|pre|non|inter|intra|multi|socio|sub|cross|self|anti|post)-(\w{3,})$"
+)
 
 
 def prime_sentence_vectors(

@@ -184,15 +184,22 @@ def _is_place(name: str, places: set[str]) -> bool:
 
 
 def new_spans(
-    text: str, kind: str, question_terms: Iterable[str], counted: Sequence[str] = ()
+    text: str,
+    kind: str,
+    question_terms: Iterable[str],
+    counted: Sequence[str] = (),
+    uncounted: Sequence[str] = (),
 ) -> list[Span]:
     """Spans of ``kind`` whose words are not all in the question (by lemma root). A count must
-    count what was asked ('How many organisations' -> '200 organizations'), a rate be a %."""
+    count what was asked ('How many organisations' -> '200 organizations'), a rate be a %;
+    and not count what was not ('how many staff … across its offices' -> not '26 offices')."""
     q = {root(t) for t in question_terms}
     initials = _initials(list(question_terms))
     out = []
     for s, e in find_spans(text, kind):
         if kind == "number" and counted and not _counts(text, s, e, counted):
+            continue
+        if kind == "number" and uncounted and _counts(text, s, e, uncounted):
             continue
         got = {root(t) for t in terms(text[s:e])}
         if not kind.startswith("expansion:") and _alias_of_question(text, e, q):
@@ -227,8 +234,20 @@ def _counts(text: str, start: int, end: int, counted: Sequence[str]) -> bool:
     if counted == ("%",):
         return bool(re.search(r"%|per ?cent", text[start : end + 9]))
     after = terms(" ".join(text[end:].split()[:4]))
-    want = {root(t) for t in counted}
-    return any(root(t) in want for t in after)
+    want = {_COUNT_CLASS.get(root(t), root(t)) for t in counted}
+    return any(_COUNT_CLASS.get(root(t), root(t)) in want for t in after)
+
+
+# Nouns that count the same things: "how many UN entities" is answered by "19 agencies".
+_COUNT_CLASS = {
+    root(w): cls
+    for cls, ws in {
+        "org": "agency entity body organization organisation institution member partner",
+        "people": "people person individual participant respondent interviewee",
+        "country": "country nation state territory",
+    }.items()
+    for w in ws.split()
+}
 
 
 def answer_span(text: str, spans: list[Span]) -> Span | None:

@@ -46,9 +46,10 @@ def test_list_answer_gives_the_list_and_not_its_neighbours(answerer):
     [
         "How much did Spain's AECID contribute to the R4V response in 2023?",
         "What is the unemployment rate among Venezuelan migrants in Peru?",
-        # a name asked of something the documents never mention (an author, headquarters)
-        "Who is the author of the IECAH study?",
+        # a place asked of something the documents never mention (its headquarters)
         "Which countries host the headquarters of the Mixed Migration Centre?",
+        # a count for another year than the one the documents give
+        "How many activities did R4V implement in 2021?",
     ],
 )
 def test_refuses_when_the_documents_do_not_say(answerer, question):
@@ -207,3 +208,10 @@ def test_a_passage_that_opens_with_the_platform_says_which(answerer):
 def test_which_agencies_answers_say_whose_passage_it_is(answerer):
     a = answerer.answer("Which agencies run projects against migrant smuggling?")
     assert "[United Nations Office on Drugs and Crime]" in a.text
+
+
+def test_a_count_in_other_words_and_a_plural_name_are_answered(answerer):
+    a = answerer.answer("How many UN entities are part of the regional network on migration?")
+    assert not a.refused and "19 agencies" in a.text
+    a = answerer.answer("Does the 4Mi project only cover Venezuelans?")
+    assert not a.refused and "4Mi" in a.text

@@ -114,6 +114,7 @@ def test_the_shape_of_the_answer_span(text, span_kind):
 
 
 def test_what_a_count_counts():
+    assert analyse("How many UN bodies make up the network?").counted == ("un", "body")
     assert analyse("How many offices does the agency have?").counted[0] == "office"
     assert analyse("What is the unemployment rate among migrants?").counted == ("%",)
 
