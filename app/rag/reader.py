@@ -157,10 +157,11 @@ def score_units(
     sents: list[tuple[int, int, str, set[str], set[str], set[str]]] = []
     for i, hit in enumerate(hits):
         c = hit.chunk
-        header = root_set(f"{c.title} {c.publisher} {c.section}")
+        head_text = f"{c.title} {c.publisher} {c.section}"
+        header = root_set(head_text) | spelled_acronyms(head_text)
         previous: set[str] = set()
         for j, sent in enumerate(split_sentences(hit.chunk.text)):
-            have = root_set(sent)
+            have = root_set(sent) | spelled_acronyms(sent)
             # "It aims to..." is about what the sentence before named: lend it those terms.
             context = header | (previous if ANAPHOR.match(sent) else set())
             sents.append((i, j, sent, have, context, header))
@@ -284,6 +285,26 @@ def root_set(text: str) -> set[str]:
     return out
 
 
+def spelled_acronyms(text: str) -> set[str]:
+    """The acronyms a text's names spell ('International Labour Organization' -> 'ilo',
+    'United Nations High Commissioner for Refugees' -> 'unhcr'): a question may use either."""
+    out = set()
+    for m in _CAPITAL_RUN.finditer(text):
+        firsts = [
+            "".join(p[0] for p in w.split("-") if p)
+            for w in m.group().split()
+            if w.lower() not in _LINKS
+        ]
+        for i in range(len(firsts)):
+            for j in range(i + 3, min(len(firsts), i + 8) + 1):
+                out.add("".join(firsts[i:j]).lower())
+    return out
+
+
+_LINKS = {"of", "for", "and", "the", "on", "de", "del", "la", "y", "to"}
+_CAPITAL_RUN = re.compile(
+    r"[A-Z][a-z][\w-]*(?:\s+(?:(?:of|for|and|the|on|de|del|la|y|to)\s+)*[A-Z][a-z][\w-]*)+"
+)
 _PREFIXED = re.compile(
     r"(?:co|re|pre|non|inter|intra|multi|socio|sub|cross|self|anti|post)-(\w{3,})$"
 )

@@ -66,3 +66,11 @@ def test_an_acronym_of_the_questions_own_name_is_no_answer():
     t = "MMC's partner UNHCR collects data."
     spans = new_spans(t, "actor", terms("Who works with the Mixed Migration Centre?"))
     assert _texts(t, spans) == ["UNHCR"]
+
+
+def test_names_spell_their_acronyms():
+    from app.rag.reader import spelled_acronyms
+
+    got = spelled_acronyms("Led by the International Labour Organization and UN Women.")
+    assert "ilo" in got
+    assert "unodc" in spelled_acronyms("the United Nations Office on Drugs and Crime")
