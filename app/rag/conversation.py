@@ -3,6 +3,7 @@ leans on it, a refused turn never spoils the next one, and the history is bounde
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from app.rag.compose import is_refusal
@@ -35,9 +36,35 @@ def previous_question(history: Sequence[Message], max_chars: int) -> str:
     return ""
 
 
+# "Different topic: …", "ok, now something else: …", "otra pregunta: …": the user says the
+# conversation moves on, so the question stands alone (and the marker is no part of it).
+_NEW_TOPIC = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|so|and|now|right)[,.]?\s+)*(?:"
+    r"something else|(?:a |on a |on an )?(?:different|separate|new|another|unrelated|other) "
+    r"(?:question|topic|subject|thing|note)|unrelated|switching (?:topics?|gears|subjects?)|"
+    r"chang(?:e|ing) (?:of )?(?:the )?(?:topic|subject)|"
+    r"otra pregunta|otro tema|cambiando de tema|cambio de tema|"
+    r"outra pergunta|outro assunto|mudando de assunto|"
+    r"autre question|autre sujet|changement de sujet|rien à voir"
+    r")\s*[:\-–—,.;!]+\s*",
+    re.I,
+)
+
+
+def new_topic(question: str) -> str:
+    """The question without a leading 'different topic:' marker, or '' when it has none."""
+    m = _NEW_TOPIC.match(question)
+    rest = question[m.end() :].strip() if m else ""
+    return rest if len(rest.split()) >= 2 else ""
+
+
 def candidate_queries(question: str, history: Sequence[Message], max_chars: int) -> list[str]:
-    """The queries to search, best guess first: the question alone when it stands alone; the
-    question with the previous one when it leans on it; both when unsure."""
+    """The queries to search, best guess first: the question alone when it stands alone (or
+    says the topic changes); the question with the previous one when it leans on it; both
+    when unsure."""
+    moved_on = new_topic(question)
+    if moved_on:
+        return [moved_on]
     previous = previous_question(history, max_chars)
     if not previous:
         return [question]

@@ -32,6 +32,16 @@ def test_a_refused_turn_never_spoils_the_next_one():
     assert candidate_queries("And who co-chairs it?", REFUSED, 2000) == ["And who co-chairs it?"]
 
 
+def test_a_question_that_says_the_topic_changes_stands_alone():
+    assert candidate_queries("Different topic: what does it fund in Peru?", ANSWERED, 2000) == [
+        "what does it fund in Peru?"
+    ]
+    assert candidate_queries("ok, now something else - what is DataMIG?", ANSWERED, 2000) == [
+        "what is DataMIG?"
+    ]
+    assert candidate_queries("Otra pregunta: ¿qué es R4V?", ANSWERED, 2000) == ["¿qué es R4V?"]
+
+
 def test_when_unsure_both_queries_are_searched():
     q = "Which actors in the review involve faith-based organisations in their work?"
     assert candidate_queries(q, ANSWERED, 2000) == [q, f"What is the UNNM-LAC? {q}"]
