@@ -88,8 +88,11 @@ def find_spans(text: str, kind: str) -> list[Span]:
     match kind:
         case "amount":
             return _spans(_AMOUNT, text)
-        case "number":
-            return _spans(_NUMBER, text)
+        case "number":  # not the day of a date ("July 16, 2024")
+            dates = _spans(_DATE, text)
+            return [
+                (a, b) for a, b in _spans(_NUMBER, text) if not any(s <= a < e for s, e in dates)
+            ]
         case "date":
             return _spans(_DATE, text)
         case "moment":  # a year, a month, a date: not "two years" or "medium-term"

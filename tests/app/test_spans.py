@@ -33,6 +33,8 @@ def test_amounts_dates_and_countries():
 
 def test_a_year_is_no_count():
     assert find_spans("The Work Plan 2023-2024 was agreed.", "number") == []
+    t = "Presented on July 16, 2024, with more than 400 people."
+    assert _texts(t, find_spans(t, "number")) == ["400"]  # the day of a date is no count
 
 
 def test_a_name_spelled_out_for_the_questions_acronym_is_the_subject_not_an_answer():
