@@ -87,6 +87,8 @@ def root(term: str) -> str:
     """A name's root, so that a demonym meets its country ('canadian' and 'canada' -> 'canad'),
     and British meets American spelling ('organisation' -> 'organization', 'programme')."""
     term = term.replace("isation", "ization")
+    if len(term) >= 6:  # British spelling: prioritise, analyse, labour, centre
+        term = _BRITISH.sub(lambda m: _AMERICAN[m.group()], term)
     for suffix in _ROOT_SUFFIXES:
         if term.endswith(suffix) and len(term) - len(suffix) >= _ROOT_MIN:
             term = term[: -len(suffix)]
@@ -94,6 +96,10 @@ def root(term: str) -> str:
     if len(term) >= 5 and term[-1] == term[-2] and term[-1] not in "aeiou":
         term = term[:-1]  # programm -> program
     return term
+
+
+_AMERICAN = {"ise": "ize", "yse": "yze", "our": "or", "tre": "ter"}
+_BRITISH = re.compile(r"(?:ise|yse|our|tre)$")
 
 
 def words(text: str) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from index.lemmas import proper_terms, root, terms
+from index.lemmas import proper_terms, root, roots, terms
 
 
 def test_inflections_meet_by_lemma():
@@ -41,3 +41,8 @@ def test_a_gerund_noun_meets_its_verb_by_root():
     assert root(terms("funding")[0]) == root(terms("funds")[0])
     assert root(terms("monitoring")[0]) == root(terms("monitor")[0])
     assert root(terms("particularly")[0]) == root(terms("in particular")[0])
+
+
+def test_british_spelling_meets_american():
+    assert roots("UNHCR prioritises labour") == roots("UNHCR prioritizes labor")
+    assert roots("the centre") == roots("the center")
