@@ -8,7 +8,8 @@ did it develop, and what role did it play"), or two names joined by "and" under 
 with fewer than two content terms ("..., and on what?") are dropped.
 
 A document is named by the first word of its id or of its publisher ("the K4DD review", "the
-IECAH study"), or by "the <kind>" where its kind is its own ("the study"). "Both documents",
+IECAH study"), by "the <kind>" where its kind is its own ("the study"), or by a word of its own
+title before a word for a document ("the coordination review"). "Both documents",
 "the two documents", "which of the two" name every document when there are two.
 """
 
@@ -63,10 +64,13 @@ class QueryPlan:
 
 
 def doc_names(chunks: Iterable[Chunk]) -> dict[str, set[str]]:
-    """Words that name each document: its id's and its publisher's first word, and its kind
-    when no other document has that kind ("k4dd", "review"; "iecah", "study")."""
+    """Words that name each document: its id's and its publisher's first word, its kind
+    when no other document has that kind ("k4dd", "review"; "iecah", "study"), and "the
+    <word> <review, study, report …>" for each word of its title no other title has ("the
+    coordination review", "the donor mapping")."""
     names: dict[str, set[str]] = {}
     kinds: dict[str, str] = {}
+    titles: dict[str, str] = {}
     for c in chunks:
         if c.doc_id in names:
             continue
@@ -76,10 +80,23 @@ def doc_names(chunks: Iterable[Chunk]) -> dict[str, set[str]]:
             words.add(fold(publisher))
         names[c.doc_id] = {w for w in words if len(w) >= 3}
         kinds[c.doc_id] = fold(c.kind)
+        titles[c.doc_id] = c.title
     for doc_id, kind in kinds.items():
         if kind and list(kinds.values()).count(kind) == 1 and kind not in ("document", "linked"):
             names[doc_id].add(f"the {kind}")
+    # "the coordination review", "the donor mapping": a word of one document's title alone,
+    # before a word for a document.
+    title_words = {d: set(terms(t)) for d, t in titles.items()}
+    for doc_id, own in title_words.items():
+        others = set().union(*(w for d, w in title_words.items() if d != doc_id))
+        for w in own - others - names[doc_id]:
+            if len(w) >= 4 and not w.isdigit():
+                names[doc_id].update(f"the {w} {noun}" for noun in _DOC_NOUNS)
     return names
+
+
+_DOC_NOUNS = ("review", "study", "report", "mapping", "paper", "analysis", "assessment")
+_DESCRIBED = re.compile(rf"\bthe ((?:[\w-]+ ){{1,3}}?)({'|'.join(_DOC_NOUNS)})\b")
 
 
 def plan(question: str, names: dict[str, set[str]]) -> QueryPlan:
@@ -151,9 +168,11 @@ def _named_docs(question: str, names: dict[str, set[str]]) -> list[str]:
         return list(names)
     q = fold(question)
     words = set(re.findall(r"[\w-]+", q))
+    # "the regional coordination review": each word before the noun may be the one that names
+    described = {f"the {t} {m.group(2)}" for m in _DESCRIBED.finditer(q) for t in terms(m.group(1))}
     found = []
     for doc_id, ws in names.items():
-        if any((w in q) if " " in w else (w in words) for w in ws):
+        if any((w in q or w in described) if " " in w else (w in words) for w in ws):
             found.append(doc_id)
     return found
 

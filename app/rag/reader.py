@@ -254,14 +254,19 @@ def unnamed(question: str, chunks: Sequence[Chunk]) -> str:
     propose?" -> "What does it propose?"): retrieval has already gone to that document, and
     within it a sentence that names the study ("This study, presented on …") would otherwise
     match every question about the study."""
-    names = doc_names(chunks)
-    words = sorted({w for ws in names.values() for w in ws if " " not in w}, key=len)
-    kinds = sorted({w[4:] for ws in names.values() for w in ws if w.startswith("the ")})
-    if not kinds:
+    names = {w for ws in doc_names(chunks).values() for w in ws}
+    nouns = sorted({w.rsplit(" ", 1)[1] for w in names if w.startswith("the ")})
+    if not nouns:
         return question
-    name = f"(?:(?:{'|'.join(map(re.escape, words))})\\s+)?" if words else ""
-    pat = re.compile(rf"\b(?:the|this)\s+{name}(?:{'|'.join(map(re.escape, kinds))})\b", re.I)
-    out = pat.sub("it", question)
+    pat = re.compile(rf"\b(?:the|this)\s+((?:[\w-]+\s+){{0,3}}?)({'|'.join(nouns)})\b", re.I)
+
+    def named(m: re.Match[str]) -> str:
+        noun, mods = m.group(2).lower(), terms(m.group(1))
+        said = f"the {noun}" in names if not mods else False
+        said = said or any(t in names or f"the {t} {noun}" in names for t in mods)
+        return "it" if said else m.group()
+
+    out = pat.sub(named, question)
     return out if len(terms(out)) >= 2 else question
 
 

@@ -7,11 +7,13 @@ from index.types import Hit
 from ingest.types import Chunk
 
 
-def chunk(doc_id: str, n: int, publisher: str = "", kind: str = "document") -> Chunk:
+def chunk(
+    doc_id: str, n: int, publisher: str = "", kind: str = "document", title: str = ""
+) -> Chunk:
     return Chunk(
         chunk_id=f"{doc_id}#{n:04d}",
         doc_id=doc_id,
-        title=f"Title of {doc_id}",
+        title=title or f"Title of {doc_id}",
         text=f"text {n}",
         start=0,
         end=6,
@@ -21,21 +23,25 @@ def chunk(doc_id: str, n: int, publisher: str = "", kind: str = "document") -> C
 
 
 CHUNKS = [
-    chunk("alpha-survey", 0, "ACME Institute, for the Ministry", "survey"),
-    chunk("beta-guide", 0, "Betaworks (Beta Foundation)", "guide"),
+    chunk("alpha-survey", 0, "ACME Institute, for the Ministry", "survey", "Port survey"),
+    chunk("beta-guide", 0, "Betaworks (Beta Foundation)", "guide", "Pilot guide"),
 ]
 NAMES = doc_names(CHUNKS)
 
 
 def test_documents_are_named_by_id_publisher_and_kind():
-    assert NAMES == {
-        "alpha-survey": {"alpha", "acme", "the survey"},
-        "beta-guide": {"beta", "betaworks", "the guide"},
-    }
+    assert {"alpha", "acme", "the survey"} <= NAMES["alpha-survey"]
+    assert {"beta", "betaworks", "the guide"} <= NAMES["beta-guide"]
     assert plan("What does the ACME survey say about ports?", NAMES).docs == ("alpha-survey",)
     two = plan("Does the guide agree with the ACME survey on ports?", NAMES)
     assert set(two.docs) == {"alpha-survey", "beta-guide"}
     assert set(plan("Which of the two documents is older?", NAMES).docs) == set(NAMES)
+
+
+def test_documents_are_named_by_a_word_of_their_own_title():
+    assert plan("What does the port review find on fees?", NAMES).docs == ("alpha-survey",)
+    assert plan("Who wrote the new pilot report?", NAMES).docs == ("beta-guide",)
+    assert plan("What does the annual review find?", NAMES).docs == ()
 
 
 def test_parts_of_a_two_part_question():
