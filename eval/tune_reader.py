@@ -28,6 +28,7 @@ GRID: dict[str, Sequence[Any]] = {
     "add_ratio": (0.4, 0.6),
     "sure": (0.6, 0.8, 0.95),
     "breadth_min": (0.05, 0.15, 0.3),
+    "tie": (0.0, 0.03, 0.06),
 }
 
 

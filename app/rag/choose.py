@@ -125,7 +125,7 @@ def compose(
         q_new = {root(x) for x in q.terms} & (root_set(u.text) - covered)
         # Unsure of the best, add the runner-up; but a plural question asking for names gets
         # only sentences that name something new on its subject (below).
-        unsure = best.p < t.sure and not (q.strict and q.plural)
+        unsure = (best.p < t.sure or u.p >= best.p - t.tie) and not (q.strict and q.plural)
         # An item of a list already quoted: the list is one answer ("How is UNICEF supporting
         # …?" -> its items that score).
         sibling = u.is_item and any(c.is_item and c.hit == u.hit for c in chosen)

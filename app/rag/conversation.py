@@ -69,7 +69,9 @@ def candidate_queries(question: str, history: Sequence[Message], max_chars: int)
     if not previous:
         return [question]
     need = analyse(question).needs_context
-    merged = f"{previous} {question}"
+    # Said as a statement, the previous question is the new one's context: the reader asks
+    # the new one (its kind, its parts) and reads the old one's words at half weight.
+    merged = f"{previous.rstrip(' ?¿')}. {question}"
     match need:
         case "yes":
             return [merged]

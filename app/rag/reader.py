@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.rag.cues import ANAPHOR, PURPOSE_ASKED, PURPOSE_SAID
-from app.rag.question import Question
+from app.rag.question import Question, needs_context
 from app.rag.spans import Span, marked_spans, new_spans
 from app.rag.text import split_sentences
 from index.embed import Embedder
@@ -80,6 +80,7 @@ class Tuning:
     add_min: float = 0.2  # a further sentence must reach this ...
     add_ratio: float = 0.4  # ... and this share of the best sentence's probability
     sure: float = 0.8  # above this the best sentence answers alone (unless a part is open)
+    tie: float = 0.03  # ... unless another is this close to it (the reader cannot tell them)
     part_min: float = 0.2  # the best sentence for a question's second part must reach this
     breadth_min: float = 0.3  # "which initiatives…": another passage's name on the subject
     next_min: float = 0.35  # a sentence that goes on about the same thing joins at this
@@ -154,23 +155,24 @@ class TermStats:
 def score_units(
     q: Question, hits: Sequence[Hit], stats: TermStats, embedder: Embedder | None
 ) -> list[Unit]:
+    names = {root(n) for n in q.names}
     sents: list[tuple[int, int, str, set[str], set[str], set[str]]] = []
     for i, hit in enumerate(hits):
         c = hit.chunk
         head_text = f"{c.title} {c.publisher} {c.section}"
-        header = root_set(head_text) | spelled_acronyms(head_text)
+        header = root_set(head_text) | (spelled_acronyms(head_text) & names)
         previous: set[str] = set()
         for j, sent in enumerate(split_sentences(hit.chunk.text)):
-            have = root_set(sent) | spelled_acronyms(sent)
+            have = root_set(sent)
             # "It aims to..." is about what the sentence before named: lend it those terms.
             context = header | (previous if ANAPHOR.match(sent) else set())
             sents.append((i, j, sent, have, context, header))
             previous = have | (previous if ANAPHOR.match(sent) else set())
     if not sents:
         return []
-    dense = _dense_scores(
-        unnamed(q.focus or q.text, [h.chunk for h in hits]), [s[2] for s in sents], embedder
-    )
+    # The question that asks, unless it leans on what came before ("And who pays for it?").
+    asked = q.focus if q.focus and needs_context(q.focus, q.lang) == "no" else q.text
+    dense = _dense_scores(unnamed(asked, [h.chunk for h in hits]), [s[2] for s in sents], embedder)
     q_roots = [root(t) for t in q.terms]
     # The statement before a question is context: its words count for half.
     context_only = {root(t) for t in q.context_terms} - {
@@ -178,7 +180,6 @@ def score_units(
     }
     weights = {t: stats.idf(t) * (0.5 if t in context_only else 1.0) for t in q_roots}
     total = sum(weights.values()) or 1.0
-    names = {root(n) for n in q.names}
     q_bigrams = set(zip(q_roots, q_roots[1:], strict=False))
     predicate = {root(t) for t in q.predicate}  # what is asked: "co-chair", "fund"
     rare_w = max(weights.values(), default=1.0) or 1.0
@@ -214,6 +215,8 @@ def score_units(
         counted = known_counted if q.lang == "en" else ()
         spans = tuple(new_spans(sent, q.span_kind, q.terms, counted, uncounted)) if typed else ()
         novelty = len(have - set(q_roots)) / max(1, len(have))
+        # A name counts as the acronym it spells, for the question's names only.
+        have_names = have | (spelled_acronyms(sent) & names)
         marks, beside = (
             marked_spans(sent, list(spans), set(q_roots), predicate) if spans else ((), False)
         )
@@ -228,7 +231,7 @@ def score_units(
             1.0 / (1 + i),
             float(j == 0),
             math.log(1 + len(sent.split())),
-            len(names & (have | context)) / len(names) if names else 0.0,
+            len(names & (have_names | context)) / len(names) if names else 0.0,
             novelty,
             float(q.plural and sent.rstrip().endswith(":")),
             lex - max_lex,
@@ -239,7 +242,7 @@ def score_units(
             hits[i].score / top_score,
             _bigrams(sent, q_bigrams),
             float(bool(spans) and q.kind in STRONG),
-            len(names & have) / len(names) if names else 0.0,
+            len(names & have_names) / len(names) if names else 0.0,
             max((w for t, w in weights.items() if t in have), default=0.0) / rare_w,
             float(beside),
             float(purpose and bool(PURPOSE_SAID.search(sent))),

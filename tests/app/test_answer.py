@@ -215,3 +215,12 @@ def test_a_count_in_other_words_and_a_plural_name_are_answered(answerer):
     assert not a.refused and "19 agencies" in a.text
     a = answerer.answer("Does the 4Mi project only cover Venezuelans?")
     assert not a.refused and "4Mi" in a.text
+
+
+def test_a_follow_up_asks_its_own_question_with_the_previous_as_context(answerer):
+    history = [
+        Message("user", "What is Project Turquesa?"),
+        Message("assistant", "A two-and-a-half-year initiative of INTERPOL and UNODC. [1]"),
+    ]
+    a = answerer.answer("And who pays for it?", history)
+    assert not a.refused and "Government of Canada" in a.text

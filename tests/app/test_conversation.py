@@ -17,7 +17,7 @@ REFUSED = [
 
 def test_a_follow_up_is_merged_with_the_previous_question():
     assert candidate_queries("And which agencies co-chair it?", ANSWERED, 2000) == [
-        "What is the UNNM-LAC? And which agencies co-chair it?"
+        "What is the UNNM-LAC. And which agencies co-chair it?"
     ]
 
 
@@ -44,7 +44,7 @@ def test_a_question_that_says_the_topic_changes_stands_alone():
 
 def test_when_unsure_both_queries_are_searched():
     q = "Which actors in the review involve faith-based organisations in their work?"
-    assert candidate_queries(q, ANSWERED, 2000) == [q, f"What is the UNNM-LAC? {q}"]
+    assert candidate_queries(q, ANSWERED, 2000) == [q, f"What is the UNNM-LAC. {q}"]
 
 
 def test_the_history_is_bounded():
