@@ -20,7 +20,7 @@ from app.rag.question import Question, needs_context
 from app.rag.spans import Span, marked_spans, new_spans
 from app.rag.text import split_sentences
 from index.embed import Embedder
-from index.lemmas import root, terms
+from index.lemmas import fold, root, terms
 from index.parts import doc_names
 from index.retrieve import Prepared
 from index.types import Hit
@@ -124,6 +124,7 @@ class TermStats:
         for c in chunks:
             df.update({root(t) for t in terms(f"{c.title} {c.publisher} {c.section} {c.text}")})
         self.df = df
+        self._by_prefix: dict[str, list[str]] | None = None
 
     @classmethod
     def of(cls, prepared: Prepared) -> TermStats:
@@ -133,6 +134,7 @@ class TermStats:
         if isinstance(saved, Counter):
             stats = cls.__new__(cls)
             stats.n, stats.df = max(1, len(prepared.chunks)), saved
+            stats._by_prefix = None
             return stats
         stats = cls(prepared.chunks)
         prepared.extras[TERM_DF] = stats.df
@@ -140,6 +142,19 @@ class TermStats:
 
     def idf(self, term: str) -> float:
         return math.log(1 + self.n / (1 + self.df.get(root(term), 0)))
+
+    def cognates(self, term: str) -> tuple[str, ...]:
+        """The corpus's roots that share the first six letters of a word in another language
+        ('migrantes' -> 'migrant'); none for shorter words, where that says too little."""
+        key = fold(term)[:6]
+        if len(key) < 6:
+            return ()
+        if self._by_prefix is None:
+            self._by_prefix = {}
+            for r in self.df:
+                if len(r) >= 6:
+                    self._by_prefix.setdefault(r[:6], []).append(r)
+        return tuple(self._by_prefix.get(key, ()))
 
     def known(self, term: str) -> bool:
         """In the corpus; a plural name by its singular ('venezuelans'), a hyphenated one by
@@ -197,6 +212,8 @@ def score_units(
     # What a count counts, in the corpus's words: "UN entities" is said "19 agencies", so a
     # word the documents never use, or a name qualifying the noun, cannot be checked.
     known_counted = tuple(t for t in q.counted if t == "%" or (stats.known(t) and t not in q.names))
+    if q.lang != "en":  # "Quantos migrantes …": counted by their English cognates, if any
+        known_counted = tuple(c for t in q.counted for c in stats.cognates(t))
     # Unchecked, a count of another thing the question names is still no answer.
     uncounted = (
         ()
@@ -212,7 +229,7 @@ def score_units(
         item = sent.startswith("- ")
         heading = not item and not re.search(r"[.!?:;]\W*$", sent) and len(sent.split()) < 20
         # A count in another language counts a word the English passage words otherwise.
-        counted = known_counted if q.lang == "en" else ()
+        counted = known_counted
         spans = tuple(new_spans(sent, q.span_kind, q.terms, counted, uncounted)) if typed else ()
         novelty = len(have - set(q_roots)) / max(1, len(have))
         # A name counts as the acronym it spells, for the question's names only.

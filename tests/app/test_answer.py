@@ -224,3 +224,10 @@ def test_a_follow_up_asks_its_own_question_with_the_previous_as_context(answerer
     ]
     a = answerer.answer("And who pays for it?", history)
     assert not a.refused and "Government of Canada" in a.text
+
+
+def test_a_count_in_another_language_counts_its_english_cognate(answerer):
+    a = answerer.answer("Quantas organizações fazem parte da plataforma R4V?")
+    assert not a.refused and "200 organizations" in a.text
+    # "migrantes" -> "migrant": a sentence counting areas is no answer
+    assert answerer.answer("Quantos migrantes atravessaram a selva do Darién em 2023?").refused
