@@ -195,7 +195,7 @@ def _on_predicate(u: Unit, q: Question) -> bool:
     subject (a word of the predicate: 'lead', 'fund', 'co-chair'), or names beside it."""
     if q.kind != "actor":
         return True
-    predicate = {root(t) for t in q.predicate}
+    predicate = q.predicate_roots
     return (
         not predicate
         or u.features[FEATURES.index("beside")] > 0

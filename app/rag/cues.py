@@ -118,3 +118,12 @@ PURPOSE_SAID = re.compile(
     r"promote|provide|improve|strengthen|help|facilitate|develop|reduce|address|identify)\b",
     re.I,
 )
+
+
+# Verbs that ask the same of an actor: "Who runs R4V?" is answered by "co-led by UNHCR and
+# IOM", "Who pays for it?" by "funded by the European Union".
+ACTOR_VERBS = (
+    "lead run head chair manage oversee steer",
+    "fund finance pay sponsor donate bankroll",
+    "carry conduct undertake realize realization implement",
+)

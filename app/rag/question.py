@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from app.rag.cues import KINDS, Kind
+from app.rag.cues import ACTOR_VERBS, KINDS, Kind
 from index.lang import detect_language
-from index.lemmas import proper_terms, terms
+from index.lemmas import proper_terms, root, terms
 from index.parts import both_parts
 
 # Kinds whose answer is a span that must be in a sentence: without one there is no answer.
@@ -89,6 +89,16 @@ class Question:
         return tuple(t for t in self.terms if t not in self.names and t not in head)
 
     @property
+    def predicate_roots(self) -> set[str]:
+        """The predicate's roots, with the verbs that ask the same of an actor ('run' is also
+        'lead', 'head', 'chair' …; 'pay' also 'fund', 'finance' …)."""
+        out = {root(t) for t in self.predicate}
+        for group in _ACTOR_VERBS:
+            if out & group:
+                out |= group
+        return out
+
+    @property
     def things(self) -> tuple[str, ...]:
         """The common nouns the question asks about, as terms: the heads of its noun phrases
         ('Who led the research team for …?' -> 'team'), past its names, its head noun and the
@@ -156,6 +166,7 @@ class Question:
 # A noun phrase's head: a lower-case word after a determiner and up to three others, before a
 # preposition, a verb of the question or its end ("the research team for …"); not a
 # participle ("the total funding going into …").
+_ACTOR_VERBS = [{root(t) for t in terms(g)} for g in ACTOR_VERBS]
 _NOUN_PHRASE = re.compile(
     r"\b(?:the|a|an|its|their|this|that|these|those|his|her|any)\s+(?:[a-z][\w'’-]*\s+){0,3}?"
     r"([a-z][\w'’-]*)(?<!ing)(?<!ed)(?=\s+(?:for|of|on|in|at|from|to|into|with|by|about|among|"

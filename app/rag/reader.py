@@ -196,7 +196,7 @@ def score_units(
     weights = {t: stats.idf(t) * (0.5 if t in context_only else 1.0) for t in q_roots}
     total = sum(weights.values()) or 1.0
     q_bigrams = set(zip(q_roots, q_roots[1:], strict=False))
-    predicate = {root(t) for t in q.predicate}  # what is asked: "co-chair", "fund"
+    predicate = q.predicate_roots  # what is asked: "co-chair", "fund"
     rare_w = max(weights.values(), default=1.0) or 1.0
     lexical = [sum(w for t, w in weights.items() if t in s[3]) / total for s in sents]
     max_dense, max_lex = float(dense.max()), max(lexical)

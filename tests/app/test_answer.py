@@ -231,3 +231,8 @@ def test_a_count_in_another_language_counts_its_english_cognate(answerer):
     assert not a.refused and "200 organizations" in a.text
     # "migrantes" -> "migrant": a sentence counting areas is no answer
     assert answerer.answer("Quantos migrantes atravessaram a selva do Darién em 2023?").refused
+
+
+def test_who_pays_is_answered_by_who_funds(answerer):
+    a = answerer.answer("Who finances the IDB Grant Facility?")
+    assert not a.refused and "USAID" in a.text
