@@ -94,9 +94,7 @@ def test_the_things_a_question_asks_about(text, things):
 def test_verbs_that_ask_the_same_of_an_actor():
     assert {"fund", "financ"} <= analyse("Who pays for the programme?").predicate_roots
     assert "lead" in analyse("Who runs the platform?").predicate_roots
-    assert analyse("Who designed the survey?").predicate_roots == {"design", "survey"} or (
-        "fund" not in analyse("Who designed the survey?").predicate_roots
-    )
+    assert "fund" not in analyse("Who designed the survey?").predicate_roots
 
 
 def test_who_asking_for_whom_is_not_strict():
