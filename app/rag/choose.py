@@ -252,6 +252,8 @@ def _expand(unit: Unit, units: list[Unit], q: Question, t: Tuning) -> list[Unit]
             return [unit]
         lead = [same[start - 1]] if start > 0 else []
         return lead + items
+    if q.strict and not q.plural and unit.spans:
+        return [unit]  # "… 2022-2025: … four pillars:" already holds the date asked for
     nxt = same[unit.pos + 1] if unit.pos + 1 < len(same) else None
     if nxt is not None and nxt.is_item:  # a lead-in ("… include:")
         return [unit] + _items_from(same, unit.pos + 1)

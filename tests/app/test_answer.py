@@ -236,3 +236,8 @@ def test_a_count_in_another_language_counts_its_english_cognate(answerer):
 def test_who_pays_is_answered_by_who_funds(answerer):
     a = answerer.answer("Who finances the IDB Grant Facility?")
     assert not a.refused and "USAID" in a.text
+
+
+def test_a_lead_in_that_holds_the_date_asked_does_not_bring_its_list(answerer):
+    a = answerer.answer("When does the UNESCO regional strategy end?")
+    assert "2022-2025" in a.text and "- " not in a.text
