@@ -126,6 +126,9 @@ def compose(
         # Unsure of the best, add the runner-up; but a plural question asking for names gets
         # only sentences that name something new on its subject (below).
         unsure = (best.p < t.sure or u.p >= best.p - t.tie) and not (q.strict and q.plural)
+        # ... and the runner-up is from the same document (another document's is another
+        # subject, unless a part of the question asks for it: parts are added above)
+        unsure = unsure and hits[u.hit].chunk.doc_id == hits[best.hit].chunk.doc_id
         # An item of a list already quoted: the list is one answer ("How is UNICEF supporting
         # …?" -> its items that score).
         sibling = u.is_item and any(c.is_item and c.hit == u.hit for c in chosen)

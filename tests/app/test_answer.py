@@ -241,3 +241,9 @@ def test_who_pays_is_answered_by_who_funds(answerer):
 def test_a_lead_in_that_holds_the_date_asked_does_not_bring_its_list(answerer):
     a = answerer.answer("When does the UNESCO regional strategy end?")
     assert "2022-2025" in a.text and "- " not in a.text
+
+
+def test_an_unsure_answer_adds_no_sentence_from_another_document(answerer):
+    a = answerer.answer("¿Qué criterios se deben seguir al unificar sectores y grupos temáticos?")
+    assert "IASC" in a.text
+    assert {c.doc_id for c in a.citations} == {"iecah-coordination-study"}
