@@ -171,14 +171,25 @@ def score_units(
     q: Question, hits: Sequence[Hit], stats: TermStats, embedder: Embedder | None
 ) -> list[Unit]:
     names = {root(n) for n in q.names}
+    # A question in Spanish, Portuguese or French meets the English text by cognates where
+    # there are some ("recomendaciones" -> "recommendation", "migrantes" -> "migrant").
+    bridge = (
+        {}
+        if q.lang == "en"
+        else {root(t): set(c) for t in q.terms if (c := stats.cognates(t)) and not stats.known(t)}
+    )
+
+    def bridged(got: set[str]) -> set[str]:
+        return got | {t for t, cs in bridge.items() if cs & got} if bridge else got
+
     sents: list[tuple[int, int, str, set[str], set[str], set[str]]] = []
     for i, hit in enumerate(hits):
         c = hit.chunk
         head_text = f"{c.title} {c.publisher} {c.section}"
-        header = root_set(head_text) | (spelled_acronyms(head_text) & names)
+        header = bridged(root_set(head_text) | (spelled_acronyms(head_text) & names))
         previous: set[str] = set()
         for j, sent in enumerate(split_sentences(hit.chunk.text)):
-            have = root_set(sent)
+            have = bridged(root_set(sent))
             # "It aims to..." is about what the sentence before named: lend it those terms.
             context = header | (previous if ANAPHOR.match(sent) else set())
             sents.append((i, j, sent, have, context, header))
@@ -193,7 +204,11 @@ def score_units(
     context_only = {root(t) for t in q.context_terms} - {
         root(t) for t in q.terms if t not in q.context_terms
     }
-    weights = {t: stats.idf(t) * (0.5 if t in context_only else 1.0) for t in q_roots}
+    weights = {
+        t: min([stats.idf(c) for c in bridge.get(t, ())] or [stats.idf(t)])
+        * (0.5 if t in context_only else 1.0)
+        for t in q_roots
+    }
     total = sum(weights.values()) or 1.0
     q_bigrams = set(zip(q_roots, q_roots[1:], strict=False))
     predicate = q.predicate_roots  # what is asked: "co-chair", "fund"

@@ -247,3 +247,8 @@ def test_an_unsure_answer_adds_no_sentence_from_another_document(answerer):
     a = answerer.answer("¿Qué criterios se deben seguir al unificar sectores y grupos temáticos?")
     assert "IASC" in a.text
     assert {c.doc_id for c in a.citations} == {"iecah-coordination-study"}
+
+
+def test_a_question_in_another_language_meets_the_text_by_cognates(answerer):
+    a = answerer.answer("Segundo o estudo do IECAH, que níveis de coordenação são propostos?")
+    assert "political-strategic" in a.text
