@@ -64,12 +64,45 @@ def fold(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+# Number words from three to twenty in the four languages, as digits: "cinco áreas" meets
+# "five thematic areas" (one and two are also articles or stop words).
+_NUMBERS = {
+    w: str(n)
+    for n, ws in enumerate(
+        [
+            "three tres três trois",
+            "four cuatro quatro quatre",
+            "five cinco cinq",
+            "six seis",
+            "seven siete sete sept",
+            "eight ocho oito huit",
+            "nine nueve nove",
+            "ten diez dez dix",
+            "eleven once onze",
+            "twelve doce doze douze",
+            "thirteen trece treze treize",
+            "fourteen catorce quatorze",
+            "fifteen quince quinze",
+            "sixteen dieciséis dezesseis",
+            "seventeen diecisiete dezessete dix-sept",
+            "eighteen dieciocho dezoito dix-huit",
+            "nineteen diecinueve dezenove dix-neuf",
+            "twenty veinte vinte vingt",
+        ],
+        start=3,
+    )
+    for w in ws.split()
+}
+
+
 @lru_cache(maxsize=131072)
 def lemma(word: str, lang: str = "en") -> str:
     """The folded lemma of one word; hyphenated words lemmatise each part ('co-led' -> 'co-lead');
-    acronyms and numbers are kept as they are."""
+    acronyms and numbers are kept as they are, number words become digits ('five' -> '5')."""
     if any(ch.isdigit() for ch in word) or (len(word) > 1 and word.isupper()):
         return fold(word)
+    if word.lower() in _NUMBERS:
+        return _NUMBERS[word.lower()]
     if "-" in word:
         return "-".join(lemma(p, lang) for p in word.split("-") if p)
     import simplemma

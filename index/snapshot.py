@@ -21,8 +21,8 @@ log = logging.getLogger(__name__)
 # Bumped whenever Prepared, BM25 terms or what extras hold change their meaning. The term
 # statistics are keyed by index.lemmas.root: 2 = a gerund meets its verb (funding -> fund),
 # 3 = an adverb its adjective (particularly -> particular), 4 = British spelling meets
-# American (prioritise -> prioritize, labour -> labor) and documents are named by their
-# titles' words.
+# American (prioritise -> prioritize, labour -> labor), number words are digits (five -> 5)
+# and documents are named by their titles' words.
 FORMAT = "4"
 
 

@@ -46,3 +46,8 @@ def test_a_gerund_noun_meets_its_verb_by_root():
 def test_british_spelling_meets_american():
     assert roots("UNHCR prioritises labour") == roots("UNHCR prioritizes labor")
     assert roots("the centre") == roots("the center")
+
+
+def test_number_words_are_digits_in_every_language():
+    assert terms("five thematic areas") == ["5", "thematic", "area"]
+    assert terms("as cinco áreas", "pt")[0] == terms("les cinq domaines", "fr")[0] == "5"
