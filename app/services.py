@@ -11,7 +11,8 @@ from pathlib import Path
 
 from app.rag.answer import AnswerConfig, Answerer
 from app.rag.llms import LLM, make_llm
-from app.rag.reader import TermStats, Tuning, prime_sentence_vectors
+from app.rag.reader import Tuning, prime_sentence_vectors
+from app.rag.termstats import TermStats
 from app.rag.text import split_sentences
 from app.settings import Settings
 from index import snapshot

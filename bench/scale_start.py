@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from app.rag.reader import TermStats
+from app.rag.termstats import TermStats
 from bench.common import CORPUS
 from index import snapshot
 from index.retrieve import Prepared, index_texts

@@ -22,7 +22,8 @@ from app.rag.errors import AnswerTimedOut, LLMUnavailable
 from app.rag.llms import LLM
 from app.rag.prompt import build_messages, is_refusal_text
 from app.rag.question import analyse
-from app.rag.reader import TermStats, Tuning
+from app.rag.reader import Tuning
+from app.rag.termstats import TermStats
 from app.rag.types import Answer, Message
 from index.embed import Embedder
 from index.errors import BadQuestion

@@ -9,16 +9,8 @@ from dataclasses import dataclass
 
 from app.rag.cues import ANAPHOR
 from app.rag.question import Question, analyse
-from app.rag.reader import (
-    DEFAULT_TUNING,
-    FEATURES,
-    TYPED,
-    TermStats,
-    Tuning,
-    Unit,
-    root_set,
-    score_units,
-)
+from app.rag.reader import DEFAULT_TUNING, FEATURES, TYPED, Tuning, Unit, score_units
+from app.rag.termstats import TermStats, root_set
 from index.embed import Embedder
 from index.lemmas import fold, root
 from index.types import Hit

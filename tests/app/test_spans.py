@@ -71,7 +71,7 @@ def test_an_acronym_of_the_questions_own_name_is_no_answer():
 
 
 def test_names_spell_their_acronyms():
-    from app.rag.reader import spelled_acronyms
+    from app.rag.termstats import spelled_acronyms
 
     got = spelled_acronyms("Led by the International Labour Organization and UN Women.")
     assert "ilo" in got

@@ -1,0 +1,105 @@
+"""What the reader knows of the corpus and of a sentence's words: document frequencies of lemma
+roots (idf weights, unknown names, cognates in other languages), a text's roots with the
+stems of its prefixed words, and the acronyms its names spell."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from index.lemmas import fold, root, terms
+from index.retrieve import Prepared
+from ingest.types import Chunk
+
+TERM_DF = "reader.term_df"  # the key of the document frequencies in Prepared.extras
+
+
+class TermStats:
+    """Document frequencies of lemma roots over the indexed chunks: idf weights, unknown names."""
+
+    def __init__(self, chunks: Sequence[Chunk]) -> None:
+        self.n = max(1, len(chunks))
+        df: Counter[str] = Counter()
+        for c in chunks:
+            df.update({root(t) for t in terms(f"{c.title} {c.publisher} {c.section} {c.text}")})
+        self.df = df
+        self._by_prefix: dict[str, list[str]] | None = None
+
+    @classmethod
+    def of(cls, prepared: Prepared) -> TermStats:
+        """The statistics saved with the retriever's prepared state (see index/snapshot.py),
+        or derived now and kept there."""
+        saved = prepared.extras.get(TERM_DF)
+        if isinstance(saved, Counter):
+            stats = cls.__new__(cls)
+            stats.n, stats.df = max(1, len(prepared.chunks)), saved
+            stats._by_prefix = None
+            return stats
+        stats = cls(prepared.chunks)
+        prepared.extras[TERM_DF] = stats.df
+        return stats
+
+    def idf(self, term: str) -> float:
+        return math.log(1 + self.n / (1 + self.df.get(root(term), 0)))
+
+    def cognates(self, term: str) -> tuple[str, ...]:
+        """The corpus's roots that share the first six letters of a word in another language
+        ('migrantes' -> 'migrant'); none for shorter words, where that says too little."""
+        key = fold(term)[:6]
+        if len(key) < 6:
+            return ()
+        if self._by_prefix is None:
+            self._by_prefix = {}
+            for r in self.df:
+                if len(r) >= 6:
+                    self._by_prefix.setdefault(r[:6], []).append(r)
+        return tuple(self._by_prefix.get(key, ()))
+
+    def known(self, term: str) -> bool:
+        """In the corpus; a plural name by its singular ('venezuelans'), a hyphenated one by
+        its parts ('colombia-ecuador')."""
+        if self.df.get(root(term), 0) > 0:
+            return True
+        if term.endswith("s") and self.df.get(root(term[:-1]), 0) > 0:
+            return True
+        parts = [p for p in term.split("-") if p]
+        return len(parts) > 1 and all(self.df.get(root(p), 0) > 0 for p in parts)
+
+
+def root_set(text: str) -> set[str]:
+    """The roots of a text's terms; a prefixed term brings its stem too ('co-led' is also
+    'lead', 'socio-economic' also 'economic')."""
+    out = set()
+    for t in terms(text):
+        out.add(root(t))
+        m = _PREFIXED.match(t)
+        if m:
+            out.add(root(m.group(1)))
+    return out
+
+
+def spelled_acronyms(text: str) -> set[str]:
+    """The acronyms a text's names spell ('International Labour Organization' -> 'ilo',
+    'United Nations High Commissioner for Refugees' -> 'unhcr'): a question may use either."""
+    out = set()
+    for m in _CAPITAL_RUN.finditer(text):
+        firsts = [
+            "".join(p[0] for p in w.split("-") if p)
+            for w in m.group().split()
+            if w.lower() not in _LINKS
+        ]
+        for i in range(len(firsts)):
+            for j in range(i + 3, min(len(firsts), i + 8) + 1):
+                out.add("".join(firsts[i:j]).lower())
+    return out
+
+
+_LINKS = {"of", "for", "and", "the", "on", "de", "del", "la", "y", "to"}
+_CAPITAL_RUN = re.compile(
+    r"[A-Z][a-z][\w-]*(?:\s+(?:(?:of|for|and|the|on|de|del|la|y|to)\s+)*[A-Z][a-z][\w-]*)+"
+)
+_PREFIXED = re.compile(
+    r"(?:co|re|pre|non|inter|intra|multi|socio|sub|cross|self|anti|post)-(\w{3,})$"
+)
