@@ -16,7 +16,7 @@ title before a word for a document ("the coordination review"). "Both documents"
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from index.lemmas import STOP, fold, terms
@@ -99,6 +99,15 @@ _DOC_NOUNS = ("review", "study", "report", "mapping", "paper", "analysis", "asse
 _DESCRIBED = re.compile(rf"\bthe ((?:[\w-]+ ){{1,3}}?)({'|'.join(_DOC_NOUNS)})\b")
 
 
+def names_document(mods: Sequence[str], noun: str, names: Collection[str]) -> bool:
+    """Whether "the <mods> <noun>" names a document, given names as doc_names gives them:
+    "the study" (its kind), "the IECAH study" (a name before it), "the regional coordination
+    review" (a word of its own title before it)."""
+    if not mods:
+        return f"the {noun}" in names
+    return any(t in names or f"the {t} {noun}" in names for t in mods)
+
+
 def plan(question: str, names: dict[str, set[str]]) -> QueryPlan:
     """The parts of the question and the documents it names (see the module docstring)."""
     if not terms(question):
@@ -169,10 +178,12 @@ def _named_docs(question: str, names: dict[str, set[str]]) -> list[str]:
     q = fold(question)
     words = set(re.findall(r"[\w-]+", q))
     # "the regional coordination review": each word before the noun may be the one that names
-    described = {f"the {t} {m.group(2)}" for m in _DESCRIBED.finditer(q) for t in terms(m.group(1))}
+    described = [(terms(m.group(1)), m.group(2)) for m in _DESCRIBED.finditer(q)]
     found = []
     for doc_id, ws in names.items():
-        if any((w in q or w in described) if " " in w else (w in words) for w in ws):
+        if any((w in q) if " " in w else (w in words) for w in ws) or any(
+            names_document(mods, noun, ws) for mods, noun in described
+        ):
             found.append(doc_id)
     return found
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from app.rag.cues import ANAPHOR
 from app.rag.question import Question, analyse
 from app.rag.reader import DEFAULT_TUNING, FEATURES, TYPED, Tuning, Unit, score_units
+from app.rag.spans import YEAR
 from app.rag.termstats import TermStats, root_set
 from index.embed import Embedder
 from index.lemmas import fold, root
@@ -163,6 +164,7 @@ def _answering(q: Question, ranked: list[Unit], t: Tuning) -> list[Unit]:
     least = 2 if q.span_kind == "country" and q.plural else 1
     if q.lang != "en":
         return [u for u in ranked[:3] if len(u.spans) >= least and _in_years(u, q)]
+    predicate = q.predicate_roots
     return [
         u
         for u in ranked
@@ -170,7 +172,7 @@ def _answering(q: Question, ranked: list[Unit], t: Tuning) -> list[Unit]:
         and _in_years(u, q)
         and u.p >= t.strict_min
         and _on_subject(u, q)
-        and _on_predicate(u, q)
+        and _on_predicate(u, q, predicate)
     ]
 
 
@@ -182,15 +184,14 @@ def _in_years(u: Unit, q: Question) -> bool:
     return not asked or not said or bool(asked & said) or q.kind == "date"
 
 
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_YEAR = re.compile(rf"\b{YEAR}\b")
 
 
-def _on_predicate(u: Unit, q: Question) -> bool:
+def _on_predicate(u: Unit, q: Question, predicate: set[str]) -> bool:
     """For 'who/which …' questions, the sentence says something of what is asked about its
     subject (a word of the predicate: 'lead', 'fund', 'co-chair'), or names beside it."""
     if q.kind != "actor":
         return True
-    predicate = q.predicate_roots
     return (
         not predicate
         or u.features[FEATURES.index("beside")] > 0

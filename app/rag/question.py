@@ -14,9 +14,6 @@ from index.parts import both_parts
 
 # Kinds whose answer is a span that must be in a sentence: without one there is no answer.
 STRICT: frozenset[str] = frozenset({"amount", "number", "date", "actor", "place"})
-_PLACE_NAMES = re.compile(
-    r"\b(countr(y|ies)|cities|city|pa[ií]s(es)?|pays|cidades?|ciudad(es)?|villes?)\b", re.I
-)
 _EXPANSION = re.compile(r"\b(stand for|acronym|abbreviation|full name|siglas?|sigle)\b", re.I)
 # "Who" asking for whom something is done ("Who is the project focused on?", "Who does it
 # target?"): the answer may be a group of people rather than a name.
@@ -25,7 +22,11 @@ _WHO_OBJECT = re.compile(
     r"^\W*(who|whom)\b.*\s(on|at|for|to|with|about|from|towards)\s*\?\s*$",
     re.I,
 )
-_CITY_WORDS = re.compile(r"\b(cit(y|ies)|ciudad(es)?|cidades?|villes?)\b", re.I)
+_CITY = r"cit(y|ies)|ciudad(es)?|cidades?|villes?"
+_COUNTRY = r"countr(y|ies)|pa[ií]s(es)?|pays"
+_CITY_WORDS = re.compile(rf"\b({_CITY})\b", re.I)
+_COUNTRY_WORDS = re.compile(rf"\b({_COUNTRY})\b", re.I)
+_PLACE_NAMES = re.compile(rf"\b({_COUNTRY}|{_CITY})\b", re.I)
 # A point in time is asked for ("when", "what year"), not a span of it ("how long", "the
 # period", "until when", "run for").
 _MOMENT = re.compile(
@@ -39,7 +40,6 @@ _PERIOD = re.compile(
     r"temps|dur[ée]e|jusqu)",
     re.I,
 )
-_COUNTRY_WORDS = re.compile(r"\b(countr(y|ies)|pa[ií]s(es)?|pays)\b", re.I)
 _COUNTED = re.compile(
     r"\b(?:how many|cu[aá]nt[oa]s|quant[oa]s|combien de|number of)\s+((?:[\w-]+\s+){0,2}[\w-]+)",
     re.I,

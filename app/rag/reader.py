@@ -21,7 +21,7 @@ from app.rag.termstats import TermStats, root_set, spelled_acronyms
 from app.rag.text import split_sentences
 from index.embed import Embedder
 from index.lemmas import root, terms
-from index.parts import doc_names
+from index.parts import doc_names, names_document
 from index.types import Hit
 from index.vectors import PersistedEmbedder
 from ingest.types import Chunk
@@ -130,7 +130,7 @@ def score_units(
     for i, hit in enumerate(hits):
         c = hit.chunk
         head_text = f"{c.title} {c.publisher} {c.section}"
-        header = bridged(root_set(head_text) | (spelled_acronyms(head_text) & names))
+        header = bridged(root_set(head_text) | _acronyms(head_text, names))
         previous: set[str] = set()
         for j, sent in enumerate(split_sentences(hit.chunk.text)):
             have = bridged(root_set(sent))
@@ -192,7 +192,7 @@ def score_units(
         spans = tuple(new_spans(sent, q.span_kind, q.terms, counted, uncounted)) if typed else ()
         novelty = len(have - set(q_roots)) / max(1, len(have))
         # A name counts as the acronym it spells, for the question's names only.
-        have_names = have | (spelled_acronyms(sent) & names)
+        have_names = have | _acronyms(sent, names)
         marks, beside = (
             marked_spans(sent, list(spans), set(q_roots), predicate) if spans else ((), False)
         )
@@ -240,13 +240,15 @@ def unnamed(question: str, chunks: Sequence[Chunk]) -> str:
     pat = re.compile(rf"\b(?:the|this)\s+((?:[\w-]+\s+){{0,3}}?)({'|'.join(nouns)})\b", re.I)
 
     def named(m: re.Match[str]) -> str:
-        noun, mods = m.group(2).lower(), terms(m.group(1))
-        said = f"the {noun}" in names if not mods else False
-        said = said or any(t in names or f"the {t} {noun}" in names for t in mods)
-        return "it" if said else m.group()
+        return "it" if names_document(terms(m.group(1)), m.group(2).lower(), names) else m.group()
 
     out = pat.sub(named, question)
     return out if len(terms(out)) >= 2 else question
+
+
+def _acronyms(text: str, names: set[str]) -> set[str]:
+    """The question's names that the text spells out ('International Labour Organization')."""
+    return spelled_acronyms(text) & names if names else set()
 
 
 def _bigrams(text: str, q_bigrams: set[tuple[str, str]]) -> float:

@@ -22,20 +22,20 @@ _AMOUNT = re.compile(
     r"|\b\d[\d,.]*\s?(?:million|billion|thousand)?\s?(?:dollars|euros|pounds|USD|EUR|d[oó]lares)\b",
     re.I,
 )
-_YEAR = r"(?:19|20)\d\d"
+YEAR = r"(?:19|20)\d\d"  # a year, as a pattern
 _MONTH = (
     r"January|February|March|April|May|June|July|August|September|October|November|December|"
     r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre"
 )
 _DATE = re.compile(
-    rf"\b(?:(?:\d{{1,2}} )?(?:{_MONTH})(?: \d{{1,2}},?)?(?: {_YEAR})?|{_YEAR}(?:\s?[-–/]\s?{_YEAR})?"
+    rf"\b(?:(?:\d{{1,2}} )?(?:{_MONTH})(?: \d{{1,2}},?)?(?: {YEAR})?|{YEAR}(?:\s?[-–/]\s?{YEAR})?"
     rf"|(?:{_NUMBER_WORDS}|\d+)(?:[- ]and[- ]a[- ]half)?[- ](?:years?|months?|weeks?|años|meses|"
     rf"anos|ans|mois)(?:[- ]long)?|(?:medium|long|short)[- ]term)\b",
     re.I,
 )
 _DURATION = re.compile(r"years?|months?|weeks?|años|meses|anos|ans|mois|term", re.I)
 _NUMBER = re.compile(
-    rf"(?<![\w.-])(?!{_YEAR}\b)\d[\d,.]*(?:\s?(?:%|per ?cent|million|billion|thousand))?(?![\w-])"
+    rf"(?<![\w.-])(?!{YEAR}\b)\d[\d,.]*(?:\s?(?:%|per ?cent|million|billion|thousand))?(?![\w-])"
     rf"|\b(?:over |more than |around |about )?(?:{_NUMBER_WORDS})\b",
     re.I,
 )

@@ -19,12 +19,8 @@ TERM_DF = "reader.term_df"  # the key of the document frequencies in Prepared.ex
 class TermStats:
     """Document frequencies of lemma roots over the indexed chunks: idf weights, unknown names."""
 
-    def __init__(self, chunks: Sequence[Chunk]) -> None:
-        self.n = max(1, len(chunks))
-        df: Counter[str] = Counter()
-        for c in chunks:
-            df.update({root(t) for t in terms(f"{c.title} {c.publisher} {c.section} {c.text}")})
-        self.df = df
+    def __init__(self, df: Counter[str], n: int) -> None:
+        self.df, self.n = df, max(1, n)
         self._by_prefix: dict[str, list[str]] | None = None
 
     @classmethod
@@ -32,14 +28,10 @@ class TermStats:
         """The statistics saved with the retriever's prepared state (see index/snapshot.py),
         or derived now and kept there."""
         saved = prepared.extras.get(TERM_DF)
-        if isinstance(saved, Counter):
-            stats = cls.__new__(cls)
-            stats.n, stats.df = max(1, len(prepared.chunks)), saved
-            stats._by_prefix = None
-            return stats
-        stats = cls(prepared.chunks)
-        prepared.extras[TERM_DF] = stats.df
-        return stats
+        if not isinstance(saved, Counter):
+            saved = _document_frequencies(prepared.chunks)
+            prepared.extras[TERM_DF] = saved
+        return cls(saved, len(prepared.chunks))
 
     def idf(self, term: str) -> float:
         return math.log(1 + self.n / (1 + self.df.get(root(term), 0)))
@@ -66,6 +58,13 @@ class TermStats:
             return True
         parts = [p for p in term.split("-") if p]
         return len(parts) > 1 and all(self.df.get(root(p), 0) > 0 for p in parts)
+
+
+def _document_frequencies(chunks: Sequence[Chunk]) -> Counter[str]:
+    df: Counter[str] = Counter()
+    for c in chunks:
+        df.update({root(t) for t in terms(f"{c.title} {c.publisher} {c.section} {c.text}")})
+    return df
 
 
 def root_set(text: str) -> set[str]:

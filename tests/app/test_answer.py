@@ -13,6 +13,11 @@ from app.services import make_answerer
 from index.errors import BadQuestion
 
 
+def turn(question: str, reply: str) -> list[Message]:
+    """A conversation so far: one question and its reply."""
+    return [Message("user", question), Message("assistant", reply)]
+
+
 @pytest.fixture(scope="module")
 def answerer(real_services):
     return make_answerer(real_services.settings, real_services)
@@ -61,10 +66,10 @@ def test_refuses_when_the_documents_do_not_say(answerer, question):
 
 
 def test_follow_up_is_resolved_against_history(answerer):
-    history = [
-        Message("user", "What humanitarian programme is UN Women running on human mobility?"),
-        Message("assistant", "A multi-country gender-responsive humanitarian programme."),
-    ]
+    history = turn(
+        "What humanitarian programme is UN Women running on human mobility?",
+        "A multi-country gender-responsive humanitarian programme.",
+    )
     a = answerer.answer("Which countries does it cover?", history)
     assert "Honduras" in a.text and "UN Women" in a.standalone_question
 
@@ -171,10 +176,10 @@ def test_names_on_the_subject_but_not_on_what_is_asked_are_no_answer(answerer):
 
 
 def test_a_refused_turn_does_not_spoil_the_next_question(answerer):
-    history = [
-        Message("user", "What does the Quito Process do?"),
-        Message("assistant", "The documents do not say. The closest passages are [1], [2]."),
-    ]
+    history = turn(
+        "What does the Quito Process do?",
+        "The documents do not say. The closest passages are [1], [2].",
+    )
     a = answerer.answer("Where does R4V post its monitoring data?", history)
     assert not a.refused and "R4V.info" in a.text
     assert a.standalone_question == "Where does R4V post its monitoring data?"
@@ -218,10 +223,9 @@ def test_a_count_in_other_words_and_a_plural_name_are_answered(answerer):
 
 
 def test_a_follow_up_asks_its_own_question_with_the_previous_as_context(answerer):
-    history = [
-        Message("user", "What is Project Turquesa?"),
-        Message("assistant", "A two-and-a-half-year initiative of INTERPOL and UNODC. [1]"),
-    ]
+    history = turn(
+        "What is Project Turquesa?", "A two-and-a-half-year initiative of INTERPOL and UNODC. [1]"
+    )
     a = answerer.answer("And who pays for it?", history)
     assert not a.refused and "Government of Canada" in a.text
 
