@@ -11,7 +11,7 @@ import numpy as np
 
 from index.embed import Embedder
 from index.errors import BadQuestion
-from index.lang import detect_language
+from index.lang import detect_language, packs
 from index.lemmas import terms
 from index.parts import QueryPlan, doc_names, merge_parts, plan
 from index.referents import referent
@@ -259,18 +259,19 @@ class HybridRetriever:
         return [(self._by_id[cid], sim) for cid, sim in found if cid in self._by_id]
 
 
-# British and American spellings meet: "organisation" and "organization", "prioritise" and
-# "prioritize" (not "exercise", "enterprise", "expertise", "promise", "revise", "precise").
-_ISE = re.compile(r"(?<=[a-z]{4})is(ation|e)$")
-_ISE_KEEP = re.compile(r"(?:rc|rpr|rt|m|v|c|pr|w|l)ise$")
-
-
 def bm25_terms(text: str, lang: str) -> list[str]:
-    """BM25's terms: index/lemmas.py's terms, with -ise/-isation spelt -ize/-ization."""
+    """BM25's terms: index/lemmas.py's terms, spelt one way where the language has two (the
+    pack's "bm25.spelling": English -ise/-isation as -ize/-ization, not "exercise", "promise")."""
     out = terms(text, lang)
-    if lang != "en":
+    pack = packs().get(lang)
+    if pack is None or pack["bm25.spelling"].compiled is None:
         return out
-    return [t if _ISE_KEEP.search(t) else _ISE.sub(r"iz\1", t) for t in out]
+    spelling, keep = pack["bm25.spelling"], pack["bm25.spelling_keep"].compiled
+    assert spelling.compiled is not None
+    return [
+        t if keep is not None and keep.search(t) else spelling.compiled.sub(spelling.text, t)
+        for t in out
+    ]
 
 
 # A passage that says fewer new things than this beyond its document's title and publisher

@@ -27,21 +27,21 @@ from app.rag.termstats import TermStats
 from app.rag.types import Answer, Message
 from index.embed import Embedder
 from index.errors import BadQuestion
-from index.lang import detect_language
+from index.lang import detect_language, packs
 from index.retrieve import HybridRetriever
 from index.types import Hit
 
 log = logging.getLogger(__name__)
 
+_P = packs()
+# The notice under an answer in another language than the documents': their passages are
+# quoted in English; for a language without a pack, also which languages Ruta answers in.
 QUOTED_IN_ENGLISH = {
-    "es": "Los pasajes citados están en inglés, tal como aparecen en los documentos.",
-    "pt": "As passagens citadas estão em inglês, tal como aparecem nos documentos.",
-    "fr": "Les passages cités sont en anglais, tels qu'ils figurent dans les documents.",
+    p.code: p["answer.quoted_in_english"].text
+    for p in _P.packs
+    if p["answer.quoted_in_english"].text
 }
-OTHER_LANGUAGE = (
-    "Ruta answers in English, Spanish, Portuguese and French; the passages below are quoted in "
-    "English, as they appear in the documents."
-)
+OTHER_LANGUAGE = _P.text("answer.other_language", "en")
 
 
 # Where a streamed extractive answer is cut: after a sentence's end or its [n] markers.

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from app.rag.compose import is_refusal
 from app.rag.question import analyse
 from app.rag.types import Message
+from index.lang import packs
 
 
 def bound_history(history: Sequence[Message], turns: int, max_chars: int) -> list[Message]:
@@ -38,15 +39,11 @@ def previous_question(history: Sequence[Message], max_chars: int) -> str:
 
 # "Different topic: …", "ok, now something else: …", "otra pregunta: …": the user says the
 # conversation moves on, so the question stands alone (and the marker is no part of it).
+_P = packs()
 _NEW_TOPIC = re.compile(
-    r"^\W*(?:(?:ok(?:ay)?|so|and|now|right)[,.]?\s+)*(?:"
-    r"something else|(?:a |on a |on an )?(?:different|separate|new|another|unrelated|other) "
-    r"(?:question|topic|subject|thing|note)|unrelated|switching (?:topics?|gears|subjects?)|"
-    r"chang(?:e|ing) (?:of )?(?:the )?(?:topic|subject)|"
-    r"otra pregunta|otro tema|cambiando de tema|cambio de tema|"
-    r"outra pergunta|outro assunto|mudando de assunto|"
-    r"autre question|autre sujet|changement de sujet|rien à voir"
-    r")\s*[:\-–—,.;!]+\s*",
+    rf"^\W*(?:(?:{_P.alternation('conversation.filler')})[,.]?\s+)*(?:"
+    + _P.source("conversation.new_topic")
+    + r")\s*[:\-–—,.;!]+\s*",
     re.I,
 )
 
