@@ -42,6 +42,13 @@ _BOTH = re.compile(
 )
 _ALL_DOCS = re.compile(rf"\b(?:{_P.alternation('parts.all_documents')})\b", re.IGNORECASE)
 _MIN_TERMS = 2
+# "What is it, and what does the study propose?" / "X? Y?": the places a question splits.
+_PART_SPLIT = re.compile(
+    rf"\?\s+(?=\S)|[;,]\s+(?:{_P.alternation('parts.conjunction')})\s+"
+    rf"(?=(?:{_P.alternation('question.part_opener')})\b)|"
+    rf"\s+(?:{_P.alternation('question.bare_conjunction')})\s+(?=(?:{_P.alternation('question.bare_opener')})\b)",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -155,6 +162,15 @@ def _parts(question: str) -> list[str]:
     return pieces if len(pieces) >= 2 else []
 
 
+def asked_parts(text: str) -> tuple[str, ...]:
+    """'What is it, and what does the study propose?' -> two parts; a simple question -> one."""
+    parts = [p.strip(" ,;?¿") for p in _PART_SPLIT.split(text)]
+    parts = [p for p in parts if len(terms(p)) >= 1]
+    if len(parts) < 2:  # "…, both in its recommendations and in the proposed strategy?"
+        parts = [p.strip(" ,;?¿") for p in both_parts(text)]
+    return tuple(parts) if len(parts) > 1 else (text.strip(),)
+
+
 def both_parts(question: str) -> list[str]:
     """ "… both in A and in B?" -> the question about A and the question about B; [] if none."""
     m = _BOTH.search(question)
@@ -221,3 +237,32 @@ def merge_parts(
         Hit(h.chunk, h.score, len(out) + i + 1, h.dense_score, h.bm25_score)
         for i, h in enumerate(rest)
     ]
+
+
+_PREAMBLE = re.compile(r"^(?P<pre>.*?[.!])\s+(?P<ask>[^.!?]*\?)\s*$", re.S)
+
+
+def focus_of(text: str) -> tuple[str, str]:
+    """A question after a statement ('The review calls R4V the largest example. What does the
+    study propose for it?') asks the last sentence; the statement is its context."""
+    m = _PREAMBLE.match(text.strip())
+    if not m or "?" in m.group("pre"):
+        return text, ""
+    ask, pre = m.group("ask").strip(), m.group("pre").strip()
+    # "UNHCR co-leads R4V … . Was it also involved …?": "it" is the statement's subject.
+    subject = _LEADING_NAME.match(pre)
+    if subject:
+        ask = _SUBJECT_IT.sub(lambda p: p.group(1) + subject.group(1), ask, count=1)
+    return ask, pre
+
+
+# A statement that opens with a name ("UNHCR …", "The IDB …"), and a question whose subject
+# is a pronoun ("Was it …", "Does it …", "¿Participó también …" has none and is left alone).
+_LEADING_NAME = re.compile(
+    rf"(?:(?:{_P.alternation('question.statement_article')})\s+)?"
+    r"((?:[A-Z][\w'’-]*\s+){0,3}?[A-Z][A-Z0-9-]+)\b(?=\s+[a-z])"
+)
+_SUBJECT_IT = re.compile(
+    rf"^(\W*(?:{_P.alternation('question.subject_auxiliary')})\s+)(?:{_P.alternation('question.subject_it')})\b",
+    re.I,
+)

@@ -7,9 +7,9 @@ import re
 from collections.abc import Sequence
 
 from app.rag.compose import is_refusal
-from app.rag.question import analyse
+from app.rag.question import needs_context
 from app.rag.types import Message
-from index.lang import packs
+from index.lang import detect_language, packs
 
 
 def bound_history(history: Sequence[Message], turns: int, max_chars: int) -> list[Message]:
@@ -55,7 +55,9 @@ def new_topic(question: str) -> str:
     return rest if len(rest.split()) >= 2 else ""
 
 
-def candidate_queries(question: str, history: Sequence[Message], max_chars: int) -> list[str]:
+def candidate_queries(
+    question: str, history: Sequence[Message], max_chars: int, lang: str | None = None
+) -> list[str]:
     """The queries to search, best guess first: the question alone when it stands alone (or
     says the topic changes); the question with the previous one when it leans on it; both
     when unsure."""
@@ -65,7 +67,7 @@ def candidate_queries(question: str, history: Sequence[Message], max_chars: int)
     previous = previous_question(history, max_chars)
     if not previous:
         return [question]
-    need = analyse(question).needs_context
+    need = needs_context(question, lang or detect_language(question))
     # Said as a statement, the previous question is the new one's context: the reader asks
     # the new one (its kind, its parts) and reads the old one's words at half weight.
     merged = f"{previous.rstrip(' ?¿')}. {question}"

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from app.rag.cues import ACTOR_VERBS, KINDS, Kind
-from index.lang import detect_language, packs
+from index.analysis import Analysis, analyse_query
+from index.lang import packs
 from index.lang.packs import first_group
 from index.lemmas import proper_terms, root, terms
-from index.parts import both_parts
 
 _P = packs()
 
@@ -43,13 +43,6 @@ _RATE = re.compile(rf"\b(?:{_words('question.rate')})\b", re.I)
 _PRONOUN = re.compile(rf"\b(?:{_words('question.pronoun')})\b", re.I)
 _SUBJECT_PRONOUN = _P.pattern("question.subject_pronoun")
 _ELLIPSIS = re.compile(rf"^\s*(?:{_words('question.ellipsis')})\b", re.I)
-# "What is it, and what does the study propose?" / "X? Y?": the places a question splits.
-_PART_SPLIT = re.compile(
-    rf"\?\s+(?=\S)|[;,]\s+(?:{_words('parts.conjunction')})\s+"
-    rf"(?=(?:{_words('question.part_opener')})\b)|"
-    rf"\s+(?:{_words('question.bare_conjunction')})\s+(?=(?:{_words('question.bare_opener')})\b)",
-    re.I,
-)
 
 
 @dataclass(frozen=True)
@@ -224,15 +217,6 @@ def kind_of(text: str) -> Kind:
     return "other"
 
 
-def split_parts(text: str) -> tuple[str, ...]:
-    """'What is it, and what does the study propose?' -> two parts; a simple question -> one."""
-    parts = [p.strip(" ,;?¿") for p in _PART_SPLIT.split(text)]
-    parts = [p for p in parts if len(terms(p)) >= 1]
-    if len(parts) < 2:  # "…, both in its recommendations and in the proposed strategy?"
-        parts = [p.strip(" ,;?¿") for p in both_parts(text)]
-    return tuple(parts) if len(parts) > 1 else (text.strip(),)
-
-
 def needs_context(text: str, lang: str) -> Literal["yes", "no", "maybe"]:
     """Whether a question leans on the conversation: 'yes' for an ellipsis ('And who co-chairs
     it?') or a pronoun subject with no name of its own; 'maybe' when a pronoun may point back
@@ -247,45 +231,18 @@ def needs_context(text: str, lang: str) -> Literal["yes", "no", "maybe"]:
     return "yes" if subject or len(terms(text, lang)) <= 3 else "maybe"
 
 
-_PREAMBLE = re.compile(r"^(?P<pre>.*?[.!])\s+(?P<ask>[^.!?]*\?)\s*$", re.S)
-
-
-def focus_of(text: str) -> tuple[str, str]:
-    """A question after a statement ('The review calls R4V the largest example. What does the
-    study propose for it?') asks the last sentence; the statement is its context."""
-    m = _PREAMBLE.match(text.strip())
-    if not m or "?" in m.group("pre"):
-        return text, ""
-    ask, pre = m.group("ask").strip(), m.group("pre").strip()
-    # "UNHCR co-leads R4V … . Was it also involved …?": "it" is the statement's subject.
-    subject = _LEADING_NAME.match(pre)
-    if subject:
-        ask = _SUBJECT_IT.sub(lambda p: p.group(1) + subject.group(1), ask, count=1)
-    return ask, pre
-
-
-# A statement that opens with a name ("UNHCR …", "The IDB …"), and a question whose subject
-# is a pronoun ("Was it …", "Does it …", "¿Participó también …" has none and is left alone).
-_LEADING_NAME = re.compile(
-    rf"(?:(?:{_words('question.statement_article')})\s+)?"
-    r"((?:[A-Z][\w'’-]*\s+){0,3}?[A-Z][A-Z0-9-]+)\b(?=\s+[a-z])"
-)
-_SUBJECT_IT = re.compile(
-    rf"^(\W*(?:{_words('question.subject_auxiliary')})\s+)(?:{_words('question.subject_it')})\b",
-    re.I,
-)
-
-
-def analyse(text: str, lang: str | None = None) -> Question:
-    lang = lang or detect_language(text)
-    ask, context = focus_of(text)
+def analyse(question: str | Analysis, lang: str | None = None) -> Question:
+    """The reader's view of a question: from its one analysis (index/analysis.py), made here
+    when given the text."""
+    a = question if isinstance(question, Analysis) else analyse_query(question, lang=lang)
+    text, lang, ask, context = a.text, a.lang, a.focus, a.context
     return Question(
         text=text,
         lang=lang,
         kind=kind_of(ask),
         terms=tuple(dict.fromkeys(terms(text, lang))),
         names=tuple(dict.fromkeys(proper_terms(text, lang))),
-        parts=split_parts(ask),
+        parts=a.asked_parts,
         needs_context=needs_context(text, lang),
         focus=ask,
         context_terms=tuple(dict.fromkeys(terms(context, lang))),
