@@ -5,7 +5,8 @@ A question has parts when it holds two sentences ("The review calls R4V the larg
 What does the study propose for it?"), two clauses joined by "and" + a question word ("what
 did it develop, and what role did it play"), or two names joined by "and" under "both",
 "compare", "differ", "each", "which of the two" ("compare the IOM and ILO strategies"). Parts
-with fewer than two content terms ("..., and on what?") are dropped.
+with fewer than two content terms ("..., and on what?") are dropped. The reader splits the
+question it reads by the same rule (``split_question``), keeping parts of one term or more.
 
 A document is named by the first word of its id or of its publisher ("the K4DD review", "the
 IECAH study"), by "the <kind>" where its kind is its own ("the study"), or by a word of its own
@@ -25,10 +26,13 @@ from index.types import Hit
 from ingest.types import Chunk
 
 _P = packs()
-_SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[¿¡]?[A-Z])")
+# Where a question splits, the one rule for retrieval and the reader alike: after a sentence
+# ("The review calls R4V the largest example. What does …", "…? which orgs …"), and before a
+# conjunction that opens another question ("what did it develop, and what role did it play").
+_SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[¿¡]?[A-Z])|(?<=\?)\s+(?=\S)")
 _AND = _P.alternation("parts.conjunction")
 _CLAUSE = re.compile(
-    rf",?\s+(?:{_AND})\s+(?=(?:{_P.alternation('parts.clause_opener')})\b)", re.IGNORECASE
+    rf"[;,]?\s+(?:{_AND})\s+(?=(?:{_P.alternation('parts.clause_opener')})\b)", re.IGNORECASE
 )
 _CUE = _P.pattern("parts.compare")
 _NAME = r"[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*"
@@ -42,13 +46,6 @@ _BOTH = re.compile(
 )
 _ALL_DOCS = re.compile(rf"\b(?:{_P.alternation('parts.all_documents')})\b", re.IGNORECASE)
 _MIN_TERMS = 2
-# "What is it, and what does the study propose?" / "X? Y?": the places a question splits.
-_PART_SPLIT = re.compile(
-    rf"\?\s+(?=\S)|[;,]\s+(?:{_P.alternation('parts.conjunction')})\s+"
-    rf"(?=(?:{_P.alternation('question.part_opener')})\b)|"
-    rf"\s+(?:{_P.alternation('question.bare_conjunction')})\s+(?=(?:{_P.alternation('question.bare_opener')})\b)",
-    re.I,
-)
 
 
 @dataclass(frozen=True)
@@ -148,13 +145,22 @@ def _scoped(question: str, names: dict[str, set[str]]) -> str:
     return out if out != question and len(terms(out)) >= _MIN_TERMS else ""
 
 
-def _parts(question: str) -> list[str]:
+def split_question(question: str) -> list[str]:
+    """The pieces a question asks (see the module docstring): its sentences and the clauses
+    that open another question; else both sides of "both A and B" or of a comparison of two
+    names ("compare the IOM and ILO strategies"); one piece for a simple question."""
     pieces = [p for s in _SENTENCE.split(question.strip()) for p in _CLAUSE.split(s)]
     if len(pieces) < 2 and both_parts(question):
         pieces = both_parts(question)
     elif len(pieces) < 2 and _CUE.search(question) and (m := _PAIR.search(question)):
         pieces = [question.replace(m[0], m[1]), question.replace(m[0], m[2])]
-    pieces = [p.strip(" ,") for p in pieces]
+    return pieces
+
+
+def _parts(question: str) -> list[str]:
+    """Retrieval's parts: each piece that says enough to search, a pronoun given the first
+    piece's subject."""
+    pieces = [p.strip(" ,") for p in split_question(question)]
     subject = _subject(pieces[0]) if len(pieces) >= 2 else ""
     if subject:  # "what role did it play" -> "what role did it play (IOM)"
         pieces = pieces[:1] + [f"{p} ({subject})" if _PRONOUN.search(p) else p for p in pieces[1:]]
@@ -163,11 +169,10 @@ def _parts(question: str) -> list[str]:
 
 
 def asked_parts(text: str) -> tuple[str, ...]:
-    """'What is it, and what does the study propose?' -> two parts; a simple question -> one."""
-    parts = [p.strip(" ,;?¿") for p in _PART_SPLIT.split(text)]
+    """The reader's parts: 'What is it, and what does the study propose?' -> two; a simple
+    question -> itself."""
+    parts = [p.strip(" ,;?¿") for p in split_question(text)]
     parts = [p for p in parts if len(terms(p)) >= 1]
-    if len(parts) < 2:  # "…, both in its recommendations and in the proposed strategy?"
-        parts = [p.strip(" ,;?¿") for p in both_parts(text)]
     return tuple(parts) if len(parts) > 1 else (text.strip(),)
 
 
