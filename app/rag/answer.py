@@ -41,7 +41,10 @@ QUOTED_IN_ENGLISH = {
     for p in _P.packs
     if p["answer.quoted_in_english"].text
 }
-OTHER_LANGUAGE = _P.text("answer.other_language", "en")
+_NAMES = [p.name for p in _P.packs]
+OTHER_LANGUAGE = _P.text("answer.other_language", "en").format(
+    languages=" and ".join([", ".join(_NAMES[:-1]), _NAMES[-1]] if len(_NAMES) > 1 else _NAMES)
+)
 
 
 # Where a streamed extractive answer is cut: after a sentence's end or its [n] markers.
