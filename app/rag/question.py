@@ -23,7 +23,7 @@ def _words(name: str) -> str:
 
 # Kinds whose answer is a span that must be in a sentence: without one there is no answer.
 STRICT: frozenset[str] = frozenset({"amount", "number", "date", "actor", "place"})
-_EXPANSION = _P.pattern("question.expansion")
+_EXPANSION = re.compile(rf"\b(?:{_words('question.expansion')})\b", re.I)
 # "Who" asking for whom something is done ("Who is the project focused on?", "Who does it
 # target?"): the answer may be a group of people rather than a name.
 _WHO_OBJECT = _P.pattern("question.who_object")
