@@ -13,48 +13,17 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from index.lang.packs import alternation, packs
+
 LEMMA_LANGUAGES = ("en", "es", "pt", "fr")
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 
-# Function words, question words and the words every question about "the documents" uses.
-STOP_EN = set(
-    """a about above after again against all also am an and any are as at be because been before
-    being below between both but by can could did do does doing done down during each few for from
-    further had has have having he her here hers him his how i if in into is it its itself just me
-    more most much many my no nor not now of off on once only or other our out over own same she
-    should so some such than that the their them then there these they this those through to too
-    under until up very was we were what when where which while who whom why will with would you
-    your yours according review report documents document say says said tell give list describe
-    mention mentioned named name kind type one two both either""".split()
-)
-STOP_ES = set(
-    """a al algo algún alguna algunas alguno algunos ante antes aquel aquella aquellas aquellos aquí
-    así aún cada como cómo con contra cual cuál cuales cuáles cuando cuándo cuánto cuánta cuántos
-    cuántas de del desde donde dónde durante e el él ella ellas ellos en entre era eran es esa esas
-    ese eso esos esta está están estas este esto estos fue fueron ha han hay la las le les lo los
-    más me mi mis mucho muy ni no nos o otra otras otro otros para pero poco por porque qué que
-    quien quién quienes quiénes se según ser si sí sin sobre son su sus también tan tanto te tiene
-    tienen todo todos tu un una unas uno unos y ya documento documentos dice dicen informe
-    estudio""".split()
-)
-STOP_PT = set(
-    """a à ao aos as às até com como da das de do dos e é ela elas ele eles em entre era essa essas
-    esse esses esta está estão estas este estes eu foi foram há isso isto já la lhe mais mas me
-    muito na nas não nem no nos o os ou para pela pelas pelo pelos por porque qual quais quando
-    quanto quanta quantos quantas que quê quem se segundo sem ser seu seus sua suas são também
-    tem têm um uma umas uns documento documentos diz dizem relatório estudo""".split()
-)
-STOP_FR = set(
-    """à au aux avec ce ces cet cette combien comme comment dans de des du elle elles en est et
-    été être il ils je la le les leur leurs lui ma mais me même mes moi mon ne ni nos notre nous
-    ou où par pas pour qu que quel quelle quelles quels qui quoi sa sans se selon ses son sont sur
-    ta te tes toi ton tu un une vos votre vous y document documents dit disent rapport
-    étude""".split()
-)
-STOP = STOP_EN | STOP_ES | STOP_PT | STOP_FR
-
+_P = packs()
+# Function words, question words and the words every question about "the documents" uses, in
+# every language (the packs' "stop").
+STOP = frozenset(_P.words("stop"))
 # Demonyms and derived forms of names, longest first: Colombian/Colombia -> colomb.
-_ROOT_SUFFIXES = ("ing", "ly", "ian", "ean", "ese", "ia", "an", "a", "o", "e")
+_ROOT_SUFFIXES = _P.words("root.suffixes")
 _ROOT_MIN = 4
 
 
@@ -64,35 +33,9 @@ def fold(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-# Number words from three to twenty in the four languages, as digits: "cinco áreas" meets
-# "five thematic areas" (one and two are also articles or stop words).
-_NUMBERS = {
-    w: str(n)
-    for n, ws in enumerate(
-        [
-            "three tres três trois",
-            "four cuatro quatro quatre",
-            "five cinco cinq",
-            "six seis",
-            "seven siete sete sept",
-            "eight ocho oito huit",
-            "nine nueve nove",
-            "ten diez dez dix",
-            "eleven once onze",
-            "twelve doce doze douze",
-            "thirteen trece treze treize",
-            "fourteen catorce quatorze",
-            "fifteen quince quinze",
-            "sixteen dieciséis dezesseis",
-            "seventeen diecisiete dezessete dix-sept",
-            "eighteen dieciocho dezoito dix-huit",
-            "nineteen diecinueve dezenove dix-neuf",
-            "twenty veinte vinte vingt",
-        ],
-        start=3,
-    )
-    for w in ws.split()
-}
+# Number words from three to twenty, as digits: "cinco áreas" meets "five thematic areas" (one
+# and two are also articles or stop words).
+_NUMBERS = {w: str(n) for w, n in _P.table("numbers").items()}
 
 
 @lru_cache(maxsize=131072)
@@ -119,9 +62,10 @@ def lemma(word: str, lang: str = "en") -> str:
 def root(term: str) -> str:
     """A name's root, so that a demonym meets its country ('canadian' and 'canada' -> 'canad'),
     and British meets American spelling ('organisation' -> 'organization', 'programme')."""
-    term = term.replace("isation", "ization")
-    if len(term) >= 6:  # British spelling: prioritise, analyse, labour, centre
-        term = _BRITISH.sub(lambda m: _AMERICAN[m.group()], term)
+    for old, new in _INSIDE.items():
+        term = term.replace(old, new)
+    if len(term) >= 6 and _ENDINGS:  # British spelling: prioritise, analyse, labour, centre
+        term = _BRITISH.sub(lambda m: _ENDINGS[m.group()], term)
     for suffix in _ROOT_SUFFIXES:
         if term.endswith(suffix) and len(term) - len(suffix) >= _ROOT_MIN:
             term = term[: -len(suffix)]
@@ -131,8 +75,10 @@ def root(term: str) -> str:
     return term
 
 
-_AMERICAN = {"ise": "ize", "yse": "yze", "our": "or", "tre": "ter"}
-_BRITISH = re.compile(r"(?:ise|yse|our|tre)$")
+# British spelling meets American ("organisation" -> "organization", "centre" -> "center").
+_INSIDE = _P.table("spelling.inside")
+_ENDINGS = _P.table("spelling.endings")
+_BRITISH = re.compile(rf"(?:{alternation(list(_ENDINGS))})$")
 
 
 def words(text: str) -> list[str]:

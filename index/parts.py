@@ -5,7 +5,8 @@ A question has parts when it holds two sentences ("The review calls R4V the larg
 What does the study propose for it?"), two clauses joined by "and" + a question word ("what
 did it develop, and what role did it play"), or two names joined by "and" under "both",
 "compare", "differ", "each", "which of the two" ("compare the IOM and ILO strategies"). Parts
-with fewer than two content terms ("..., and on what?") are dropped.
+with fewer than two content terms ("..., and on what?") are dropped. The reader splits the
+question it reads by the same rule (``split_question``), keeping parts of one term or more.
 
 A document is named by the first word of its id or of its publisher ("the K4DD review", "the
 IECAH study"), by "the <kind>" where its kind is its own ("the study"), or by a word of its own
@@ -19,36 +20,31 @@ import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
+from index.lang.packs import packs
 from index.lemmas import STOP, fold, terms
 from index.types import Hit
 from ingest.types import Chunk
 
-_SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[¿¡]?[A-Z])")
+_P = packs()
+# Where a question splits, the one rule for retrieval and the reader alike: after a sentence
+# ("The review calls R4V the largest example. What does …", "…? which orgs …"), and before a
+# conjunction that opens another question ("what did it develop, and what role did it play").
+_SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[¿¡]?[A-Z])|(?<=\?)\s+(?=\S)")
+_AND = _P.alternation("parts.conjunction")
 _CLAUSE = re.compile(
-    r",?\s+(?:and|y|e|et)\s+(?=(?:what|which|who|whom|when|where|why|how|in what|on what|"
-    r"qué|cuál|cuáles|quién|quiénes|cuándo|dónde|cómo|cuánto|o que|qual|quais|quem|quando|onde|"
-    r"quel|quelle|quels|quelles|qui|quand|où|comment|is|are|was|were|does|did|do|has|have)\b)",
-    re.IGNORECASE,
+    rf"[;,]?\s+(?:{_AND})\s+(?=(?:{_P.alternation('parts.clause_opener')})\b)", re.IGNORECASE
 )
-_CUE = re.compile(
-    r"\b(?:both|compare|compared|comparison|differ|difference|differences|each|which of the two|"
-    r"ambos|ambas|compar\w*|diferencia\w*|cada|los dos|las dos|ambos|os dois|as duas|"
-    r"les deux|chacun\w*)\b",
-    re.IGNORECASE,
-)
+_CUE = _P.pattern("parts.compare")
 _NAME = r"[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*"
 _PAIR = re.compile(
-    rf"\b({_NAME})\s+(?:and|y|e|et)\s+(?:the\s+|el\s+|la\s+|o\s+|a\s+|le\s+)?({_NAME})"
+    rf"\b({_NAME})\s+(?:{_AND})\s+(?:(?:{_P.alternation('parts.pair_article')})\s+)?({_NAME})"
 )
 _BOTH = re.compile(
-    r",?\s*\b(?:both|tanto|à la fois)\s+(.{3,80}?)\s+(?:and|como|et)\s+(.{3,80}?)(?=[?.!]*$)",
+    rf",?\s*\b(?:{_P.alternation('parts.both_first')})\s+(.{{3,80}}?)\s+"
+    rf"(?:{_P.alternation('parts.both_second')})\s+(.{{3,80}}?)(?=[?.!]*$)",
     re.IGNORECASE,
 )
-_ALL_DOCS = re.compile(
-    r"\b(?:both documents|the two documents|both reports|which of the two|either document|"
-    r"ambos documentos|los dos documentos|os dois documentos|les deux documents)\b",
-    re.IGNORECASE,
-)
+_ALL_DOCS = re.compile(rf"\b(?:{_P.alternation('parts.all_documents')})\b", re.IGNORECASE)
 _MIN_TERMS = 2
 
 
@@ -83,7 +79,7 @@ def doc_names(chunks: Iterable[Chunk]) -> dict[str, set[str]]:
         titles[c.doc_id] = c.title
     for doc_id, kind in kinds.items():
         if kind and list(kinds.values()).count(kind) == 1 and kind not in ("document", "linked"):
-            names[doc_id].add(f"the {kind}")
+            names[doc_id].update(f"{a} {kind}" for a in _ARTICLES)
     # "the coordination review", "the donor mapping": a word of one document's title alone,
     # before a word for a document.
     title_words = {d: set(terms(t)) for d, t in titles.items()}
@@ -91,12 +87,22 @@ def doc_names(chunks: Iterable[Chunk]) -> dict[str, set[str]]:
         others = set().union(*(w for d, w in title_words.items() if d != doc_id))
         for w in own - others - names[doc_id]:
             if len(w) >= 4 and not w.isdigit():
-                names[doc_id].update(f"the {w} {noun}" for noun in _DOC_NOUNS)
+                names[doc_id].update(f"{a} {w} {noun}" for a in _ARTICLES for noun in _DOC_NOUNS)
     return names
 
 
-_DOC_NOUNS = ("review", "study", "report", "mapping", "paper", "analysis", "assessment")
-_DESCRIBED = re.compile(rf"\bthe ((?:[\w-]+ ){{1,3}}?)({'|'.join(_DOC_NOUNS)})\b")
+_DOC_NOUNS = _P.words("document.nouns")
+# The article of a phrase that names a document: "the study", "the coordination review".
+_ARTICLES = _P.words("document.article")
+_DESCRIBED = re.compile(
+    rf"\b(?:{_P.alternation('document.article')}) ((?:[\w-]+ ){{1,3}}?)({'|'.join(_DOC_NOUNS)})\b"
+)
+
+
+def unarticled(name: str) -> str:
+    """A document's name without its article ("the study" -> "study"); "" for a name that
+    has none ("k4dd")."""
+    return next((name[len(a) + 1 :] for a in _ARTICLES if name.startswith(f"{a} ")), "")
 
 
 def names_document(mods: Sequence[str], noun: str, names: Collection[str]) -> bool:
@@ -104,8 +110,8 @@ def names_document(mods: Sequence[str], noun: str, names: Collection[str]) -> bo
     "the study" (its kind), "the IECAH study" (a name before it), "the regional coordination
     review" (a word of its own title before it)."""
     if not mods:
-        return f"the {noun}" in names
-    return any(t in names or f"the {t} {noun}" in names for t in mods)
+        return any(f"{a} {noun}" in names for a in _ARTICLES)
+    return any(t in names or any(f"{a} {t} {noun}" in names for a in _ARTICLES) for t in mods)
 
 
 def plan(question: str, names: dict[str, set[str]]) -> QueryPlan:
@@ -119,9 +125,9 @@ def plan(question: str, names: dict[str, set[str]]) -> QueryPlan:
 
 # "took part in the study", "involved in the study": the document is what is asked about.
 _SCOPE = (
-    r"(?<!part )(?<!involved )(?<!participated )(?<!participate )(?<!role )"
-    r"\b(?:described in|mentioned in|according to|in|from|within|throughout|"
-    r"según|en|dans|selon|segundo|no|na)\s+(?:the|this|el|la|este|esta|le|ce|cette|o|a)\s+"
+    "".join(f"(?<!{re.escape(w)} )" for w in _P.words("parts.scope_not_after"))
+    + rf"\b(?:{_P.alternation('parts.scope_preposition')})\s+"
+    + rf"(?:{_P.alternation('parts.scope_determiner')})\s+"
 )
 
 
@@ -129,7 +135,7 @@ def _scoped(question: str, names: dict[str, set[str]]) -> str:
     """The question without "in the review"-like phrases: they name where to look, and in a
     passage's vector they only match the passages that talk about the document itself."""
     words = sorted({w for ws in names.values() for w in ws if " " not in w}, key=len)
-    kinds = sorted({w[4:] for ws in names.values() for w in ws if w.startswith("the ")})
+    kinds = sorted({k for ws in names.values() for w in ws if (k := unarticled(w))})
     if not kinds:
         return ""
     name = f"(?:(?:{'|'.join(map(re.escape, words))})\\s+)?" if words else ""
@@ -139,18 +145,35 @@ def _scoped(question: str, names: dict[str, set[str]]) -> str:
     return out if out != question and len(terms(out)) >= _MIN_TERMS else ""
 
 
-def _parts(question: str) -> list[str]:
+def split_question(question: str) -> list[str]:
+    """The pieces a question asks (see the module docstring): its sentences and the clauses
+    that open another question; else both sides of "both A and B" or of a comparison of two
+    names ("compare the IOM and ILO strategies"); one piece for a simple question."""
     pieces = [p for s in _SENTENCE.split(question.strip()) for p in _CLAUSE.split(s)]
     if len(pieces) < 2 and both_parts(question):
         pieces = both_parts(question)
     elif len(pieces) < 2 and _CUE.search(question) and (m := _PAIR.search(question)):
         pieces = [question.replace(m[0], m[1]), question.replace(m[0], m[2])]
-    pieces = [p.strip(" ,") for p in pieces]
+    return pieces
+
+
+def _parts(question: str) -> list[str]:
+    """Retrieval's parts: each piece that says enough to search, a pronoun given the first
+    piece's subject."""
+    pieces = [p.strip(" ,") for p in split_question(question)]
     subject = _subject(pieces[0]) if len(pieces) >= 2 else ""
     if subject:  # "what role did it play" -> "what role did it play (IOM)"
         pieces = pieces[:1] + [f"{p} ({subject})" if _PRONOUN.search(p) else p for p in pieces[1:]]
     pieces = [p for p in pieces if len(terms(p)) >= _MIN_TERMS]
     return pieces if len(pieces) >= 2 else []
+
+
+def asked_parts(text: str) -> tuple[str, ...]:
+    """The reader's parts: 'What is it, and what does the study propose?' -> two; a simple
+    question -> itself."""
+    parts = [p.strip(" ,;?¿") for p in split_question(text)]
+    parts = [p for p in parts if len(terms(p)) >= 1]
+    return tuple(parts) if len(parts) > 1 else (text.strip(),)
 
 
 def both_parts(question: str) -> list[str]:
@@ -159,9 +182,7 @@ def both_parts(question: str) -> list[str]:
     return [question.replace(m[0], f" {m[1]}"), question.replace(m[0], f" {m[2]}")] if m else []
 
 
-_PRONOUN = re.compile(
-    r"\b(?:it|its|they|them|their|this|these|él|ella|ellos|su|sus|il|elle|ils)\b", re.I
-)
+_PRONOUN = re.compile(rf"\b(?:{_P.alternation('parts.pronoun')})\b", re.I)
 
 
 def _subject(text: str) -> str:
@@ -221,3 +242,32 @@ def merge_parts(
         Hit(h.chunk, h.score, len(out) + i + 1, h.dense_score, h.bm25_score)
         for i, h in enumerate(rest)
     ]
+
+
+_PREAMBLE = re.compile(r"^(?P<pre>.*?[.!])\s+(?P<ask>[^.!?]*\?)\s*$", re.S)
+
+
+def focus_of(text: str) -> tuple[str, str]:
+    """A question after a statement ('The review calls R4V the largest example. What does the
+    study propose for it?') asks the last sentence; the statement is its context."""
+    m = _PREAMBLE.match(text.strip())
+    if not m or "?" in m.group("pre"):
+        return text, ""
+    ask, pre = m.group("ask").strip(), m.group("pre").strip()
+    # "UNHCR co-leads R4V … . Was it also involved …?": "it" is the statement's subject.
+    subject = _LEADING_NAME.match(pre)
+    if subject:
+        ask = _SUBJECT_IT.sub(lambda p: p.group(1) + subject.group(1), ask, count=1)
+    return ask, pre
+
+
+# A statement that opens with a name ("UNHCR …", "The IDB …"), and a question whose subject
+# is a pronoun ("Was it …", "Does it …", "¿Participó también …" has none and is left alone).
+_LEADING_NAME = re.compile(
+    rf"(?:(?:{_P.alternation('question.statement_article')})\s+)?"
+    r"((?:[A-Z][\w'’-]*\s+){0,3}?[A-Z][A-Z0-9-]+)\b(?=\s+[a-z])"
+)
+_SUBJECT_IT = re.compile(
+    rf"^(\W*(?:{_P.alternation('question.subject_auxiliary')})\s+)(?:{_P.alternation('question.subject_it')})\b",
+    re.I,
+)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from index.lang.packs import NEVER, packs
 from index.lemmas import STOP, fold
 from ingest.types import Chunk
 
@@ -19,21 +20,29 @@ SECTION_SEP = " > "
 # The opening subject: "The Platform is", "At the macro level, the Platform is", "The Regional
 # Strategy is", "The Network includes", "It is". The noun phrase must run straight into its verb:
 # "The IOM Regional Strategy for South America aims" names what it is about and is left alone.
-_VERB = r"(?:is|are|was|were|has|have|had|will|would|can|could|should|may|must|also|[a-z]{3,}s)\b"
+_P = packs()
+
+
+def _either_case(words: tuple[str, ...]) -> str:
+    """Words that may open a sentence: 'the' as 'The' or 'the'."""
+    return "|".join(f"[{w[0].upper()}{w[0].lower()}]{re.escape(w[1:])}" for w in words) or NEVER
+
+
+_VERB = rf"(?:{_P.alternation('referent.verb')}|{_P.pattern('referent.verb_form').pattern})\b"
 _OPENING = re.compile(
-    r"^(?:[A-Z][^.,;:]{0,60},\s+)?(?:(?:[Tt]he|[Tt]his|[Tt]hese|[Ii]ts)\s+"
-    rf"(?P<np>(?:[\w-]+\s+){{0,2}}?[\w-]+)\s+(?={_VERB})|(?P<pron>It|They|This|These)\s+(?=[a-z]))"
+    rf"^(?:[A-Z][^.,;:]{{0,60}},\s+)?(?:(?:{_either_case(_P.words('referent.determiner'))})\s+"
+    rf"(?P<np>(?:[\w-]+\s+){{0,2}}?[\w-]+)\s+(?={_VERB})"
+    rf"|(?P<pron>{_P.alternation('referent.pronoun')})\s+(?=[a-z]))"
 )
 # Words after "the" that are not a thing named earlier ("the region", "the following").
-_GENERIC = set(
-    """following same first second last other region world country countries year years
-    government governments people population context case use need needs area areas""".split()
-)
+_GENERIC = frozenset(_P.words("referent.generic"))
 # A capitalised name: "Interagency Coordination Platform for Refugees and Migrants (R4V)".
 _NAME = re.compile(
-    r"(?:[A-Z][\w'’&-]*|\d[\d-]*)(?:(?:\s+(?:of|for|and|on|in|the|de|del|la|y|to))*"
+    rf"(?:[A-Z][\w'’&-]*|\d[\d-]*)(?:(?:\s+(?:{_P.alternation('referent.name_link')}))*"
     r"\s+(?:[A-Z][\w'’&-]*|\d[\d-]*|\([A-Z][\w-]*\)))*"
 )
+_LEADING = re.compile(rf"^(?:{_P.alternation('referent.leading')})\s+")
+_NAME_ARTICLE = re.compile(rf"^(?:{_P.alternation('referent.name_article')})\s+")
 
 
 def referent(chunk: Chunk, previous: Chunk | None = None) -> str:
@@ -70,7 +79,7 @@ def sentence_referent(sentence: str, before: str, passage_referent: str) -> str:
     if not before:
         name = passage_referent if _OPENING.match(sentence.lstrip()) else ""
     elif _IT.match(sentence):
-        opening = _NAME.match(re.sub(r"^(?:The|This|These)\s+", "", before.lstrip()))
+        opening = _NAME.match(_LEADING.sub("", before.lstrip()))
         names = _names(opening[0]) if opening else []
         name = names[0].rstrip(":") if names else ""
     else:
@@ -78,7 +87,9 @@ def sentence_referent(sentence: str, before: str, passage_referent: str) -> str:
     return "" if not name or name.lower() in sentence.lower() else name
 
 
-_IT = re.compile(r"\s*(?:It|They)\s+(?!is\b|was\b)[a-z]")
+_IT = re.compile(
+    rf"\s*(?:{_P.alternation('referent.it')})\s+(?!(?:{_P.alternation('referent.it_not')})\b)[a-z]"
+)
 
 
 def section_owner(chunk: Chunk, text: str) -> str:
@@ -114,7 +125,7 @@ def _names(text: str) -> list[str]:
     """Capitalised names of two words or more in a text, in order, sentence-initial "The" off."""
     out = []
     for m in _NAME.finditer(text):
-        name = re.sub(r"^(?:The|This|These|A|An)\s+", "", m[0])
+        name = _NAME_ARTICLE.sub("", m[0])
         if len(name.split()) >= 2 or re.fullmatch(r"[A-Z]{2,}[\w-]*", name):
             out.append(name)
     return out

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from index.analysis import Analysis, analyse_query
 from index.embed import Embedder
 from index.errors import BadQuestion
-from index.lang import detect_language
+from index.lang import detect_language, packs
 from index.lemmas import terms
-from index.parts import QueryPlan, doc_names, merge_parts, plan
+from index.parts import QueryPlan, doc_names, merge_parts
 from index.referents import referent
 from index.store import ChunkStore
 from index.types import Hit
@@ -100,17 +101,20 @@ class _BM25:
             # an empty passage would break bm25s' vocabulary; it simply never matches
             self._bm25.index([t or [""] for t in corpus], show_progress=False)
 
-    def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every chunk (in ``self._chunks`` order) for the query."""
+    def scores(self, query: str, lang: str | None = None) -> np.ndarray:
+        """BM25 score of every chunk (in ``self._chunks`` order) for the query in ``lang``
+        (guessed when not given)."""
         if self._bm25 is None:
             return np.zeros(len(self._chunks))
-        words = bm25_terms(query, detect_language(query))
+        words = bm25_terms(query, lang or detect_language(query))
         if not words:
             return np.zeros(len(self._chunks))
         return np.asarray(self._bm25.get_scores(words), dtype=float)
 
-    def search(self, query: str, n: int | None = None) -> list[tuple[Chunk, float]]:
-        s = self.scores(query)
+    def search(
+        self, query: str, n: int | None = None, lang: str | None = None
+    ) -> list[tuple[Chunk, float]]:
+        s = self.scores(query, lang)
         order = np.argsort(-s, kind="stable")[: n or self._top_k]
         return [(self._chunks[i], float(s[i])) for i in order if s[i] > 0]
 
@@ -168,22 +172,33 @@ class HybridRetriever:
         self._prior = self.prepared.prior
         log.info("retriever ready: %d chunks", len(self.chunks))
 
-    def search(self, query: str, k: int = 5, filters: dict[str, str] | None = None) -> list[Hit]:
-        query = query.strip()
+    def analyse(self, query: str, lang: str | None = None) -> Analysis:
+        """The question's one analysis, with the documents of this index it names."""
+        names = self._doc_names if self.config.split_parts else None
+        return analyse_query(query.strip(), names, lang)
+
+    def search(
+        self, query: str | Analysis, k: int = 5, filters: dict[str, str] | None = None
+    ) -> list[Hit]:
+        """The top ``k`` passages for a question, or for its analysis (``analyse``)."""
+        if isinstance(query, str) and not query.strip():
+            raise BadQuestion("the question is empty; type a question about the documents")
+        asked = query if isinstance(query, Analysis) else self.analyse(query)
+        query, lang = asked.text, asked.lang
         if not query:
             raise BadQuestion("the question is empty; type a question about the documents")
         filters = {key: v for key, v in (filters or {}).items() if v}
         bad = set(filters) - set(FILTER_KEYS)
         if bad:
             raise BadQuestion(f"unknown filter {sorted(bad)}; use one of {list(FILTER_KEYS)}")
-        asks = plan(query, self._doc_names) if self.config.split_parts else QueryPlan()
-        hits = self._rank(asks.scoped or query, filters)
+        asks = asked.plan if self.config.split_parts else QueryPlan()
+        hits = self._rank(asks.scoped or query, filters, lang)
         if asks.parts or len(asks.docs) >= 2:
             # Each part's best passage, then each named document's, ahead of the rest: a
             # two-part question needs both, and one ranking tends to serve only one of them.
-            parts = [self._rank(p, filters) for p in asks.parts]
+            parts = [self._rank(p, filters, lang) for p in asks.parts]
             docs = [] if "doc_id" in filters else asks.docs
-            hits = merge_parts(hits, parts, docs, self._rank_in_doc(query, filters))
+            hits = merge_parts(hits, parts, docs, self._rank_in_doc(query, filters, lang))
         if self.reranker is not None:
             hits = self.reranker.rerank(query, hits[: max(k * 4, 20)], self._texts)
         return [
@@ -194,13 +209,14 @@ class HybridRetriever:
     def _referent(self, chunk: Chunk) -> str:
         return referent(chunk, self._by_id.get(previous_id(chunk)))
 
-    def _rank(self, query: str, filters: dict[str, str]) -> list[Hit]:
-        """The fused ranking of one query (the question or one of its parts)."""
+    def _rank(self, query: str, filters: dict[str, str], lang: str) -> list[Hit]:
+        """The fused ranking of one query (the question or one of its parts), in the
+        question's language."""
         cfg = self.config
         n = cfg.candidates
         use_dense = cfg.dense_weight > 0 or self.multilingual is None
-        lang, dense, bm25, m_dense = self._lists(
-            query, tuple(sorted(filters.items())), n, use_dense
+        dense, bm25, m_dense = self._lists(
+            query, tuple(sorted(filters.items())), n, use_dense, lang
         )
         dense, bm25, m_dense = dense[:n], bm25[:n], m_dense[:n]
         # Without a multilingual embedder the main one takes its weight.
@@ -231,24 +247,26 @@ class HybridRetriever:
         return hits
 
     def _lists(
-        self, query: str, filters: tuple[tuple[str, str], ...], n: int, use_dense: bool
-    ) -> tuple[str, Ranked, Ranked, Ranked]:
-        """The query's language and its candidates from each retriever, best first (the main
-        embedder's only when ``use_dense``: it costs an embedding)."""
+        self, query: str, filters: tuple[tuple[str, str], ...], n: int, use_dense: bool, lang: str
+    ) -> tuple[Ranked, Ranked, Ranked]:
+        """The query's candidates from each retriever, best first (the main embedder's only
+        when ``use_dense``: it costs an embedding)."""
         where = dict(filters)
         dense: Ranked = []
         if use_dense:
             dense = self._nearest(self.store, self.embedder.queries([query])[0], n, where)
-        bm25 = [(c, s) for c, s in self._bm25.search(query, n) if _matches(c, where)]
+        bm25 = [(c, s) for c, s in self._bm25.search(query, n, lang) if _matches(c, where)]
         m_dense: Ranked = []
         if self.multilingual is not None:
             m_store, m_embedder = self.multilingual
             m_dense = self._nearest(m_store, m_embedder.queries([query])[0], n, where)
-        return detect_language(query), dense, bm25, m_dense
+        return dense, bm25, m_dense
 
-    def _rank_in_doc(self, query: str, filters: dict[str, str]) -> Callable[[str], list[Hit]]:
+    def _rank_in_doc(
+        self, query: str, filters: dict[str, str], lang: str
+    ) -> Callable[[str], list[Hit]]:
         """The fused ranking within one document (query vectors come from the cache)."""
-        return lambda doc_id: self._rank(query, {**filters, "doc_id": doc_id})
+        return lambda doc_id: self._rank(query, {**filters, "doc_id": doc_id}, lang)
 
     def _nearest(
         self, store: ChunkStore, vec: np.ndarray, n: int, filters: dict[str, str]
@@ -259,18 +277,19 @@ class HybridRetriever:
         return [(self._by_id[cid], sim) for cid, sim in found if cid in self._by_id]
 
 
-# British and American spellings meet: "organisation" and "organization", "prioritise" and
-# "prioritize" (not "exercise", "enterprise", "expertise", "promise", "revise", "precise").
-_ISE = re.compile(r"(?<=[a-z]{4})is(ation|e)$")
-_ISE_KEEP = re.compile(r"(?:rc|rpr|rt|m|v|c|pr|w|l)ise$")
-
-
 def bm25_terms(text: str, lang: str) -> list[str]:
-    """BM25's terms: index/lemmas.py's terms, with -ise/-isation spelt -ize/-ization."""
+    """BM25's terms: index/lemmas.py's terms, spelt one way where the language has two (the
+    pack's "bm25.spelling": English -ise/-isation as -ize/-ization, not "exercise", "promise")."""
     out = terms(text, lang)
-    if lang != "en":
+    pack = packs().get(lang)
+    if pack is None or pack["bm25.spelling"].compiled is None:
         return out
-    return [t if _ISE_KEEP.search(t) else _ISE.sub(r"iz\1", t) for t in out]
+    spelling, keep = pack["bm25.spelling"], pack["bm25.spelling_keep"].compiled
+    assert spelling.compiled is not None
+    return [
+        t if keep is not None and keep.search(t) else spelling.compiled.sub(spelling.text, t)
+        for t in out
+    ]
 
 
 # A passage that says fewer new things than this beyond its document's title and publisher

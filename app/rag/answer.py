@@ -27,20 +27,23 @@ from app.rag.termstats import TermStats
 from app.rag.types import Answer, Message
 from index.embed import Embedder
 from index.errors import BadQuestion
-from index.lang import detect_language
+from index.lang import detect_language, packs
 from index.retrieve import HybridRetriever
 from index.types import Hit
 
 log = logging.getLogger(__name__)
 
+_P = packs()
+# The notice under an answer in another language than the documents': their passages are
+# quoted in English; for a language without a pack, also which languages Ruta answers in.
 QUOTED_IN_ENGLISH = {
-    "es": "Los pasajes citados están en inglés, tal como aparecen en los documentos.",
-    "pt": "As passagens citadas estão em inglês, tal como aparecem nos documentos.",
-    "fr": "Les passages cités sont en anglais, tels qu'ils figurent dans les documents.",
+    p.code: p["answer.quoted_in_english"].text
+    for p in _P.packs
+    if p["answer.quoted_in_english"].text
 }
-OTHER_LANGUAGE = (
-    "Ruta answers in English, Spanish, Portuguese and French; the passages below are quoted in "
-    "English, as they appear in the documents."
+_NAMES = [p.name for p in _P.packs]
+OTHER_LANGUAGE = _P.text("answer.other_language", "en").format(
+    languages=" and ".join([", ".join(_NAMES[:-1]), _NAMES[-1]] if len(_NAMES) > 1 else _NAMES)
 )
 
 
@@ -87,11 +90,14 @@ def clean_question(question: str, max_chars: int) -> str:
     return text
 
 
-def prepare(question: str, history: Sequence[Message], max_chars: int) -> tuple[str, list[str]]:
+def prepare(
+    question: str, history: Sequence[Message], max_chars: int, lang: str | None = None
+) -> tuple[str, list[str]]:
     """The cleaned question and the queries retrieval runs, best guess first: the question
-    alone when it stands alone, merged with the previous answered one when it leans on it."""
+    alone when it stands alone, merged with the previous answered one when it leans on it.
+    ``lang``: the question's language, when already guessed."""
     q = clean_question(question, max_chars)
-    return q, candidate_queries(q, history, max_chars)
+    return q, candidate_queries(q, history, max_chars, lang or detect_language(q))
 
 
 def search(
@@ -147,20 +153,24 @@ class Answerer:
 
         limit = self.config.max_question_chars
         history = bound_history(history, self.config.max_history_turns, limit)
-        q, queries = prepare(question, history, limit)
-        lang = detect_language(q)
+        q = clean_question(question, limit)
+        lang = detect_language(q)  # the one language guess: retrieval's and the reader's
+        queries = candidate_queries(q, history, limit, lang)
         searched = []
         for query in queries:
             in_time()
-            searched.append((query, self.retriever.search(query, self.config.top_k, filters)))
+            # One analysis per query, read by retrieval and by the reader; a follow-up merged
+            # with the previous question keeps the language of the one asked.
+            asked = self.retriever.analyse(query, lang)
+            searched.append((asked, self.retriever.search(asked, self.config.top_k, filters)))
         in_time()
         timings = {"retrieval": (time.perf_counter() - t0) * 1000}
         t1 = time.perf_counter()
         # Unsure whether a follow-up leans on the history: keep the better-supported reading.
-        query, hits, reading = max(
+        asked, hits, reading = max(
             (
-                (qy, h, read(analyse(qy, lang), h, self.stats, self.embedder, self.config.tuning))
-                for qy, h in searched
+                (a, h, read(analyse(a), h, self.stats, self.embedder, self.config.tuning))
+                for a, h in searched
             ),
             key=lambda x: x[2].best,
         )
@@ -189,7 +199,7 @@ class Answerer:
         if reading.best >= self.config.tuning.lead_min:  # the reader is sure: its passages lead
             lead = [hits[u.hit].chunk.chunk_id for u in (*reading.units, *reading.ranked[:1])]
             answer = replace(answer, hits=reader_first(answer.hits, lead))
-        yield replace(answer, timings_ms=timings, standalone_question=query)
+        yield replace(answer, timings_ms=timings, standalone_question=asked.text)
 
     def answer(
         self, question: str, history: Sequence[Message] = (), filters: dict[str, str] | None = None

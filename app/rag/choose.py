@@ -13,6 +13,7 @@ from app.rag.reader import DEFAULT_TUNING, FEATURES, TYPED, Tuning, Unit, score_
 from app.rag.spans import YEAR
 from app.rag.termstats import TermStats, root_set
 from index.embed import Embedder
+from index.lang import packs
 from index.lemmas import fold, root
 from index.types import Hit
 
@@ -270,7 +271,7 @@ def _expand(unit: Unit, units: list[Unit], q: Question, t: Tuning) -> list[Unit]
     return [unit]
 
 
-_ANNOUNCES = re.compile(r"\b(following|siguientes|seguintes|suivant(e)?s)\b|:$", re.I)
+_ANNOUNCES = re.compile(rf"\b(?:{packs().alternation('choose.announces')})\b|:$", re.I)
 
 
 _LABEL = re.compile(r"^- [^:;]{3,90}:\s")

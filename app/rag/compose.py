@@ -8,86 +8,31 @@ from dataclasses import replace
 
 from app.rag.choose import Reading
 from app.rag.citations import make_citation
-from app.rag.prompt import REFUSAL
 from app.rag.reader import Unit
 from app.rag.spans import _NAME
 from app.rag.text import split_sentences
 from app.rag.types import Answer, Citation
+from index.lang import packs
 from index.lemmas import fold
 from index.referents import section_owner, sentence_referent
 from index.types import Hit
 
-CLOSEST = {
-    "en": "The closest passages are",
-    "es": "Los pasajes más cercanos son",
-    "pt": "As passagens mais próximas são",
-    "fr": "Les passages les plus proches sont",
-}
-# A near miss: the subject is in the documents, what was asked about it is not.
-NEAR_MISS = {
-    "en": "The documents discuss {subject} {ref} but do not give the {what}.",
-    "es": "Los documentos tratan {subject} {ref}, pero no dan {what}.",
-    "pt": "Os documentos tratam de {subject} {ref}, mas não indicam {what}.",
-    "fr": "Les documents traitent de {subject} {ref}, mais n'indiquent pas {what}.",
-}
-# Without a clear subject in the question: what is missing, and the closest passage.
-NEAR_MISS_PLAIN = {
-    "en": "The documents do not give the {what} asked for; the closest passage is {ref}.",
-    "es": "Los documentos no dan {what} que se pregunta; el pasaje más cercano es {ref}.",
-    "pt": "Os documentos não indicam {what} perguntado; a passagem mais próxima é {ref}.",
-    "fr": "Les documents n'indiquent pas {what} demandé ; le passage le plus proche est {ref}.",
-}
-WHAT = {
-    "en": {
-        "amount": "amount",
-        "number": "number",
-        "date": "date or period",
-        "actor": "name",
-        "place": "places",
-    },
-    "es": {
-        "amount": "el monto",
-        "number": "la cifra",
-        "date": "la fecha o el período",
-        "actor": "el nombre",
-        "place": "los lugares",
-    },
-    "pt": {
-        "amount": "o montante",
-        "number": "o número",
-        "date": "a data ou o período",
-        "actor": "o nome",
-        "place": "os lugares",
-    },
-    "fr": {
-        "amount": "le montant",
-        "number": "le nombre",
-        "date": "la date ou la période",
-        "actor": "le nom",
-        "place": "les lieux",
-    },
-}
-_QUESTION_WORDS = re.compile(
-    r"^(What|Which|Who|Whom|How|When|Where|Why|Is|Are|Does|Do|Did|Has|Have|Can|Qu[eé]|Qui[eé]n|"
-    r"Cu[aá]nt[oa]s?|Cu[aá]ndo|D[oó]nde|C[oó]mo|Quem|Quanto|Quando|Onde|Quel|Quelle|Combien|"
-    r"Quand|Où|Comment|Apart|According|Seg[uú]n|Of|In|On|The)$"
-)
-
-
-def _template_pattern(template: str) -> re.Pattern[str]:
-    """A template as a pattern its filled-in texts match ('{subject}' and the rest: anything)."""
-    return re.compile(re.sub(r"\\\{\w+\\\}", ".+?", re.escape(template)) + "$", re.S | re.I)
-
-
-_NEAR_MISS_TEXTS = [_template_pattern(t) for t in (*NEAR_MISS.values(), *NEAR_MISS_PLAIN.values())]
+_P = packs()
+_QUESTION_WORDS = re.compile(rf"^(?:{_P.alternation('answer.question_word')})$")
+_NEAR_MISS_TEXTS = [
+    e.compiled
+    for p in _P.packs
+    for e in (p["answer.near_miss"], p["answer.near_miss_plain"])
+    if e.compiled is not None
+]
 
 
 def is_refusal(text: str) -> bool:
     """Whether an answer is one of Ruta's refusals, plain or a near miss, in any language (a
     refused turn is not carried into the next question)."""
     t = text.strip()
-    plain = tuple(r.lower() for r in REFUSAL.values())
-    return t.lower().startswith(plain) or any(p.match(t) for p in _NEAR_MISS_TEXTS)
+    plain = tuple(p["answer.refusal"].text.lower() for p in _P.packs if p["answer.refusal"].text)
+    return t.lower().startswith(plain) or any(p.fullmatch(t) for p in _NEAR_MISS_TEXTS)
 
 
 def extractive_answer(question: str, reading: Reading, hits: list[Hit], notice: str) -> Answer:
@@ -154,12 +99,13 @@ def _cite(n: int, hit: Hit, unit: Unit) -> Citation:
 
 def near_miss(question: str, reading: Reading, hits: list[Hit], notice: str) -> Answer:
     """'The documents discuss Project Turquesa [1] but do not give the amount.'"""
-    lang = reading.question.lang if reading.question.lang in NEAR_MISS else "en"
+    lang = reading.question.lang if _P.get(reading.question.lang) is not None else "en"
     best = reading.ranked[0]
     cite = replace(make_citation(1, hits[best.hit], best.text, 1.0), verified=False)
     subject = subject_of(question, hits[best.hit].chunk.text)
-    template = NEAR_MISS[lang] if subject else NEAR_MISS_PLAIN[lang]
-    text = template.format(subject=subject, ref="[1]", what=WHAT[lang][reading.missing])
+    template = _P.text("answer.near_miss" if subject else "answer.near_miss_plain", lang)
+    what = _P.entry(lang, "answer.what").table or _P.entry("en", "answer.what").table
+    text = template.format(subject=subject, ref="[1]", what=what[reading.missing])
     return Answer(question, text, (cite,), True, "extractive", tuple(hits), notice, lang)
 
 
@@ -189,9 +135,9 @@ def refusal(question: str, hits: list[Hit], lang: str, backend: str, notice: str
         for i, h in enumerate(closest)
     )
     refs = ", ".join(f"[{c.n}]" for c in cites)
-    text = REFUSAL.get(lang, REFUSAL["en"])
+    text = _P.text("answer.refusal", lang)
     if refs:
-        text += f" {CLOSEST.get(lang, CLOSEST['en'])}: {refs}."
+        text += f" {_P.text('answer.closest', lang)}: {refs}."
     return Answer(question, text, cites, True, backend, tuple(hits), notice, lang)
 
 

@@ -7,8 +7,9 @@ import re
 from collections.abc import Sequence
 
 from app.rag.compose import is_refusal
-from app.rag.question import analyse
+from app.rag.question import needs_context
 from app.rag.types import Message
+from index.lang import detect_language, packs
 
 
 def bound_history(history: Sequence[Message], turns: int, max_chars: int) -> list[Message]:
@@ -38,15 +39,11 @@ def previous_question(history: Sequence[Message], max_chars: int) -> str:
 
 # "Different topic: …", "ok, now something else: …", "otra pregunta: …": the user says the
 # conversation moves on, so the question stands alone (and the marker is no part of it).
+_P = packs()
 _NEW_TOPIC = re.compile(
-    r"^\W*(?:(?:ok(?:ay)?|so|and|now|right)[,.]?\s+)*(?:"
-    r"something else|(?:a |on a |on an )?(?:different|separate|new|another|unrelated|other) "
-    r"(?:question|topic|subject|thing|note)|unrelated|switching (?:topics?|gears|subjects?)|"
-    r"chang(?:e|ing) (?:of )?(?:the )?(?:topic|subject)|"
-    r"otra pregunta|otro tema|cambiando de tema|cambio de tema|"
-    r"outra pergunta|outro assunto|mudando de assunto|"
-    r"autre question|autre sujet|changement de sujet|rien à voir"
-    r")\s*[:\-–—,.;!]+\s*",
+    rf"^\W*(?:(?:{_P.alternation('conversation.filler')})[,.]?\s+)*(?:"
+    + _P.source("conversation.new_topic")
+    + r")\s*[:\-–—,.;!]+\s*",
     re.I,
 )
 
@@ -58,7 +55,9 @@ def new_topic(question: str) -> str:
     return rest if len(rest.split()) >= 2 else ""
 
 
-def candidate_queries(question: str, history: Sequence[Message], max_chars: int) -> list[str]:
+def candidate_queries(
+    question: str, history: Sequence[Message], max_chars: int, lang: str | None = None
+) -> list[str]:
     """The queries to search, best guess first: the question alone when it stands alone (or
     says the topic changes); the question with the previous one when it leans on it; both
     when unsure."""
@@ -68,7 +67,7 @@ def candidate_queries(question: str, history: Sequence[Message], max_chars: int)
     previous = previous_question(history, max_chars)
     if not previous:
         return [question]
-    need = analyse(question).needs_context
+    need = needs_context(question, lang or detect_language(question))
     # Said as a statement, the previous question is the new one's context: the reader asks
     # the new one (its kind, its parts) and reads the old one's words at half weight.
     merged = f"{previous.rstrip(' ?¿')}. {question}"

@@ -8,63 +8,41 @@ from dataclasses import dataclass
 from typing import Literal
 
 from app.rag.cues import ACTOR_VERBS, KINDS, Kind
-from index.lang import detect_language
+from index.analysis import Analysis, analyse_query
+from index.lang import packs
+from index.lang.packs import first_group
 from index.lemmas import proper_terms, root, terms
-from index.parts import both_parts
+
+_P = packs()
+
+
+def _words(name: str) -> str:
+    """A pack entry's words, every language's, as a regex alternation."""
+    return _P.alternation(name)
+
 
 # Kinds whose answer is a span that must be in a sentence: without one there is no answer.
 STRICT: frozenset[str] = frozenset({"amount", "number", "date", "actor", "place"})
-_EXPANSION = re.compile(r"\b(stand for|acronym|abbreviation|full name|siglas?|sigle)\b", re.I)
+_EXPANSION = re.compile(rf"\b(?:{_words('question.expansion')})\b", re.I)
 # "Who" asking for whom something is done ("Who is the project focused on?", "Who does it
 # target?"): the answer may be a group of people rather than a name.
-_WHO_OBJECT = re.compile(
-    r"^\W*(who|whom)\s+(does|do|did|will|would|can|could|should)\b|"
-    r"^\W*(who|whom)\b.*\s(on|at|for|to|with|about|from|towards)\s*\?\s*$",
-    re.I,
-)
-_CITY = r"cit(y|ies)|ciudad(es)?|cidades?|villes?"
-_COUNTRY = r"countr(y|ies)|pa[ií]s(es)?|pays"
+_WHO_OBJECT = _P.pattern("question.who_object")
+_WHO = re.compile(rf"\W*(?:{_words('question.strict_who')})\b", re.I)
+_CITY = _words("question.city")
+_COUNTRY = _words("question.country")
 _CITY_WORDS = re.compile(rf"\b({_CITY})\b", re.I)
 _COUNTRY_WORDS = re.compile(rf"\b({_COUNTRY})\b", re.I)
 _PLACE_NAMES = re.compile(rf"\b({_COUNTRY}|{_CITY})\b", re.I)
 # A point in time is asked for ("when", "what year"), not a span of it ("how long", "the
 # period", "until when", "run for").
-_MOMENT = re.compile(
-    r"\b(when|what year|which year|cu[aá]ndo|qu[eé] a[ñn]o|quando|em que ano|quand|"
-    r"en quelle ann[ée]e)\b",
-    re.I,
-)
-_PERIOD = re.compile(
-    r"\b(how long|duration|period|time ?frame|until|since|for how|run(s|ning)? for|last|"
-    r"cu[aá]nto tiempo|per[ií]odo|hasta|desde|dura|quanto tempo|at[ée]|pendant|combien de "
-    r"temps|dur[ée]e|jusqu)",
-    re.I,
-)
-_COUNTED = re.compile(
-    r"\b(?:how many|cu[aá]nt[oa]s|quant[oa]s|combien de|number of)\s+((?:[\w-]+\s+){0,2}[\w-]+)",
-    re.I,
-)
-_RATE = re.compile(r"\b(rate|percentage|share|proportion|tasa|porcentaje|taxa|taux)\b", re.I)
+_MOMENT = re.compile(rf"\b(?:{_words('question.moment')})\b", re.I)
+_PERIOD = _P.pattern("question.period")
+_COUNTED = re.compile(rf"\b(?:{_words('question.counted')})\s+((?:[\w-]+\s+){{0,2}}[\w-]+)", re.I)
+_RATE = re.compile(rf"\b(?:{_words('question.rate')})\b", re.I)
 
-_PRONOUN = re.compile(
-    r"\b(it|its|it's|they|them|their|theirs|this|that|these|those|he|she|his|her|there|"
-    r"él|ella|ellos|ellas|eso|esto|ese|esa|su|sus|lo|le|les|ele|dele|dela|seu|sua|"
-    r"il|elle|ils|elles|son|sa|ses|leur|leurs)\b",
-    re.I,
-)
-_SUBJECT_PRONOUN = re.compile(
-    r"\b(does|do|did|is|are|was|were|has|have|can|could|will|would|should)\s+(it|they|this|"
-    r"these|those|that|its|their)\b|^\W*(it|its|they|their|this|these)\b",
-    re.I,
-)
-_ELLIPSIS = re.compile(r"^\s*(and|y|e|et|also|what about|how about|y qu[eé]|et pour)\b", re.I)
-# "What is it, and what does the study propose?" / "X? Y?": the places a question splits.
-_PART_SPLIT = re.compile(
-    r"\?\s+(?=\S)|[;,]\s+(?:and|y|e|et)\s+(?=(?:what|which|who|how|when|where|why|does|do|did|"
-    r"is|are|would|qu[eé]|qui[eé]n|c[oó]mo|cu[aá]ndo|d[oó]nde|o que|quem|quel|comment)\b)|"
-    r"\s+and\s+(?=(?:what|which|who|how|when|where|why|would|does|is|are)\b)",
-    re.I,
-)
+_PRONOUN = re.compile(rf"\b(?:{_words('question.pronoun')})\b", re.I)
+_SUBJECT_PRONOUN = _P.pattern("question.subject_pronoun")
+_ELLIPSIS = re.compile(rf"^\s*(?:{_words('question.ellipsis')})\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -107,7 +85,7 @@ class Question:
         cue = next((p.search(text) for k, p in KINDS if k == self.kind), None)
         skip = set(terms(cue.group() if cue else "", self.lang))
         skip |= set(terms(head_noun(text), self.lang)) | set(self.names)
-        heads = (t for m in _NOUN_PHRASE.finditer(text) for t in terms(m.group(1), self.lang))
+        heads = (t for m in _NOUN_PHRASE.finditer(text) for t in terms(first_group(m), self.lang))
         return tuple(dict.fromkeys(t for t in heads if t not in skip))
 
     @property
@@ -119,9 +97,7 @@ class Question:
         if self.kind == "actor":
             if _WHO_OBJECT.search(self.focus or self.text):
                 return self.plural  # "Who is it focused on?": a group of people, not a name
-            return bool(re.match(r"\W*(who|whom|qui[eé]n|quem|qui)\b", self.text, re.I)) or (
-                self.plural
-            )
+            return bool(_WHO.match(self.text)) or (self.plural)
         return self.kind in STRICT
 
     @property
@@ -167,22 +143,18 @@ class Question:
 # preposition, a verb of the question or its end ("the research team for …"); not a
 # participle ("the total funding going into …").
 _ACTOR_VERBS = [{root(t) for t in terms(g)} for g in ACTOR_VERBS]
-_NOUN_PHRASE = re.compile(
-    r"\b(?:the|a|an|its|their|this|that|these|those|his|her|any)\s+(?:[a-z][\w'’-]*\s+){0,3}?"
-    r"([a-z][\w'’-]*)(?<!ing)(?<!ed)(?=\s+(?:for|of|on|in|at|from|to|into|with|by|about|among|"
-    r"between|under|during|and|or|that|which|who|does|do|did|is|are|was|were|has|have|will|"
-    r"would|could|should|can)\b|\s*[?,.;:]|\s*$)"
-)
+_NOUN_PHRASE = _P.pattern("question.noun_phrase")
 
-_WH = re.compile(r"\b(which|what|qu[eé]|quais|quels|quelles|cu[aá]les)\s+([\w\s-]+)", re.I)
+_WH = re.compile(rf"\b({_words('question.wh')})\s+([\w\s-]+)", re.I)
 _MODIFIER = re.compile(
-    r"^(\d+|one|two|three|four|five|six|seven|eight|nine|ten|other|main|key|current|primary|"
-    r"specific|different|traditionally|dos|tres|\w+(ing|al|ic|ed|ly|ive))$",
-    re.I,
+    rf"^(\d+|{_words('question.modifier')}|\w+({_words('question.modifier_suffix')}))$", re.I
 )
 
 
-_AUXILIARIES = set("does do did is are was were has have had this its his es son se".split())
+_AUXILIARIES = frozenset(_P.words("question.auxiliary"))
+_JOINERS = frozenset(_P.words("question.plural_joiner"))
+_PLURAL = _P.words("question.plural")
+_NOT_PLURAL = _P.words("question.plural_not")
 
 
 def head_noun(text: str) -> str:
@@ -224,7 +196,7 @@ def _plural_noun(text: str) -> bool:
 def _joined_plural(words: list[str]) -> bool:
     """Nouns joined to a plural one: "which data collection or monitoring efforts"."""
     for j, word in enumerate(words):
-        if word in ("or", "and", "o", "y", "ou", "et"):
+        if word in _JOINERS:
             after = [w for w in words[j + 1 :] if not _MODIFIER.match(w)]
             return bool(after) and _is_plural(after[0])
         if word in _AUXILIARIES:
@@ -233,7 +205,7 @@ def _joined_plural(words: list[str]) -> bool:
 
 
 def _is_plural(word: str) -> bool:
-    return word.endswith("s") and not word.endswith(("ss", "us", "is"))
+    return word.endswith(_PLURAL) and not word.endswith(_NOT_PLURAL)
 
 
 def kind_of(text: str) -> Kind:
@@ -243,15 +215,6 @@ def kind_of(text: str) -> Kind:
         if pattern.search(head):
             return kind
     return "other"
-
-
-def split_parts(text: str) -> tuple[str, ...]:
-    """'What is it, and what does the study propose?' -> two parts; a simple question -> one."""
-    parts = [p.strip(" ,;?¿") for p in _PART_SPLIT.split(text)]
-    parts = [p for p in parts if len(terms(p)) >= 1]
-    if len(parts) < 2:  # "…, both in its recommendations and in the proposed strategy?"
-        parts = [p.strip(" ,;?¿") for p in both_parts(text)]
-    return tuple(parts) if len(parts) > 1 else (text.strip(),)
 
 
 def needs_context(text: str, lang: str) -> Literal["yes", "no", "maybe"]:
@@ -268,42 +231,18 @@ def needs_context(text: str, lang: str) -> Literal["yes", "no", "maybe"]:
     return "yes" if subject or len(terms(text, lang)) <= 3 else "maybe"
 
 
-_PREAMBLE = re.compile(r"^(?P<pre>.*?[.!])\s+(?P<ask>[^.!?]*\?)\s*$", re.S)
-
-
-def focus_of(text: str) -> tuple[str, str]:
-    """A question after a statement ('The review calls R4V the largest example. What does the
-    study propose for it?') asks the last sentence; the statement is its context."""
-    m = _PREAMBLE.match(text.strip())
-    if not m or "?" in m.group("pre"):
-        return text, ""
-    ask, pre = m.group("ask").strip(), m.group("pre").strip()
-    # "UNHCR co-leads R4V … . Was it also involved …?": "it" is the statement's subject.
-    subject = _LEADING_NAME.match(pre)
-    if subject:
-        ask = _SUBJECT_IT.sub(lambda p: p.group(1) + subject.group(1), ask, count=1)
-    return ask, pre
-
-
-# A statement that opens with a name ("UNHCR …", "The IDB …"), and a question whose subject
-# is a pronoun ("Was it …", "Does it …", "¿Participó también …" has none and is left alone).
-_LEADING_NAME = re.compile(r"(?:The\s+)?((?:[A-Z][\w'’-]*\s+){0,3}?[A-Z][A-Z0-9-]+)\b(?=\s+[a-z])")
-_SUBJECT_IT = re.compile(
-    r"^(\W*(?:is|was|were|are|does|do|did|has|have|can|could|will|would)\s+)(?:it|they)\b",
-    re.I,
-)
-
-
-def analyse(text: str, lang: str | None = None) -> Question:
-    lang = lang or detect_language(text)
-    ask, context = focus_of(text)
+def analyse(question: str | Analysis, lang: str | None = None) -> Question:
+    """The reader's view of a question: from its one analysis (index/analysis.py), made here
+    when given the text."""
+    a = question if isinstance(question, Analysis) else analyse_query(question, lang=lang)
+    text, lang, ask, context = a.text, a.lang, a.focus, a.context
     return Question(
         text=text,
         lang=lang,
         kind=kind_of(ask),
         terms=tuple(dict.fromkeys(terms(text, lang))),
         names=tuple(dict.fromkeys(proper_terms(text, lang))),
-        parts=split_parts(ask),
+        parts=a.asked_parts,
         needs_context=needs_context(text, lang),
         focus=ask,
         context_terms=tuple(dict.fromkeys(terms(context, lang))),

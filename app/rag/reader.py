@@ -20,8 +20,9 @@ from app.rag.spans import Span, marked_spans, new_spans
 from app.rag.termstats import TermStats, root_set, spelled_acronyms
 from app.rag.text import split_sentences
 from index.embed import Embedder
+from index.lang import packs
 from index.lemmas import root, terms
-from index.parts import doc_names, names_document
+from index.parts import doc_names, names_document, unarticled
 from index.types import Hit
 from index.vectors import PersistedEmbedder
 from ingest.types import Chunk
@@ -234,10 +235,14 @@ def unnamed(question: str, chunks: Sequence[Chunk]) -> str:
     within it a sentence that names the study ("This study, presented on …") would otherwise
     match every question about the study."""
     names = {w for ws in doc_names(chunks).values() for w in ws}
-    nouns = sorted({w.rsplit(" ", 1)[1] for w in names if w.startswith("the ")})
+    nouns = sorted({w.rsplit(" ", 1)[1] for w in names if unarticled(w)})
     if not nouns:
         return question
-    pat = re.compile(rf"\b(?:the|this)\s+((?:[\w-]+\s+){{0,3}}?)({'|'.join(nouns)})\b", re.I)
+    pat = re.compile(
+        rf"\b(?:{packs().alternation('document.determiner')})\s+((?:[\w-]+\s+){{0,3}}?)"
+        rf"({'|'.join(nouns)})\b",
+        re.I,
+    )
 
     def named(m: re.Match[str]) -> str:
         return "it" if names_document(terms(m.group(1)), m.group(2).lower(), names) else m.group()

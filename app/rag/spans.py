@@ -6,62 +6,57 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from index.lang import packs
 from index.lemmas import root, terms
 
 Span = tuple[int, int]
 
-_NUMBER_WORDS = (
-    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
-    r"forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|"
-    r"dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|veinte|cien|mil|millones|"
-    r"três|quatro|sete|oito|nove|dez|vinte|cem|milhões|"
-    r"deux|trois|quatre|cinq|sept|huit|neuf|dix|vingt|cent|mille|millions"
-)
+_P = packs()
+_NUMBER_WORDS = _P.alternation("spans.number_words")
+_SCALE = _P.alternation("spans.scale")
 _AMOUNT = re.compile(
-    r"(?:US\$|USD|EUR|GBP|CAD|€|£|\$)\s?\d[\d,.]*(?:\s?(?:million|billion|thousand|m|bn))?"
-    r"|\b\d[\d,.]*\s?(?:million|billion|thousand)?\s?(?:dollars|euros|pounds|USD|EUR|d[oó]lares)\b",
+    rf"(?:US\$|USD|EUR|GBP|CAD|€|£|\$)\s?\d[\d,.]*(?:\s?(?:{_SCALE}|{_P.alternation('spans.scale_short')}))?"
+    rf"|\b\d[\d,.]*\s?(?:{_SCALE})?\s?(?:{_P.alternation('spans.currency')}|USD|EUR)\b",
     re.I,
 )
 YEAR = r"(?:19|20)\d\d"  # a year, as a pattern
-_MONTH = (
-    r"January|February|March|April|May|June|July|August|September|October|November|December|"
-    r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre"
-)
+_MONTH = _P.alternation("spans.month")
+_UNIT = _P.alternation("spans.duration_unit")
 _DATE = re.compile(
     rf"\b(?:(?:\d{{1,2}} )?(?:{_MONTH})(?: \d{{1,2}},?)?(?: {YEAR})?|{YEAR}(?:\s?[-–/]\s?{YEAR})?"
-    rf"|(?:{_NUMBER_WORDS}|\d+)(?:[- ]and[- ]a[- ]half)?[- ](?:years?|months?|weeks?|años|meses|"
-    rf"anos|ans|mois)(?:[- ]long)?|(?:medium|long|short)[- ]term)\b",
+    rf"|(?:{_NUMBER_WORDS}|\d+)(?:{_P.source('spans.half')})?[- ](?:{_UNIT})"
+    rf"(?:{_P.source('spans.long')})?|{_P.source('spans.term')})\b",
     re.I,
 )
-_DURATION = re.compile(r"years?|months?|weeks?|años|meses|anos|ans|mois|term", re.I)
+_DURATION = re.compile(f"{_UNIT}|{_P.alternation('spans.duration_other')}", re.I)
+_PERCENT = _P.source("spans.percent")
 _NUMBER = re.compile(
-    rf"(?<![\w.-])(?!{YEAR}\b)\d[\d,.]*(?:\s?(?:%|per ?cent|million|billion|thousand))?(?![\w-])"
-    rf"|\b(?:over |more than |around |about )?(?:{_NUMBER_WORDS})\b",
+    rf"(?<![\w.-])(?!{YEAR}\b)\d[\d,.]*(?:\s?(?:%|{_PERCENT}|{_SCALE}))?(?![\w-])"
+    rf"|\b(?:(?:{_P.alternation('spans.approximately')}) )?(?:{_NUMBER_WORDS})\b",
     re.I,
 )
 # Countries of the Americas and the usual others, and regions: places by name. A question
 # that asks for countries is answered by countries, not by "Latin America and the Caribbean".
-COUNTRIES = set(
-    """argentina bahamas barbados belize bolivia brazil brasil canada chile colombia costa rica
-    cuba dominica dominican ecuador salvador grenada guatemala guyana haiti honduras jamaica
-    mexico méxico nicaragua panama panamá paraguay peru perú suriname trinidad tobago uruguay
-    venezuela aruba curaçao curacao spain españa portugal france united states kingdom""".split()
-)
-REGIONS = set("america americas caribbean caribe andean darién darien amazon".split())
-_REGION_WORDS = REGIONS | set(
-    "latin latina north south central northern southern the and of y e et la".split()
-)
+COUNTRIES = frozenset(_P.words("places.countries"))
+REGIONS = frozenset(_P.words("places.regions"))
+_REGION_WORDS = REGIONS | frozenset(_P.words("places.region_words"))
 # A run of capitalised words (with "of", "and", "for", "the", "de", "la" inside), or an acronym.
 _NAME = re.compile(
-    r"(?:[A-Z][\w’'&-]*[A-Z0-9][\w-]*|(?:[A-Z][\w’'-]+)(?:\s+(?:(?:of|and|for|the|on|de|del|la|"
-    r"los|las|y|e|et|des|du|do|da)\s+)*[A-Z][\w’'-]+)*)"
+    r"(?:[A-Z][\w’'&-]*[A-Z0-9][\w-]*|(?:[A-Z][\w’'-]+)"
+    rf"(?:\s+(?:(?:{_P.alternation('spans.name_link')})\s+)*[A-Z][\w’'-]+)*)"
 )
-_SENTENCE_START_COMMON = set(
-    "The This These It Its In At On For A An As By With From Many All".split()
-)
+_SENTENCE_START_COMMON = frozenset(_P.words("spans.sentence_start"))
 
 
-_DETERMINER = re.compile(r"\b(a|an|the|this|that|these|its|their|our|each)\s+$", re.I)
+_DETERMINER = re.compile(rf"\b(?:{_P.alternation('spans.determiner')})\s+$", re.I)
+_CITY_BEFORE = re.compile(rf"\b(?:{_P.alternation('spans.city_preposition')})\s+$", re.I)
+_AND = _P.alternation("parts.conjunction")
+_ARTICLE = _P.alternation("spans.article")
+_JOINED = re.compile(rf"\s+(?:{_AND})\s+(?:(?:{_ARTICLE})\s+)?")
+_AGENT_BEFORE = re.compile(
+    rf"\b(?:{_P.alternation('spans.agent_preposition')})\s+(?:(?:{_ARTICLE})\s+)?$"
+)
+_GROUP_GAP = re.compile(rf"[\s,;]*(?:{_P.alternation('spans.joiner')})?[\s,;]*")
 
 
 def _opens_sentence(text: str, start: int) -> bool:
@@ -101,8 +96,7 @@ def find_spans(text: str, kind: str) -> list[Span]:
             return [
                 s
                 for s in _names(text)
-                if _is_city(text[s[0] : s[1]])
-                and re.search(r"\b(in|at|en|em|à|au|na|no)\s+$", text[: s[0]], re.I)
+                if _is_city(text[s[0] : s[1]]) and _CITY_BEFORE.search(text[: s[0]])
             ]
         case "place":
             return [s for s in _parts(text) if _is_place(text[s[0] : s[1]], COUNTRIES | REGIONS)]
@@ -139,7 +133,7 @@ def _parts(text: str) -> list[Span]:
     out = []
     for start, end in _names(text):
         pos = start
-        for m in re.finditer(r"\s+(?:and|y|e|et)\s+(?:the\s+)?", text[start:end]):
+        for m in _JOINED.finditer(text[start:end]):
             out.append((pos, start + m.start()))
             pos = start + m.end()
         out.append((pos, end))
@@ -158,7 +152,7 @@ def _is_actor(text: str, span: Span) -> bool:
     if _is_region(name):
         return False
     if all(w.lower() in COUNTRIES | _REGION_WORDS for w in name.split()):
-        return bool(re.search(r"\b(by|from|por|par|pelo|pela)\s+(the\s+)?$", text[: span[0]]))
+        return bool(_AGENT_BEFORE.search(text[: span[0]]))
     return True
 
 
@@ -174,12 +168,7 @@ def _is_city(name: str) -> bool:
 
 
 # Words that make a name an organisation or a thing, not a place: "Regional Risk Group".
-_INSTITUTION = re.compile(
-    r"\b(Group|Platform|Network|Committee|Office|Agency|Programme|Program|Centre|Center|"
-    r"Council|Bank|Fund|Facility|Initiative|Project|Strategy|Plan|Mechanism|System|Union|"
-    r"Organi[sz]ation|Government|Ministry|Department|Conference|Forum|Process|Observatory|"
-    r"Commission|Institute|Foundation|Alliance|Partnership|Coalition|Secretariat|Team)s?\b"
-)
+_INSTITUTION = re.compile(rf"\b(?:{_P.alternation('spans.institution')})s?\b")
 
 
 def _is_place(name: str, places: set[str]) -> bool:
@@ -235,22 +224,15 @@ def _alias_of_question(text: str, end: int, question_roots: set[str]) -> bool:
 
 def _counts(text: str, start: int, end: int, counted: Sequence[str]) -> bool:
     if counted == ("%",):
-        return bool(re.search(r"%|per ?cent", text[start : end + 9]))
+        return bool(_PERCENT_SIGN.search(text[start : end + 9]))
     after = terms(" ".join(text[end:].split()[:4]))
     want = {_COUNT_CLASS.get(root(t), root(t)) for t in counted}
     return any(_COUNT_CLASS.get(root(t), root(t)) in want for t in after)
 
 
+_PERCENT_SIGN = re.compile(f"%|{_PERCENT}")
 # Nouns that count the same things: "how many UN entities" is answered by "19 agencies".
-_COUNT_CLASS = {
-    root(w): cls
-    for cls, ws in {
-        "org": "agency entity body organization organisation institution member partner",
-        "people": "people person individual participant respondent interviewee",
-        "country": "country nation state territory",
-    }.items()
-    for w in ws.split()
-}
+_COUNT_CLASS = {root(w): cls for cls, ws in _P.table("spans.count_class").items() for w in ws}
 
 
 def answer_span(text: str, spans: list[Span]) -> Span | None:
@@ -263,9 +245,7 @@ def span_groups(text: str, spans: list[Span]) -> list[Span]:
     """Adjacent spans joined ('UNHCR and IOM'), in order."""
     out: list[Span] = []
     for s, e in sorted(spans):
-        if out and re.fullmatch(
-            r"[\s,;]*(?:and|or|y|e|et|as well as)?[\s,;]*", text[out[-1][1] : s]
-        ):
+        if out and _GROUP_GAP.fullmatch(text[out[-1][1] : s]):
             out[-1] = (out[-1][0], e)
         else:
             out.append((s, e))

@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from index.lang import packs
 from index.lemmas import fold, root, terms
 from index.retrieve import Prepared
 from ingest.types import Chunk
@@ -95,10 +96,9 @@ def spelled_acronyms(text: str) -> set[str]:
     return out
 
 
-_LINKS = {"of", "for", "and", "the", "on", "de", "del", "la", "y", "to"}
+_P = packs()
+_LINKS = frozenset(_P.words("acronym.link"))
 _CAPITAL_RUN = re.compile(
-    r"[A-Z][a-z][\w-]*(?:\s+(?:(?:of|for|and|the|on|de|del|la|y|to)\s+)*[A-Z][a-z][\w-]*)+"
+    rf"[A-Z][a-z][\w-]*(?:\s+(?:(?:{_P.alternation('acronym.link')})\s+)*[A-Z][a-z][\w-]*)+"
 )
-_PREFIXED = re.compile(
-    r"(?:co|re|pre|non|inter|intra|multi|socio|sub|cross|self|anti|post)-(\w{3,})$"
-)
+_PREFIXED = re.compile(rf"(?:{_P.alternation('acronym.prefix')})-(\w{{3,}})$")

@@ -1,0 +1,39 @@
+"""One question, analysed once: its language, the sentence that asks, its parts and the
+documents it names. Retrieval (index/retrieve.py) and the reader (app/rag/question.py) both
+read this object; neither guesses the language or splits the question again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from index.lang import detect_language
+from index.parts import QueryPlan, asked_parts, focus_of, plan
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What a question is, before any passage is read."""
+
+    text: str
+    lang: str  # the one language guess, for retrieval and the reader alike
+    focus: str  # the sentence that asks, when a statement comes first (see parts.focus_of)
+    context: str  # that statement ("" when none)
+    asked_parts: tuple[str, ...]  # the parts of the sentence that asks; one for a simple one
+    plan: QueryPlan = QueryPlan()  # retrieval's parts, the documents it names, its scope
+
+
+def analyse_query(
+    text: str, names: dict[str, set[str]] | None = None, lang: str | None = None
+) -> Analysis:
+    """The question's analysis; ``names`` (parts.doc_names) for the documents it names and
+    retrieval's plan (none without them); ``lang`` when already known (a follow-up merged
+    with the previous question keeps the language of the one asked)."""
+    focus, context = focus_of(text)
+    return Analysis(
+        text=text,
+        lang=lang or detect_language(text),
+        focus=focus,
+        context=context,
+        asked_parts=asked_parts(focus),
+        plan=plan(text, names) if names is not None else QueryPlan(),
+    )
