@@ -11,7 +11,9 @@ from pathlib import Path
 
 from app.rag.answer import AnswerConfig, Answerer
 from app.rag.llms import LLM, make_llm
-from app.rag.reader import Tuning, prime_sentence_vectors
+from app.rag.model import DEFAULT_TUNING, Tuning
+from app.rag.model import load as load_model
+from app.rag.reader import prime_sentence_vectors
 from app.rag.termstats import TermStats
 from app.rag.text import split_sentences
 from app.settings import Settings
@@ -51,11 +53,17 @@ def retrieval_config(s: Settings) -> RetrievalConfig:
     return RetrievalConfig(s.candidates, s.bm25_weight, s.dense_weight, s.multilingual_weight)
 
 
+def reader_tuning(s: Settings) -> Tuning:
+    """The reader's fitted model: the shipped one, or the file ``reader_model`` names."""
+    t = load_model(Path(s.reader_model))[0] if s.reader_model else DEFAULT_TUNING
+    return t if s.refusal_threshold is None else replace(t, refuse_at=s.refusal_threshold)
+
+
 def answer_config(s: Settings) -> AnswerConfig:
     return AnswerConfig(
         s.top_k,
         s.max_question_chars,
-        replace(Tuning(), answer_min=s.refusal_threshold),
+        reader_tuning(s),
         max_history_turns=s.max_history_turns,
         timeout_s=s.request_timeout_s,
     )

@@ -103,11 +103,21 @@ class Settings(BaseSettings):
     request_timeout_s: float = Field(
         60.0, gt=0, le=3600, description="Time budget of one answer; past it the answer stops."
     )
-    refusal_threshold: float = Field(
-        0.02,
+    refusal_threshold: float | None = Field(
+        None,
         ge=0.0,
         le=1.0,
-        description="Refuse when no sentence reaches this answer probability (the reader's).",
+        description=(
+            "Refuse when the no-answer probability reaches this; empty = the fitted model's "
+            "threshold (higher refuses less)."
+        ),
+    )
+    reader_model: str = Field(
+        "",
+        description=(
+            "Reader model file (weights, no-answer model, thresholds) written by "
+            "`python -m eval.fit_reader --write`; empty = the one shipped with Ruta."
+        ),
     )
 
     # Serving

@@ -1,51 +1,59 @@
-"""Fit the reader's sentence weights (app/rag/reader.py WEIGHTS) on question sets, and check
-them across sets: ``python -m eval.fit_reader DEV.jsonl DEV-B.jsonl``.
+"""Fit the reader's model on labelled question sets, check it set by set, and write it:
 
-Every sentence of the top-k passages of every answerable question is a row; its label is
-whether it holds a gold evidence span (as the evidence-precision metric counts). The weights
-are a logistic regression (L2, numpy); the folds tune on one set and test on the other, then
-on the union. Printed per fold: top-1 precision (the best sentence holds evidence) and AUC.
+    python -m eval.fit_reader SET.jsonl [SET.jsonl ...] [--write] [--cache FILE]
+
+Two models are fitted, both logistic regressions (numpy):
+- the sentence model (app/rag/reader.py FEATURES): every sentence of the passages of every
+  answerable question is a row, labelled by whether it holds a gold evidence span or key fact;
+- the no-answer model (app/rag/noanswer.py FEATURES): every question is a row, labelled by
+  whether it is unanswerable; its refusal threshold is the one with the least cost on the
+  training sets, a wrong refusal counting three times a wrong answer.
+
+Cross-validation by set: for each set, both models are fitted on the other sets and that set is
+answered and scored exactly as `ruta eval` scores it (retrieval replayed, eval/replay.py); the
+table printed is those out-of-set figures. Then both models are fitted on all the sets given and,
+with ``--write``, saved with the sets' names and hashes to app/rag/reader_model.json (or
+``--out``). Thresholds other than the refusal one are kept from the current model file.
 """
 
 from __future__ import annotations
 
 import argparse
-import pickle
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from tqdm import tqdm
 
-from app.rag import reader
-from app.rag.answer import prepare
-from app.rag.question import analyse
+from app.rag import noanswer, reader
+from app.rag.model import DEFAULT_PATH, DEFAULT_TUNING, Tuning, dump
 from eval.metrics import _overlaps, norm
-from eval.questions import Item, load_items
+from eval.questions import Item
+from eval.replay import QuestionSet, Replay, load_set
 
 Rows = list[tuple[str, np.ndarray, np.ndarray]]  # (item id, features, labels) per question
 
 
-def collect(items: Sequence[Item], answerer) -> Rows:  # type: ignore[no-untyped-def]
-    """Feature rows of every answerable item's candidate sentences."""
+def sentence_rows(replay: Replay, items: Sequence[Item]) -> Rows:
+    """Feature rows of every answerable item's candidate sentences (first reading only)."""
     out: Rows = []
     for item in items:
         if not item.evidence or item.type == "unanswerable":
             continue
-        _, queries = prepare(item.question, item.history, answerer.config.max_question_chars)
-        query = queries[0]
-        hits = answerer.retriever.search(query, answerer.config.top_k)
-        q = analyse(query)
-        units = reader.score_units(q, hits, answerer.stats, answerer.embedder)
+        q, hits = replay.candidates(item)[0]
+        units = reader.score_units(q, hits, replay.base.stats, replay.base.embedder)
         if not units:
             continue
         spans = [n for n in (norm(e) for e in item.evidence) if len(n) >= 8]
-        x = np.array([u.features for u in units], dtype=np.float64)
         facts = [n for n in (norm(k) for k in item.key_facts) if n]
+        x = np.array([u.features for u in units], dtype=np.float64)
         y = np.array(
             [
-                any(_overlaps(norm(u.text), s) for s in spans)
-                or any(f in norm(u.text) for f in facts)
+                any(_overlaps(norm(u.text), s) for s in spans) or any(f in norm(u.text) for f in facts)
                 for u in units
             ],
             dtype=float,
@@ -54,8 +62,8 @@ def collect(items: Sequence[Item], answerer) -> Rows:  # type: ignore[no-untyped
     return out
 
 
-def fit(
-    rows: Rows, l2: float = 3.0, steps: int = 4000, lr: float = 0.5, rank: float = 1.0
+def fit_sentences(
+    rows: Rows, l2: float = 30.0, steps: int = 4000, lr: float = 0.5, rank: float = 1.0
 ) -> np.ndarray:
     """Logistic loss (calibrated probabilities, for the thresholds) plus ``rank`` times a
     per-question softmax loss (the best sentence first), on standardised features."""
@@ -89,70 +97,127 @@ def fit(
     return raw
 
 
-def evaluate(rows: Rows, w: np.ndarray) -> dict[str, float]:
-    top1, top2, aucs = [], [], []
-    for _, x, y in rows:
-        s = x @ w
-        order = np.argsort(-s)
-        top1.append(float(y[order[0]]))
-        top2.append(float(y[order[:2]].any()))
-        pos, neg = s[y == 1], s[y == 0]
-        if len(pos) and len(neg):
-            aucs.append(float(np.mean(pos[:, None] > neg[None, :])))
-    return {
-        "top1": float(np.mean(top1)),
-        "top2": float(np.mean(top2)),
-        "auc": float(np.mean(aucs)),
-        "n": len(rows),
-    }
+def noanswer_rows(
+    replay: Replay, items: Sequence[Item], t: Tuning
+) -> tuple[np.ndarray, np.ndarray]:
+    """One row per question: the no-answer features of its reading under ``t``; label 1 for
+    an unanswerable question."""
+    xs, ys = [], []
+    for item in items:
+        r = replay.reading(item, t)
+        if r.evidence is None:  # no sentence at all: refused whatever the model says
+            continue
+        xs.append(noanswer.features(r.evidence))
+        ys.append(float(item.type == "unanswerable"))
+    return np.array(xs, dtype=np.float64), np.array(ys)
+
+
+def fit_model(
+    replay: Replay,
+    sets: Sequence[QuestionSet],
+    base: Tuning,
+    rows: dict[str, Rows],
+    keep_weights: bool = False,
+) -> Tuning:
+    """Both models fitted on ``sets``: the sentence weights first (or ``base``'s, kept), then
+    the no-answer model on the readings those weights give."""
+    union = [r for s in sets for r in rows[s.name]]
+    w = np.array(base.weights) if keep_weights else fit_sentences(union)
+    means = np.vstack([r[1] for r in union]).mean(axis=0)
+    t = replace(base, weights=tuple(w), means=tuple(means), noanswer=(), noanswer_means=())
+    items = [i for s in sets for i in s.items]
+    x, y = noanswer_rows(replay, items, t)
+    nw = noanswer.fit(x, y)
+    p = 1 / (1 + np.exp(-(x @ nw)))
+    at = noanswer.threshold(list(p), [int(v) for v in y])
+    return replace(t, noanswer=tuple(nw), noanswer_means=tuple(x.mean(axis=0)), refuse_at=at)
+
+
+SHOWN = (
+    ("key_fact_recall", "key facts"),
+    ("evidence_precision", "evidence"),
+    ("refusal_rate", "unans. refused"),
+    ("false_refusal_rate", "ans. refused"),
+    ("answer_sentences_p50", "sentences p50"),
+)
+
+
+def show(name: str, m: dict[str, Any]) -> str:
+    o = m["overall"]
+    cells = " ".join(
+        f"{o.get(k):>{len(label)}.3f}" if isinstance(o.get(k), float | int) else f"{'—':>{len(label)}}"
+        for k, label in SHOWN
+    )
+    return f"{name:18} {o['n']:>4} {cells}"
+
+
+def crossfit(
+    replay: Replay,
+    sets: Sequence[QuestionSet],
+    base: Tuning,
+    rows: dict[str, Rows],
+    keep_weights: bool = False,
+) -> dict[str, dict[str, Any]]:
+    """Each set answered by a model fitted without it: its `ruta eval` metrics."""
+    out = {}
+    for held in sets:
+        others = [s for s in sets if s is not held]
+        t = fit_model(replay, others, base, rows, keep_weights)
+        out[held.name] = replay.metrics(held.items, t)
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m eval.fit_reader", description=__doc__)
-    parser.add_argument("sets", nargs="+", type=Path, help="question sets (JSONL)")
-    parser.add_argument("--l2", type=float, default=30.0, help="L2 penalty (default 30)")
-    parser.add_argument("--cache", type=Path, help="keep the feature rows in this file")
-    parser.add_argument("--rank", type=float, default=1.0, help="weight of the ranking loss")
+    parser = argparse.ArgumentParser(
+        prog="python -m eval.fit_reader",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("sets", nargs="+", type=Path, help="labelled question sets (JSONL)")
+    parser.add_argument("--write", action="store_true", help="save the model fitted on all sets")
+    parser.add_argument("--out", type=Path, default=DEFAULT_PATH, help="model file to write")
+    parser.add_argument("--no-cv", action="store_true", help="skip the cross-validation by set")
+    parser.add_argument(
+        "--keep-sentence-weights",
+        action="store_true",
+        help="fit the no-answer model only; keep the model file's sentence weights",
+    )
+    parser.add_argument(
+        "--cache", type=Path, help="keep the searches in this file for a rerun (same index)"
+    )
     args = parser.parse_args(argv)
 
     from app.services import make_answerer
     from app.settings import Settings
 
-    if args.cache and args.cache.exists():
-        data = pickle.loads(args.cache.read_bytes())
-    else:
-        answerer = make_answerer(Settings())
-        data = {}
-        for path in args.sets:
-            items, errors = load_items(path)
-            if errors:
-                print("\n".join(errors), file=sys.stderr)
-            data[path.stem] = collect(items, answerer)
-        if args.cache:
-            args.cache.write_bytes(pickle.dumps(data))
-    names = list(data)
-    print(f"{'fold':28} {'train top1':>10} {'test top1':>10} {'test top2':>10} {'test auc':>9}")
-    current = {n: evaluate(r, reader.WEIGHTS) for n, r in data.items()}
-    for n, m in current.items():
-        print(
-            f"{'current weights on ' + n:28} {'':>10} {m['top1']:10.3f} {m['top2']:10.3f} "
-            f"{m['auc']:9.3f}"
-        )
-    for train in names:
-        w = fit(data[train], args.l2, rank=args.rank)
-        for test in names:
-            if test != train:
-                tr, te = evaluate(data[train], w), evaluate(data[test], w)
-                print(
-                    f"{train + ' -> ' + test:28} {tr['top1']:10.3f} {te['top1']:10.3f} "
-                    f"{te['top2']:10.3f} {te['auc']:9.3f}"
-                )
-    union = [r for n in names for r in data[n]]
-    w = fit(union, args.l2, rank=args.rank)
-    m = evaluate(union, w)
-    print(f"{'union (in-sample)':28} {m['top1']:10.3f} {'':>10} {m['top2']:10.3f} {m['auc']:9.3f}")
-    print("WEIGHTS = [" + ", ".join(f"{v:.2f}" for v in w) + "]")
-    print("features: " + ", ".join(reader.FEATURES))
+    replay = Replay(make_answerer(Settings()), args.cache)
+    sets = [load_set(p) for p in args.sets]
+    base = DEFAULT_TUNING
+    rows = {s.name: sentence_rows(replay, s.items) for s in tqdm(sets, desc="sets", unit="set")}
+    replay.remember()
+    header = f"{'set':18} {'n':>4} " + " ".join(label for _, label in SHOWN)
+    if not args.no_cv and len(sets) > 1:
+        print("each set answered by a model fitted without it:")
+        print(header)
+        for name, m in crossfit(replay, sets, base, rows, args.keep_sentence_weights).items():
+            print(show(name, m))
+    t = fit_model(replay, sets, base, rows, args.keep_sentence_weights)
+    print("fitted on all sets, in-sample:")
+    print(header)
+    for s in sets:
+        print(show(s.name, replay.metrics(s.items, t)))
+    print(f"refuse at no-answer probability {t.refuse_at:.3f}")
+    if args.write:
+        provenance = {
+            "fitted_on": [
+                {"set": s.name, "sha256": s.sha256, "items": len(s.items)} for s in sets
+            ],
+            "fitted_by": "python -m eval.fit_reader " + " ".join(p.name for p in args.sets),
+            "fitted_at": datetime.now(UTC).strftime("%Y-%m-%d"),
+        }
+        text = dump(t, reader.FEATURES, noanswer.FEATURES, provenance)
+        args.out.write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}")
     return 0
 
 

@@ -15,6 +15,27 @@ CORPUS = ROOT / "corpus"
 QUESTIONS = ROOT / "tests" / "data" / "questions.jsonl"  # the project's own small set
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--ablate",
+        action="append",
+        default=[],
+        metavar="RULE",
+        help="switch a rule of app/rag/rules.py off for the whole run: the tests that notice "
+        "it fail (see the README's ablation section)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    names = config.getoption("--ablate")
+    if names:
+        from app.rag.rules import ablated
+
+        # Entered for the whole session, never left: the run is about this one change.
+        config._ruta_ablation = ablated(*names)  # type: ignore[attr-defined]
+        config._ruta_ablation.__enter__()  # type: ignore[attr-defined]
+
+
 @pytest.fixture(scope="session")
 def settings_factory(tmp_path_factory: pytest.TempPathFactory):
     from app.settings import Settings

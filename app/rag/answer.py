@@ -23,6 +23,7 @@ from app.rag.llms import LLM
 from app.rag.prompt import build_messages, is_refusal_text
 from app.rag.question import analyse
 from app.rag.reader import Tuning
+from app.rag.rules import on
 from app.rag.termstats import TermStats
 from app.rag.types import Answer, Message
 from index.embed import Embedder
@@ -196,7 +197,7 @@ class Answerer:
         if warning:
             notice = f"{warning}. {answer.notice}".strip() if answer.notice else warning
             answer = replace(answer, notice=notice)
-        if reading.best >= self.config.tuning.lead_min:  # the reader is sure: its passages lead
+        if reading.best >= self.config.tuning.lead_min and on("reader_first"):  # sure: it leads
             lead = [hits[u.hit].chunk.chunk_id for u in (*reading.units, *reading.ranked[:1])]
             answer = replace(answer, hits=reader_first(answer.hits, lead))
         yield replace(answer, timings_ms=timings, standalone_question=asked.text)

@@ -7,6 +7,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app.rag import noanswer
+from app.rag.rules import on
 from app.rag.cues import ANAPHOR
 from app.rag.question import Question, analyse
 from app.rag.reader import DEFAULT_TUNING, FEATURES, TYPED, Tuning, Unit, score_units
@@ -32,17 +34,19 @@ class Reading:
     unknown_names: tuple[str, ...]
     missing: str  # a strict kind asked for that no good sentence holds ("" when none)
     dense: float  # best multilingual similarity
+    p_none: float = 0.0  # the probability that the documents do not answer (app/rag/noanswer)
 
     tuning: Tuning = DEFAULT_TUNING
+    evidence: noanswer.Evidence | None = None  # what the no-answer model saw
 
     @property
     def refused(self) -> bool:
-        return not self.units or bool(self.unknown_names) or self.best < self.tuning.answer_min
+        return not self.units or self.p_none >= self.tuning.refuse_at
 
     @property
     def near_miss(self) -> bool:
-        """The subject is there, the asked-for amount, number or date is not."""
-        return bool(self.missing) and not self.refused
+        """Refused, and the subject is there: the asked-for amount, number or date is not."""
+        return bool(self.missing) and bool(self.units) and self.refused
 
 
 def read(
@@ -53,32 +57,41 @@ def read(
     t: Tuning = DEFAULT_TUNING,
 ) -> Reading:
     """Score the sentences of ``hits`` against ``q`` and compose the answer's units."""
-    units = score_units(q, hits, stats, embedder)
+    units = score_units(q, hits, stats, embedder, t)
     # Only in English: a name in another language may be the translation of one the English
     # documents use ("PNUD" for UNDP), and the multilingual scores carry those questions.
     unknown = tuple(n for n in q.names if not stats.known(n)) if q.lang == "en" else ()
     if not units:
-        return Reading(q, (), (), 0.0, 0.0, unknown, "", 0.0, t)
+        return Reading(q, (), (), 0.0, 0.0, unknown, "", 0.0, 1.0, t)
     ranked = sorted(units, key=lambda u: (_heading(u), -u.p, u.hit, u.pos))
-    if q.strict and q.lang == "en" and ranked[0].p < t.sure:
-        # A name, an amount, a date … asked of a thing the documents never mention ("the
-        # research team"), and no sentence the reader is sure of: no answer in them either.
-        # (Sure of one, the question may call it by another word: "the fieldwork".)
-        unknown += tuple(x for x in q.things if not stats.known(x))
+    # A thing asked about that the documents never mention ("the research team"): weighed by
+    # the no-answer model, since the question may call a thing by another word ("fieldwork").
+    things = tuple(x for x in q.things if not stats.known(x)) if q.strict and q.lang == "en" else ()
     missing = ""
     if q.strict:
         answering = _answering(q, ranked, t)
         if not answering:
             missing = q.kind
-        elif answering[0] is not ranked[0]:
+        elif answering[0] is not ranked[0] and on("answer_first"):
             # The sentence that holds what was asked leads the answer (answer-first).
             ranked = [answering[0]] + [u for u in ranked if u is not answering[0]]
     best = ranked[0]
     # In the order composed: the best sentence leads, what it brought along follows it.
     chosen = compose(q, ranked, units, hits, stats, embedder, t)
     dense = max(u.dense for u in units)
+    evidence = noanswer.Evidence(
+        tuple(u.p for u in ranked),
+        best.lexical,
+        dense,
+        bool(missing),
+        len(unknown),
+        len(things),
+        q.strict,
+        q.lang != "en",
+    )
+    p_none = noanswer.probability(evidence, t)
     return Reading(
-        q, tuple(chosen), tuple(ranked), best.p, best.lexical, unknown, missing, dense, t
+        q, tuple(chosen), tuple(ranked), best.p, best.lexical, unknown, missing, dense, p_none, t, evidence
     )
 
 
@@ -95,9 +108,9 @@ def compose(
     list's items, or, when the best is not sure, one nearly as good that is not a repeat."""
     best = ranked[0]
     chosen = _expand(best, units, q, t)
-    for part in q.parts[1:]:
+    for part in q.parts[1:] if on("parts") else ():
         pq = _part(q, part)
-        sub = score_units(pq, hits, stats, embedder)
+        sub = score_units(pq, hits, stats, embedder, t)
         # "…, and when was it done?": the part's answer holds a date (an amount, a name …).
         typed = [u for u in sub if u.spans and u.p >= t.strict_min] if pq.strict else []
         if not sub:
@@ -114,22 +127,26 @@ def compose(
             break
         if u in chosen or u.p < max(t.add_min, t.add_ratio * best.p) or _same(u, chosen):
             continue
-        if _heading(u):
+        if _heading(u) and on("no_heading"):
             continue
         q_new = {root(x) for x in q.terms} & (root_set(u.text) - covered)
         # Unsure of the best, add the runner-up; but a plural question asking for names gets
         # only sentences that name something new on its subject (below).
-        unsure = (best.p < t.sure or u.p >= best.p - t.tie) and not (q.strict and q.plural)
+        close = u.p >= best.p - t.tie and on("tie")
+        unsure = (best.p < t.sure or close) and not (q.strict and q.plural) and on("runner_up")
         # ... and the runner-up is from the same document (another document's is another
         # subject, unless a part of the question asks for it: parts are added above)
-        unsure = unsure and hits[u.hit].chunk.doc_id == hits[best.hit].chunk.doc_id
+        same_doc = hits[u.hit].chunk.doc_id == hits[best.hit].chunk.doc_id
+        unsure = unsure and (same_doc or not on("runner_up_same_doc"))
         # An item of a list already quoted: the list is one answer ("How is UNICEF supporting
         # …?" -> its items that score).
         sibling = u.is_item and any(c.is_item and c.hit == u.hit for c in chosen)
+        sibling = sibling and on("list_siblings")
+        q_new = q_new if on("new_terms") else set()
         if unsure or sibling or (q_new and not (q.strict and q.plural)):
             chosen.extend(x for x in _expand(u, units, q, t) if x not in chosen)
             covered = _covered(chosen)
-    if q.plural and q.kind in TYPED:
+    if q.plural and q.kind in TYPED and on("breadth"):
         _add_breadth(q, ranked, units, chosen, limit, t)
     return chosen
 
@@ -162,7 +179,7 @@ def _answering(q: Question, ranked: list[Unit], t: Tuning) -> list[Unit]:
     against English sentences and its names may be translated ('BID' for IDB): there, one of
     the best three."""
     # "Which countries …?" asks for a list of them: one country named in passing is no answer.
-    least = 2 if q.span_kind == "country" and q.plural else 1
+    least = 2 if q.span_kind == "country" and q.plural and on("country_list") else 1
     if q.lang != "en":
         return [u for u in ranked[:3] if len(u.spans) >= least and _in_years(u, q)]
     predicate = q.predicate_roots
@@ -182,7 +199,7 @@ def _in_years(u: Unit, q: Question) -> bool:
     ('… in 2023'); a sentence that names no year may still be about it."""
     asked = set(_YEAR.findall(q.focus or q.text))
     said = set(_YEAR.findall(u.text))
-    return not asked or not said or bool(asked & said) or q.kind == "date"
+    return not asked or not said or bool(asked & said) or q.kind == "date" or not on("in_years")
 
 
 _YEAR = re.compile(rf"\b{YEAR}\b")
@@ -191,7 +208,7 @@ _YEAR = re.compile(rf"\b{YEAR}\b")
 def _on_predicate(u: Unit, q: Question, predicate: set[str]) -> bool:
     """For 'who/which …' questions, the sentence says something of what is asked about its
     subject (a word of the predicate: 'lead', 'fund', 'co-chair'), or names beside it."""
-    if q.kind != "actor":
+    if q.kind != "actor" or not on("on_predicate"):
         return True
     return (
         not predicate
@@ -203,7 +220,7 @@ def _on_predicate(u: Unit, q: Question, predicate: set[str]) -> bool:
 def _on_subject(u: Unit, q: Question) -> bool:
     """The sentence (with its heading and the sentence it refers back to) names at least half
     of what the question names: a count about something else does not answer."""
-    return not q.names or u.features[FEATURES.index("names")] >= 0.5
+    return not q.names or u.features[FEATURES.index("names")] >= 0.5 or not on("on_subject")
 
 
 def _part(q: Question, part: str) -> Question:
@@ -245,14 +262,14 @@ def _expand(unit: Unit, units: list[Unit], q: Question, t: Tuning) -> list[Unit]
         # Items that each open with their own label ("- International Labour Organisation (ILO):
         # Structured around …") are separate entries: the best one answers alone. Other items
         # are one list, and a plural question gets all of it, with its lead-in.
-        if not q.plural or _labelled(items):
+        if not q.plural or (_labelled(items) and on("labelled_items")):
             return [unit]
         lead = [same[start - 1]] if start > 0 else []
         return lead + items
-    if q.strict and not q.plural and unit.spans:
+    if q.strict and not q.plural and unit.spans and on("span_alone"):
         return [unit]  # "… 2022-2025: … four pillars:" already holds the date asked for
     nxt = same[unit.pos + 1] if unit.pos + 1 < len(same) else None
-    if nxt is not None and nxt.is_item:  # a lead-in ("… include:")
+    if nxt is not None and nxt.is_item and on("lead_in_list"):  # a lead-in ("… include:")
         return [unit] + _items_from(same, unit.pos + 1)
     after = same[unit.pos + 2] if unit.pos + 2 < len(same) else None
     if _ANNOUNCES.search(unit.text) and nxt is not None and after is not None and after.is_item:
@@ -260,6 +277,7 @@ def _expand(unit: Unit, units: list[Unit], q: Question, t: Tuning) -> list[Unit]
         return [unit, nxt] + _items_from(same, unit.pos + 2)
     if (
         nxt is not None
+        and on("next_sentence")
         and not nxt.is_item
         and nxt.p >= t.next_min
         and (ANAPHOR.match(nxt.text) or q.plural)

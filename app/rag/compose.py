@@ -38,10 +38,10 @@ def is_refusal(text: str) -> bool:
 def extractive_answer(question: str, reading: Reading, hits: list[Hit], notice: str) -> Answer:
     """The Answer for a reading: its sentences with [n] markers, one citation per passage."""
     lang = reading.question.lang
-    if reading.refused:
-        return refusal(question, hits, lang, "extractive", notice)
     if reading.near_miss:
         return near_miss(question, reading, hits, notice)
+    if reading.refused:
+        return refusal(question, hits, lang, "extractive", notice)
     numbers: dict[int, int] = {}
     cites: dict[int, Citation] = {}
     lines: list[str] = []

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.rag.cues import ANAPHOR, PURPOSE_ASKED, PURPOSE_SAID
+from app.rag.model import DEFAULT_TUNING, Tuning
 from app.rag.question import Question, needs_context
 from app.rag.spans import Span, marked_spans, new_spans
 from app.rag.termstats import TermStats, root_set, spelled_acronyms
@@ -60,36 +61,8 @@ FEATURES = (
     "beside",
     "purpose",
 )
-# Fitted by `python -m eval.fit_reader` (logistic regression, labels: the sentence holds a gold
-# evidence span); see the README's "Answers" section for the folds.
-
-
-WEIGHTS = np.array(
-    [-23.17, 3.08, 2.91, 19.16, 12.14, 1.22, -1.82, 2.33, -0.55, -0.27, 0.23, 3.63, -4.66, 2.71]
-    + [2.28, -1.48, 3.17, -0.45, 2.20, -1.41, 0.03, -1.06, 0.27, 1.32, 2.40],
-    dtype=np.float64,
-)
-
-
-@dataclass(frozen=True)
-class Tuning:
-    """The reader's thresholds, chosen by `python -m eval.tune_reader` (see the README)."""
-
-    answer_min: float = 0.02  # the best sentence must reach this, or the answer is refused
-    strict_min: float = 0.05  # a sentence holding the asked-for span must reach this
-    add_min: float = 0.2  # a further sentence must reach this ...
-    add_ratio: float = 0.4  # ... and this share of the best sentence's probability
-    sure: float = 0.8  # above this the best sentence answers alone (unless a part is open)
-    tie: float = 0.03  # ... unless another is this close to it (the reader cannot tell them)
-    part_min: float = 0.2  # the best sentence for a question's second part must reach this
-    breadth_min: float = 0.3  # "which initiatives…": another passage's name on the subject
-    next_min: float = 0.35  # a sentence that goes on about the same thing joins at this
-    lead_min: float = 0.5  # from here the passages the answer cites are listed first
-    max_factoid: int = 2
-    max_list: int = 4
-
-
-DEFAULT_TUNING = Tuning()
+# The weights, the no-answer model and the thresholds are data: app/rag/reader_model.json,
+# written by `python -m eval.fit_reader --write` (see app/rag/model.py).
 
 
 @dataclass(frozen=True)
@@ -113,8 +86,16 @@ class Unit:
 
 
 def score_units(
-    q: Question, hits: Sequence[Hit], stats: TermStats, embedder: Embedder | None
+    q: Question,
+    hits: Sequence[Hit],
+    stats: TermStats,
+    embedder: Embedder | None,
+    t: Tuning = DEFAULT_TUNING,
 ) -> list[Unit]:
+    weights_v = np.array(t.weights, dtype=np.float64)
+    # An ablated feature is replaced by its mean on the data the weights were fitted on.
+    off = [i for i, n in enumerate(FEATURES) if n in t.off]
+    means = np.array(t.means, dtype=np.float64)
     names = {root(n) for n in q.names}
     # A question in Spanish, Portuguese or French meets the English text by cognates where
     # there are some ("recomendaciones" -> "recommendation", "migrantes" -> "migrant").
@@ -224,7 +205,11 @@ def score_units(
             float(beside),
             float(purpose and bool(PURPOSE_SAID.search(sent))),
         )
-        p = 1.0 / (1.0 + math.exp(-float(np.dot(WEIGHTS, f))))
+        if off:
+            fv = np.array(f)
+            fv[off] = means[off]
+            f = tuple(float(v) for v in fv)
+        p = 1.0 / (1.0 + math.exp(-float(np.dot(weights_v, f))))
         out.append(Unit(i, j, sent, item, lex, float(d), f, p, spans, marks))
     return out
 

@@ -1,0 +1,52 @@
+"""Named rules of the answering core, each of which the ablation (``python -m eval.ablate``)
+can switch off in turn to show what it earns. In use every rule is on; switching one off is
+scoped to a ``with ablated(...)`` block (a context variable, so concurrent answers are not
+affected)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+# Every rule's name and what it does, for the ablation table and the README.
+RULES: dict[str, str] = {
+    "answer_first": "the sentence holding the asked-for span leads the answer",
+    "parts": "each part of a two-part question brings its own best sentence",
+    "runner_up": "when unsure, a nearly-as-good sentence joins the answer",
+    "runner_up_same_doc": "... only from the best sentence's document",
+    "tie": "two sentences the reader cannot tell apart are both quoted",
+    "new_terms": "a sentence with question words the answer lacks joins it",
+    "list_siblings": "an item of a list already quoted brings its siblings",
+    "breadth": "a plural question collects names from several passages",
+    "no_heading": "a heading alone never joins or leads an answer",
+    "lead_in_list": "a lead-in sentence brings the list it announces",
+    "next_sentence": "a sentence that goes on about the same thing joins",
+    "span_alone": "a sentence holding the one asked-for span answers alone",
+    "labelled_items": "labelled list items are separate entries: the best answers alone",
+    "in_years": "a question about one year is not answered by a sentence about another",
+    "on_subject": "a span answers only in a sentence naming the question's subject",
+    "on_predicate": "'who …' is answered only by a sentence saying what is asked",
+    "country_list": "'which countries' needs a sentence naming two or more",
+    "reader_first": "a sure answer's passages are listed first",
+}
+
+_OFF: ContextVar[frozenset[str]] = ContextVar("ruta_rules_off", default=frozenset())
+
+
+def on(name: str) -> bool:
+    """Whether rule ``name`` applies (always, outside an ablation)."""
+    return name not in _OFF.get()
+
+
+@contextmanager
+def ablated(*names: str) -> Iterator[None]:
+    """Switch the named rules off inside the block."""
+    unknown = [n for n in names if n not in RULES]
+    if unknown:
+        raise KeyError(f"unknown rule(s) {unknown}; known: {sorted(RULES)}")
+    token = _OFF.set(_OFF.get() | frozenset(names))
+    try:
+        yield
+    finally:
+        _OFF.reset(token)
