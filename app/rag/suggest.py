@@ -7,8 +7,9 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
+from functools import partial
 from itertools import chain, zip_longest
 
 from app.rag.answer import Answerer
@@ -18,6 +19,7 @@ from app.rag.followups import phrases
 from app.rag.question import analyse
 from app.rag.refusals import heading
 from app.rag.spans import _NAME
+from app.rag.termstats import TermStats, root_set
 from app.rag.text import split_sentences
 from app.rag.types import Answer, Message
 from index.filters import FiltersIn
@@ -35,6 +37,7 @@ MAX_SUGGESTIONS = 3
 MAX_TRIALS = 8
 SOURCES = 3  # sections a refusal's suggestions come from: its first passages
 # Words that open a sentence and so look like the start of a name ("The Platform").
+_POSSESSIVE = re.compile(r"[’']s$")
 _OPENERS = {"The", "This", "These", "It", "Its", "In", "At", "On", "For", "A", "An", "As", "By"}
 
 
@@ -50,17 +53,29 @@ def is_name(text: str) -> bool:
     return m is not None and (" " in text or sum(ch.isupper() for ch in text) >= 2)
 
 
-def names(text: str, skip: set[str], limit: int = 3) -> list[str]:
-    """The first ``limit`` names the text says (several words, or an acronym), in its own
-    words, without its sentence openers and without those in ``skip`` (folded)."""
+def specific(name: str, stats: TermStats) -> bool:
+    """Whether a name is particular to a few passages: one of its words is in at most a
+    quarter of them. "Latin America and the Caribbean" is in most; asked about, it is answered
+    from any section, rarely from the one it was taken from (a wasted reading)."""
+    df = [stats.df.get(r, 0) for r in root_set(name)]
+    return bool(df) and min(df) <= max(2, stats.n // 4)
+
+
+def names(
+    text: str, skip: set[str], limit: int = 5, keep: Callable[[str], bool] = bool
+) -> list[str]:
+    """The first ``limit`` names the text says (several words, or an acronym) that ``keep``
+    keeps, in its own words, without sentence openers, a possessive "’s" and those in
+    ``skip`` (folded)."""
     out: list[str] = []
     for m in _NAME.finditer(text):
-        words = m.group().split()
+        words = _POSSESSIVE.sub("", m.group()).split()
         while words and words[0] in _OPENERS:
             words = words[1:]
         name = " ".join(words)
-        acronym = len(words) == 1 and sum(ch.isupper() for ch in name) >= 2
-        if (len(words) > 1 or acronym) and fold(name) not in skip:
+        # An acronym of three capitals or more: "MMC", "EU-LAC", not "EU" or "South-South".
+        acronym = len(words) == 1 and sum(ch.isupper() for ch in name) >= 3
+        if (len(words) > 1 or acronym) and fold(name) not in skip and keep(name):
             skip.add(fold(name))
             out.append(name)
             if len(out) == limit:
@@ -68,9 +83,16 @@ def names(text: str, skip: set[str], limit: int = 3) -> list[str]:
     return out
 
 
-def candidates(chunk: Chunk, lang: str, skip: set[str], quoted: set[str]) -> list[list[str]]:
+def candidates(
+    chunk: Chunk,
+    lang: str,
+    skip: set[str],
+    quoted: set[str],
+    keep: Callable[[str], bool] = bool,
+) -> list[list[str]]:
     """The questions the templates make of one section, as alternatives per subject: its
-    heading first, then the names its sentences that ``quoted`` does not hold say."""
+    heading first, then the names (those ``keep`` keeps) of its sentences that ``quoted`` does
+    not hold."""
     p = phrases(lang)
     out: list[list[str]] = []
     h = heading(chunk)
@@ -78,13 +100,15 @@ def candidates(chunk: Chunk, lang: str, skip: set[str], quoted: set[str]) -> lis
         skip.add(fold(h))
         if is_name(h.split(" ", 1)[-1] if h.split()[0] in _OPENERS else h):
             named = h[0].lower() + h[1:] if h.split()[0] in _OPENERS else h  # "the Platform"
+            short = _ACRONYM_END.search(h)  # "United Nations … Network (UNNM-LAC)": its acronym
+            named = short.group(1) if short else named
             out.append([t.format(heading=named) for t in p.name_heading])
         else:  # "Coordination gaps" -> "… say about coordination gaps?"; "African …" stays
             sentence_case = not any(w[:1].isupper() for w in h.split()[1:])
             topic = h[0].lower() + h[1:] if sentence_case and h[1:2].islower() else h
             out.append([t.format(heading=topic, doc=doc_label(chunk)) for t in p.topic_heading])
     rest = " ".join(x for x in split_sentences(chunk.text) if x not in quoted)
-    out += [[t.format(name=n) for t in p.name] for n in names(rest, skip)]
+    out += [[t.format(name=n) for t in p.name] for n in names(rest, skip, keep=keep)]
     return out
 
 
@@ -131,8 +155,9 @@ def follow_ups(
     asked = {fold(answer.question)} | {fold(m.content) for m in history if m.role == "user"}
     skip = {fold(w) for w in _NAME.findall(answer.question)}  # what was asked about already
     quoted = {c.quote for c in answer.citations if not answer.refused}
+    keep = partial(specific, stats=answerer.stats)
     per_source = [
-        [(c, alts) for alts in candidates(c, lang, skip, quoted)] for c in sources(answer)
+        [(c, alts) for alts in candidates(c, lang, skip, quoted, keep)] for c in sources(answer)
     ]
     out: list[str] = []
     tried = 0
