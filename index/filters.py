@@ -12,7 +12,7 @@ FILTER_KEYS = ("doc_id", "publisher", "kind")
 # One value, or several (any of them): {"doc_id": ["a", "b"]} is "one of these documents".
 FilterValue = str | tuple[str, ...]
 Filters = dict[str, FilterValue]
-FiltersIn = Mapping[str, str | Sequence[str]]
+FiltersIn = Mapping[str, str | Sequence[str] | None]
 
 
 def checked(filters: FiltersIn | None, doc_ids: Collection[str]) -> Filters:
@@ -21,6 +21,8 @@ def checked(filters: FiltersIn | None, doc_ids: Collection[str]) -> Filters:
     would otherwise search nothing and answer "The documents do not say"."""
     out: Filters = {}
     for key, value in (filters or {}).items():
+        if value is None:  # an option not given (`ruta search` without --doc)
+            continue
         values = (value,) if isinstance(value, str) else tuple(dict.fromkeys(value))
         if not all(isinstance(v, str) for v in values):
             raise BadQuestion(f"filters.{key} must be a string or a list of strings")

@@ -18,7 +18,7 @@ def test_one_value_or_several() -> None:
     both = checked({"doc_id": ["k4dd-donor-activity", "iecah-coordination-study"]}, DOCS)
     assert both == {"doc_id": ("k4dd-donor-activity", "iecah-coordination-study")}
     assert checked({"doc_id": ["k4dd-donor-activity"]}, DOCS) == {"doc_id": "k4dd-donor-activity"}
-    assert checked(None, DOCS) == {} and checked({"doc_id": []}, DOCS) == {}
+    assert checked(None, DOCS) == {} and checked({"doc_id": [], "kind": None}, DOCS) == {}
 
 
 def test_unknown_document_and_key_are_named() -> None:
