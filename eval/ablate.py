@@ -91,7 +91,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     sets = [load_set(p) for p in args.sets]
     base = measure(replay, sets, t)
     replay.remember()
-    print("score with everything on: " + ", ".join(f"{s.name} {b:.3f}" for s, b in zip(sets, base, strict=True)))
+    print(
+        "score with everything on: "
+        + ", ".join(f"{s.name} {b:.3f}" for s, b in zip(sets, base, strict=True))
+    )
     todo = [(n, k) for n, k in rows() if not args.only or n in args.only]
     results = []
     for name, kind in tqdm(todo, desc="ablation", unit="row"):

@@ -53,7 +53,8 @@ def sentence_rows(replay: Replay, items: Sequence[Item]) -> Rows:
         x = np.array([u.features for u in units], dtype=np.float64)
         y = np.array(
             [
-                any(_overlaps(norm(u.text), s) for s in spans) or any(f in norm(u.text) for f in facts)
+                any(_overlaps(norm(u.text), s) for s in spans)
+                or any(f in norm(u.text) for f in facts)
                 for u in units
             ],
             dtype=float,
@@ -145,7 +146,9 @@ SHOWN = (
 def show(name: str, m: dict[str, Any]) -> str:
     o = m["overall"]
     cells = " ".join(
-        f"{o.get(k):>{len(label)}.3f}" if isinstance(o.get(k), float | int) else f"{'—':>{len(label)}}"
+        f"{o.get(k):>{len(label)}.3f}"
+        if isinstance(o.get(k), float | int)
+        else f"{'—':>{len(label)}}"
         for k, label in SHOWN
     )
     return f"{name:18} {o['n']:>4} {cells}"
@@ -209,9 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"refuse at no-answer probability {t.refuse_at:.3f}")
     if args.write:
         provenance = {
-            "fitted_on": [
-                {"set": s.name, "sha256": s.sha256, "items": len(s.items)} for s in sets
-            ],
+            "fitted_on": [{"set": s.name, "sha256": s.sha256, "items": len(s.items)} for s in sets],
             "fitted_by": "python -m eval.fit_reader " + " ".join(p.name for p in args.sets),
             "fitted_at": datetime.now(UTC).strftime("%Y-%m-%d"),
         }

@@ -12,6 +12,7 @@ import numpy as np
 from index.analysis import Analysis, analyse_query
 from index.embed import Embedder
 from index.errors import BadQuestion
+from index.filters import Filters, FiltersIn, FilterValue, checked, matches
 from index.lang import detect_language, packs
 from index.lemmas import terms
 from index.parts import QueryPlan, doc_names, merge_parts
@@ -22,7 +23,6 @@ from ingest.types import Chunk
 
 log = logging.getLogger(__name__)
 
-FILTER_KEYS = ("doc_id", "publisher", "kind")
 Ranked = list[tuple[Chunk, float]]
 
 
@@ -170,6 +170,7 @@ class HybridRetriever:
         self._bm25 = self.prepared.bm25
         self._doc_names = self.prepared.doc_names
         self._prior = self.prepared.prior
+        self.doc_ids = frozenset(c.doc_id for c in self.chunks)
         log.info("retriever ready: %d chunks", len(self.chunks))
 
     def analyse(self, query: str, lang: str | None = None) -> Analysis:
@@ -178,7 +179,7 @@ class HybridRetriever:
         return analyse_query(query.strip(), names, lang)
 
     def search(
-        self, query: str | Analysis, k: int = 5, filters: dict[str, str] | None = None
+        self, query: str | Analysis, k: int = 5, filters: FiltersIn | None = None
     ) -> list[Hit]:
         """The top ``k`` passages for a question, or for its analysis (``analyse``)."""
         if isinstance(query, str) and not query.strip():
@@ -187,10 +188,7 @@ class HybridRetriever:
         query, lang = asked.text, asked.lang
         if not query:
             raise BadQuestion("the question is empty; type a question about the documents")
-        filters = {key: v for key, v in (filters or {}).items() if v}
-        bad = set(filters) - set(FILTER_KEYS)
-        if bad:
-            raise BadQuestion(f"unknown filter {sorted(bad)}; use one of {list(FILTER_KEYS)}")
+        filters = checked(filters, self.doc_ids)
         asks = asked.plan if self.config.split_parts else QueryPlan()
         hits = self._rank(asks.scoped or query, filters, lang)
         if asks.parts or len(asks.docs) >= 2:
@@ -209,7 +207,7 @@ class HybridRetriever:
     def _referent(self, chunk: Chunk) -> str:
         return referent(chunk, self._by_id.get(previous_id(chunk)))
 
-    def _rank(self, query: str, filters: dict[str, str], lang: str) -> list[Hit]:
+    def _rank(self, query: str, filters: Filters, lang: str) -> list[Hit]:
         """The fused ranking of one query (the question or one of its parts), in the
         question's language."""
         cfg = self.config
@@ -247,7 +245,12 @@ class HybridRetriever:
         return hits
 
     def _lists(
-        self, query: str, filters: tuple[tuple[str, str], ...], n: int, use_dense: bool, lang: str
+        self,
+        query: str,
+        filters: tuple[tuple[str, FilterValue], ...],
+        n: int,
+        use_dense: bool,
+        lang: str,
     ) -> tuple[Ranked, Ranked, Ranked]:
         """The query's candidates from each retriever, best first (the main embedder's only
         when ``use_dense``: it costs an embedding)."""
@@ -255,21 +258,19 @@ class HybridRetriever:
         dense: Ranked = []
         if use_dense:
             dense = self._nearest(self.store, self.embedder.queries([query])[0], n, where)
-        bm25 = [(c, s) for c, s in self._bm25.search(query, n, lang) if _matches(c, where)]
+        bm25 = [(c, s) for c, s in self._bm25.search(query, n, lang) if matches(c, where)]
         m_dense: Ranked = []
         if self.multilingual is not None:
             m_store, m_embedder = self.multilingual
             m_dense = self._nearest(m_store, m_embedder.queries([query])[0], n, where)
         return dense, bm25, m_dense
 
-    def _rank_in_doc(
-        self, query: str, filters: dict[str, str], lang: str
-    ) -> Callable[[str], list[Hit]]:
+    def _rank_in_doc(self, query: str, filters: Filters, lang: str) -> Callable[[str], list[Hit]]:
         """The fused ranking within one document (query vectors come from the cache)."""
         return lambda doc_id: self._rank(query, {**filters, "doc_id": doc_id}, lang)
 
     def _nearest(
-        self, store: ChunkStore, vec: np.ndarray, n: int, filters: dict[str, str]
+        self, store: ChunkStore, vec: np.ndarray, n: int, filters: Filters
     ) -> list[tuple[Chunk, float]]:
         """Dense neighbours as the in-memory chunks (ids stored since this retriever loaded,
         by an ingestion it has not reloaded after yet, are left out)."""
@@ -302,10 +303,6 @@ def _prior(chunk: Chunk) -> float:
     known = set(terms(f"{chunk.title} {chunk.publisher}"))
     new = set(terms(chunk.text, detect_language(chunk.text))) - known
     return 0.5 if len(new) < _MIN_NEW_TERMS else 1.0
-
-
-def _matches(chunk: Chunk, filters: dict[str, str]) -> bool:
-    return all(getattr(chunk, key) == value for key, value in filters.items())
 
 
 def _fuse(

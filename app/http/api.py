@@ -3,40 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
 from app.http.errors import error_body, ruta_error_response
 from app.http.health import add_health
+from app.http.models import ERRORS, AskRequest, AskResponse, Source
 from app.http.openai_compat import add_openai_routes
 from app.rag.answer import Answerer
 from app.rag.serialize import answer_dict
+from app.rag.suggest import with_suggestions
 from app.rag.types import Answer, Message
 from app.services import Services
 from ingest.errors import RutaError
 
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-
-
-class Turn(BaseModel):
-    role: Literal["user", "assistant", "system"]
-    content: str
-
-
-class AskRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    question: str
-    history: list[Turn] = Field(default_factory=list)
-    filters: dict[str, str] | None = None
 
 
 def validation_message(exc: RequestValidationError) -> str:
@@ -65,6 +53,7 @@ def add_api(app: FastAPI, answerer: Callable[[], Answerer], services: Services) 
     add_health(app, services)
     _add_ruta_routes(app, answerer, services)
     add_openai_routes(app, answerer)
+    _add_openapi_alias(app)
     _add_unknown_route(app)  # last: it catches what no route above takes
 
 
@@ -88,8 +77,10 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 
 def _add_ruta_routes(app: FastAPI, answerer: Callable[[], Answerer], services: Services) -> None:
-    @app.get("/api/sources")
+    @app.get("/api/sources", response_model=list[Source], responses=ERRORS)
     async def sources() -> list[dict[str, Any]]:
+        """The indexed documents, each with its number of passages; their doc_id is what
+        ``filters`` takes."""
         retriever = await run_in_threadpool(services.retriever)
         docs: dict[str, dict[str, Any]] = {}
         for c in retriever.chunks:
@@ -107,14 +98,27 @@ def _add_ruta_routes(app: FastAPI, answerer: Callable[[], Answerer], services: S
             doc["chunks"] += 1
         return sorted(docs.values(), key=lambda d: d["doc_id"])
 
-    @app.post("/api/ask")
+    @app.post("/api/ask", response_model=AskResponse, responses=ERRORS)
     async def ask(req: AskRequest) -> dict[str, Any]:
+        """Answer a question from the documents, every sentence cited."""
         history = [Message(t.role, t.content) for t in req.history]
 
         def run() -> Answer:
-            return answerer().answer(req.question, history, req.filters)
+            current = answerer()
+            answer = current.answer(req.question, history, req.filters)
+            return (
+                with_suggestions(current, answer, history, req.filters) if req.suggest else answer
+            )
 
         return answer_dict(await run_in_threadpool(run))
+
+
+def _add_openapi_alias(app: FastAPI) -> None:
+    # The document is at /openapi.json (FastAPI's default, ahead of the page mounted at "/",
+    # whose own /openapi.json lists only Gradio's routes); the old address still answers.
+    @app.get("/api/openapi.json", include_in_schema=False)
+    async def openapi() -> dict[str, Any]:
+        return app.openapi()
 
 
 def _add_unknown_route(app: FastAPI) -> None:

@@ -10,10 +10,11 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from app.http.errors import error_body
+from app.http.models import ERRORS, FILTERS_DOC, ChatCompletion, FilterValue, ModelList
 from app.rag.answer import Answerer
 from app.rag.serialize import answer_dict
 from app.rag.types import Answer, Message
@@ -51,6 +52,9 @@ class ChatRequest(BaseModel):
     model: str = MODEL
     messages: list[ChatMessage]
     stream: bool = False
+    filters: dict[str, FilterValue] | None = Field(
+        default=None, description="Ruta's extra field, as on POST /api/ask. " + FILTERS_DOC
+    )
 
 
 def split_chat(messages: list[ChatMessage]) -> tuple[str, list[Message]]:
@@ -137,22 +141,31 @@ async def _sse(
 def add_openai_routes(app: FastAPI, answerer: Callable[[], Answerer]) -> None:
     """Register GET /v1/models and POST /v1/chat/completions."""
 
-    @app.get("/v1/models")
+    @app.get("/v1/models", response_model=ModelList)
     async def models() -> dict[str, Any]:
         entry = {"id": MODEL, "object": "model", "created": 0, "owned_by": "ruta"}
         return {"object": "list", "data": [entry]}
 
-    @app.post("/v1/chat/completions", response_model=None)
+    streamed = {
+        "content": {"text/event-stream": {}},
+        "description": "JSON; with stream: true, SSE chunks (the last carries citations, usage)",
+    }
+
+    @app.post(
+        "/v1/chat/completions", response_model=ChatCompletion, responses={**ERRORS, 200: streamed}
+    )
     async def chat_completions(req: ChatRequest) -> dict[str, Any] | StreamingResponse:
+        """OpenAI's chat completions: the last user message is the question."""
         question, history = split_chat(req.messages)
+        filters = req.filters
         if req.stream:
-            pieces = await run_in_threadpool(lambda: answerer().stream(question, history))
+            pieces = await run_in_threadpool(lambda: answerer().stream(question, history, filters))
             # The first piece runs the checks (empty question...), so errors keep their status.
             first = await run_in_threadpool(next, pieces, None)
             return StreamingResponse(
                 _sse(first, pieces, req.messages), media_type="text/event-stream"
             )
-        answer = await run_in_threadpool(lambda: answerer().answer(question, history))
+        answer = await run_in_threadpool(lambda: answerer().answer(question, history, filters))
         content = completion_text(answer)
         return {
             "id": f"chatcmpl-{uuid.uuid4().hex}",

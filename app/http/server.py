@@ -45,7 +45,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     services = services or Services(settings)
     answerers = Answerers(settings, services)
     # No /docs: Swagger UI would load its scripts from a CDN.
-    app = FastAPI(title="Ruta", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
+    app = FastAPI(title="Ruta", docs_url=None, redoc_url=None, openapi_url="/openapi.json")
     add_api(app, answerers, services)
     mount_ui(app, answerers, FeedbackStore(settings.data_dir / "feedback.sqlite"), settings)
     install(app, settings)

@@ -16,6 +16,7 @@ from app.http.page_assets import CSS, JS, SYSTEM_MONO, SYSTEM_SANS
 from app.http.render import answer_html, text_html
 from app.rag.answer import Answerer, clean_question
 from app.rag.serialize import answer_dict
+from app.rag.suggest import with_suggestions
 from app.rag.types import Answer, Message
 from app.settings import Settings
 from index.errors import BadQuestion
@@ -130,17 +131,29 @@ def _clear() -> tuple[Any, ...]:
 
 
 def _api_ask(answerer: Callable[[], Answerer]) -> Callable[..., dict[str, Any]]:
-    def ask(question: str, history: list[dict[str, str]] | None = None) -> dict[str, Any]:
-        """Answer a question, with earlier turns as [{"role": "user"|"assistant", "content"}];
-        returns the same JSON as POST /api/ask: answer, citations (quote, spans, url, links...),
-        refused."""
+    def ask(
+        question: str,
+        history: list[dict[str, str]] | None = None,
+        filters: dict[str, Any] | None = None,
+        suggest: bool = False,
+    ) -> dict[str, Any]:
+        """Answer a question, with earlier turns as [{"role": "user"|"assistant", "content"}],
+        limited by ``filters`` ({"doc_id": "…" or ["…", "…"]}, as POST /api/ask); with
+        ``suggest``, also follow-up questions. Returns the same JSON object as POST /api/ask:
+        answer, citations (quote, spans, url, links...), refused, suggestions..."""
         turns = []
         for i, t in enumerate(history or []):
             if not isinstance(t, dict) or t.get("role") not in ("user", "assistant"):
                 raise gr.Error(f"history[{i}] must be {{'role': 'user'|'assistant', 'content'}}")
             turns.append(Message(t["role"], str(t.get("content", ""))))  # type: ignore[arg-type]
+        if filters is not None and not isinstance(filters, dict):
+            raise gr.Error(f'filters must be an object such as {{"doc_id": "…"}}, got {filters!r}')
         try:
-            return answer_dict(answerer().answer(question, turns))
+            current = answerer()
+            answer = current.answer(question, turns, filters)
+            if suggest:
+                answer = with_suggestions(current, answer, turns, filters)
+            return answer_dict(answer)
         except RutaError as exc:
             raise gr.Error(str(exc)) from exc
 

@@ -28,6 +28,7 @@ from app.rag.termstats import TermStats
 from app.rag.types import Answer, Message
 from index.embed import Embedder
 from index.errors import BadQuestion
+from index.filters import FiltersIn
 from index.lang import detect_language, packs
 from index.retrieve import HybridRetriever
 from index.types import Hit
@@ -108,7 +109,7 @@ def search(
     *,
     k: int,
     max_question_chars: int,
-    filters: dict[str, str] | None = None,
+    filters: FiltersIn | None = None,
 ) -> list[Hit]:
     """Retrieval alone, on the query answering would run: the passages an answer would see."""
     _, queries = prepare(question, history, max_question_chars)
@@ -137,7 +138,7 @@ class Answerer:
         self,
         question: str,
         history: Sequence[Message] = (),
-        filters: dict[str, str] | None = None,
+        filters: FiltersIn | None = None,
     ) -> Iterator[str | Answer]:
         """Yield text pieces as they are ready, then the final Answer. Past the time budget the
         next step raises AnswerTimedOut instead of running: the work stops, it is not left
@@ -203,7 +204,7 @@ class Answerer:
         yield replace(answer, timings_ms=timings, standalone_question=asked.text)
 
     def answer(
-        self, question: str, history: Sequence[Message] = (), filters: dict[str, str] | None = None
+        self, question: str, history: Sequence[Message] = (), filters: FiltersIn | None = None
     ) -> Answer:
         """The final Answer of ``stream``."""
         final: Answer | None = None

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.rag import noanswer
-from app.rag.rules import on
 from app.rag.cues import ANAPHOR
 from app.rag.question import Question, analyse
 from app.rag.reader import DEFAULT_TUNING, FEATURES, TYPED, Tuning, Unit, score_units
+from app.rag.rules import on
 from app.rag.spans import YEAR
 from app.rag.termstats import TermStats, root_set
 from index.embed import Embedder
@@ -91,7 +91,17 @@ def read(
     )
     p_none = noanswer.probability(evidence, t)
     return Reading(
-        q, tuple(chosen), tuple(ranked), best.p, best.lexical, unknown, missing, dense, p_none, t, evidence
+        q,
+        tuple(chosen),
+        tuple(ranked),
+        best.p,
+        best.lexical,
+        unknown,
+        missing,
+        dense,
+        p_none,
+        t,
+        evidence,
     )
 
 

@@ -1,5 +1,5 @@
 """The extractive answer: the reader's sentences, cited, with the answering span marked; or a
-refusal that says what is missing and cites the closest passage."""
+refusal that says what is missing and cites the closest passage (app/rag/refusals.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from dataclasses import replace
 from app.rag.choose import Reading
 from app.rag.citations import make_citation
 from app.rag.reader import Unit
+from app.rag.refusals import refusal
 from app.rag.spans import _NAME
-from app.rag.text import split_sentences
 from app.rag.types import Answer, Citation
 from index.lang import packs
 from index.lemmas import fold
@@ -125,22 +125,3 @@ def subject_of(question: str, passage: str) -> str:
         ):
             names.append(name)
     return max(names, key=len, default="")
-
-
-def refusal(question: str, hits: list[Hit], lang: str, backend: str, notice: str) -> Answer:
-    """'The documents do not say.' with the closest passages, marked as not verified."""
-    closest = hits[:3]
-    cites = tuple(
-        replace(make_citation(i + 1, h, _first_sentence(h), 0.0), verified=False)
-        for i, h in enumerate(closest)
-    )
-    refs = ", ".join(f"[{c.n}]" for c in cites)
-    text = _P.text("answer.refusal", lang)
-    if refs:
-        text += f" {_P.text('answer.closest', lang)}: {refs}."
-    return Answer(question, text, cites, True, backend, tuple(hits), notice, lang)
-
-
-def _first_sentence(hit: Hit) -> str:
-    sents = split_sentences(hit.chunk.text)
-    return sents[0] if sents else hit.chunk.text[:200]

@@ -37,6 +37,7 @@ def answer_dict(a: Answer, with_hits: bool = False) -> dict[str, Any]:
         "standalone_question": a.standalone_question,
         "latency_ms": round(a.latency_ms, 1),
         "timings_ms": {k: round(v, 1) for k, v in a.timings_ms.items()},
+        "suggestions": list(a.suggestions),
     }
     if with_hits:
         out["hits"] = [hit_dict(h) for h in a.hits]

@@ -50,6 +50,8 @@ class Answer:
     language: str = "en"
     standalone_question: str = ""
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # Follow-up questions the cited sections answer, each tested (app/rag/suggest.py).
+    suggestions: tuple[str, ...] = ()
 
     @property
     def latency_ms(self) -> float:

@@ -200,3 +200,89 @@ def test_unknown_endpoints_get_a_json_error(base_url: str) -> None:
         assert r.status_code == 405, (path, r.text)
         assert r.headers["allow"] == allowed and allowed in r.json()["error"]["message"]
     assert httpx.get(f"{base_url}/v1/models", timeout=30).status_code == 200
+
+
+REDLAC = "What is REDLAC?"  # answered from the IECAH study when no document is chosen
+K4DD = "k4dd-donor-activity"
+
+
+def test_filters_limit_citations_to_the_chosen_document_on_every_route(base_url: str) -> None:
+    ask = f"{base_url}/api/ask"
+    free = httpx.post(ask, json={"question": REDLAC}, timeout=60).json()
+    assert free["citations"][0]["doc_id"] == "iecah-coordination-study"
+    for filters in ({"doc_id": K4DD}, {"doc_id": [K4DD]}):
+        body = httpx.post(ask, json={"question": REDLAC, "filters": filters}, timeout=60).json()
+        assert body["citations"] and {c["doc_id"] for c in body["citations"]} == {K4DD}
+    both = {"doc_id": [K4DD, "iecah-coordination-study"]}
+    body = httpx.post(ask, json={"question": REDLAC, "filters": both}, timeout=60).json()
+    assert body["citations"][0]["doc_id"] == "iecah-coordination-study"
+
+    client = OpenAI(base_url=f"{base_url}/v1", api_key="x")
+    resp = client.chat.completions.create(
+        model="ruta",
+        messages=[{"role": "user", "content": REDLAC}],
+        extra_body={"filters": {"doc_id": K4DD}},
+    )
+    cites = (resp.model_extra or {})["citations"]
+    assert cites and {c["doc_id"] for c in cites} == {K4DD}
+
+    from gradio_client import Client
+
+    gradio = Client(base_url, verbose=False)
+    body = gradio.predict(question=REDLAC, filters={"doc_id": K4DD}, api_name="/ask")
+    assert body["citations"] and {c["doc_id"] for c in body["citations"]} == {K4DD}
+    with pytest.raises(Exception, match="unknown document 'nope'.*k4dd-donor-activity"):
+        gradio.predict(question=REDLAC, filters={"doc_id": "nope"}, api_name="/ask")
+
+
+def test_an_unknown_document_is_a_400_naming_the_known_ones(base_url: str) -> None:
+    messages = [{"role": "user", "content": REDLAC}]
+    for path, body in (
+        ("/api/ask", {"question": REDLAC, "filters": {"doc_id": ["nope", K4DD]}}),
+        ("/v1/chat/completions", {"messages": messages, "filters": {"doc_id": "nope"}}),
+        ("/v1/chat/completions", {"messages": messages, "filters": {"doc_id": "nope"}, "stream": True}),
+    ):  # fmt: skip
+        r = httpx.post(f"{base_url}{path}", json=body, timeout=60)
+        assert r.status_code == 400, (path, r.text)
+        message = r.json()["error"]["message"]
+        assert "unknown document 'nope'" in message
+        assert "iecah-coordination-study, k4dd-donor-activity" in message
+
+
+def test_suggestions_only_when_asked_and_each_answered(base_url: str) -> None:
+    ask = f"{base_url}/api/ask"
+    plain = httpx.post(ask, json={"question": R4V_QUESTION}, timeout=60).json()
+    assert plain["suggestions"] == [] and "suggestions" not in plain["timings_ms"]
+    body = httpx.post(ask, json={"question": R4V_QUESTION, "suggest": True}, timeout=120).json()
+    assert body["answer"] == plain["answer"]
+    assert 1 <= len(body["suggestions"]) <= 3 and body["timings_ms"]["suggestions"] >= 0
+    for question in body["suggestions"]:
+        follow = httpx.post(ask, json={"question": question}, timeout=60).json()
+        assert not follow["refused"], question
+
+
+def test_openapi_lists_the_api_with_its_models(base_url: str) -> None:
+    spec = httpx.get(f"{base_url}/openapi.json", timeout=30).json()
+    assert {"/api/ask", "/api/sources", "/v1/chat/completions", "/v1/models"} <= set(spec["paths"])
+
+    def ref(schema: dict) -> str:
+        return schema["$ref"].rsplit("/", 1)[-1]
+
+    def body_and_reply(path: str) -> tuple[str, str]:
+        op = spec["paths"][path]["post"]
+        request = op["requestBody"]["content"]["application/json"]["schema"]
+        reply = op["responses"]["200"]["content"]["application/json"]["schema"]
+        return ref(request), ref(reply)
+
+    assert body_and_reply("/api/ask") == ("AskRequest", "AskResponse")
+    assert body_and_reply("/v1/chat/completions") == ("ChatRequest", "ChatCompletion")
+    schemas = spec["components"]["schemas"]
+    answer = schemas["AskResponse"]["properties"]
+    assert {"question", "standalone_question", "timings_ms", "suggestions", "citations"} <= set(
+        answer
+    )
+    assert {"filters", "suggest"} <= set(schemas["AskRequest"]["properties"])
+    assert "filters" in schemas["ChatRequest"]["properties"]
+    sources = spec["paths"]["/api/sources"]["get"]["responses"]["200"]["content"]
+    assert ref(sources["application/json"]["schema"]["items"]) == "Source"
+    assert httpx.get(f"{base_url}/api/openapi.json", timeout=30).json()["paths"] == spec["paths"]
