@@ -28,7 +28,7 @@ details.ruta-sources > summary { cursor: pointer; font-size: 0.9em; color: var(-
 .ruta-links { margin-top: 4px; overflow-wrap: anywhere; }
 .ruta-passage { font-size: 0.9em; line-height: 1.5; margin: 4px 0 0 0; }
 .ruta-passage mark { background: #fde68a; color: #111; padding: 0 2px; border-radius: 2px; }
-.ruta-passage mark strong { background: #fbbf24; }
+.ruta-passage mark strong { background: #fbbf24; color: #111; }
 .ruta-note { color: var(--ruta-quiet); font-size: 0.9em; }
 .ruta-library { text-align: left; font-size: 0.9em; line-height: 1.4; max-width: 760px; }
 .ruta-library ul { margin: 4px 0 8px 0; padding-left: 18px; }
@@ -39,6 +39,9 @@ details.ruta-sources > summary { cursor: pointer; font-size: 0.9em; color: var(-
 #ruta-ask, #ruta-ask:hover { background: #c2410c; border-color: #c2410c; color: #fff; }
 .dark #ruta-ask, .dark #ruta-ask:hover { background: #fdba74; border-color: #fdba74;
   color: #111; }
+/* Gradio dims the chat's text (opacity 0.8) and the dropdowns' (1.9:1). */
+#ruta-chat .md.chatbot.prose { opacity: 1 !important; }
+#ruta-docs input, #ruta-past input { color: var(--body-text-color) !important; }
 footer, footer a, footer button, footer span { color: var(--ruta-quiet) !important; }
 /* Gradio floats the chat's copy/clear buttons over its first lines; give them their own row. */
 #ruta-chat .icon-button-wrapper.top-panel { position: static !important;
@@ -123,8 +126,14 @@ JS = """
     if (box) box.scrollTop += last.getBoundingClientRect().top - box.getBoundingClientRect().top - 4;
     last.scrollIntoView({ block: "nearest" });
   };
-  // Errors and the feedback line are announced to screen readers.
+  // Errors and the feedback line are announced to screen readers; the examples are a group of
+  // buttons (a "list" of buttons has no list items).
   const announce = () => {
+    const examples = document.querySelector("#ruta-chat .examples[role=list]");
+    if (examples) {
+      examples.setAttribute("role", "group");
+      examples.setAttribute("aria-label", "Example questions");
+    }
     for (const id of ["ruta-status", "ruta-thanks"]) {
       const el = document.getElementById(id);
       if (el && el.getAttribute("aria-live") !== "polite") {
