@@ -97,9 +97,7 @@ def conversation_markdown(record: Record) -> str:
 
 def conversation_json(record: Record) -> str:
     keep = ("question", "answer", "citations", "refused", "notice", "backend", "language")
-    turns: Sequence[dict[str, Any]] = [
-        {k: a[k] for k in keep if k in a} for a in _answers(record)
-    ]
+    turns: Sequence[dict[str, Any]] = [{k: a[k] for k in keep if k in a} for a in _answers(record)]
     body = {"id": record["id"], "title": record["title"], "updated": record["updated"],
             "turns": turns}  # fmt: skip
     return json.dumps(body, ensure_ascii=False, indent=2) + "\n"

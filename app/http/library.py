@@ -38,7 +38,9 @@ def library_html(docs: list[dict[str, Any]]) -> str:
     for d in docs:
         title = esc(d["title"])
         if d["url"].startswith(("https://", "http://")):
-            title = f'<a href="{esc(d["url"])}" target="_blank" rel="noopener noreferrer">{title}</a>'
+            title = (
+                f'<a href="{esc(d["url"])}" target="_blank" rel="noopener noreferrer">{title}</a>'
+            )
         meta = " · ".join(esc(x) for x in (d["publisher"], d["date"], d["kind"]) if x)
         items.append(f'<li><strong>{title}</strong><br><span class="ruta-meta">{meta}</span></li>')
     n = len(docs)

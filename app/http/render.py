@@ -115,9 +115,7 @@ def cite_name(c: Citation) -> str:
     return f"Source {c.n}: " + ", ".join(x for x in (c.title, c.section) if x)
 
 
-def linked_text(
-    text: str, numbers: set[int], key: str, names: dict[int, str] | None = None
-) -> str:
+def linked_text(text: str, numbers: set[int], key: str, names: dict[int, str] | None = None) -> str:
     """Escaped answer text whose [n] markers link to this answer's source n. The chat's HTML
     sanitizer drops aria-label, so the name for screen readers ("Source 1: <title>,
     <section>", from ``names``) rides in the title, which the page's JS copies to aria-label."""
