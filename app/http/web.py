@@ -104,7 +104,7 @@ def _asker(answerer: Callable[[], Answerer]) -> Callable[..., Iterator[tuple[Any
             yield keep, keep, keep, keep, problem, keep, keep
             return
         chat = list(record["chat"])
-        key = f"ruta-{record['id']}-{len(chat) + 1}"  # unique per message of this page
+        key = f"ruta-a{len(chat) + 1}"  # unique per message of the conversation shown
         chat += [
             {"role": "user", "content": text_html(question)},
             {"role": "assistant", "content": "…"},
