@@ -62,6 +62,13 @@ def doc_filters(chosen: list[str] | None, known: list[str]) -> dict[str, str] | 
     return {"doc_id": chosen[0]}
 
 
+def follow_ups(answer: Any) -> list[dict[str, str]]:
+    """The answer's suggested follow-up questions (tested answerable by the core), as the
+    chat's options under the newest answer; none when the answer has no ``suggestions``."""
+    questions = [q for q in getattr(answer, "suggestions", None) or () if str(q).strip()]
+    return [{"label": str(q), "value": str(q)} for q in questions]
+
+
 def _record(saved: Any) -> tuple[conv.Saved, conv.Record]:
     saved = conv.valid(saved)
     return saved, conv.current(saved) or conv.new_record()
@@ -127,10 +134,9 @@ def _asker(answerer: Callable[[], Answerer]) -> Callable[..., Iterator[tuple[Any
         assert final is not None
         shown = answer_dict(final)
         shown["markdown"] = conv.answer_markdown(shown)
-        suggestions = list(getattr(final, "suggestions", ()) or ())
         chat[-1] = {"role": "assistant", "content": answer_html(final, key, shown["markdown"])}
-        if suggestions:  # asked when clicked (option_select)
-            chat[-1]["options"] = [{"label": q, "value": q} for q in suggestions]
+        if options := follow_ups(final):  # asked when clicked (option_select)
+            chat[-1]["options"] = options
         for m in chat[:-1]:  # only the newest answer offers follow-ups
             m.pop("options", None)
         record = {

@@ -16,7 +16,7 @@ from app.feedback import FeedbackStore
 from app.http import conversations as conv
 from app.http.library import documents, library_html
 from app.http.render import answer_html, esc
-from app.http.web import EXAMPLES, doc_filters, input_problem
+from app.http.web import EXAMPLES, doc_filters, follow_ups, input_problem
 from app.rag.serialize import answer_dict
 from index.errors import BadQuestion
 
@@ -161,6 +161,19 @@ def test_conversations_export_as_markdown_and_json(answerer) -> None:
         UNANSWERED,
     ]
     assert body["turns"][0]["citations"] == json.loads(json.dumps(funded["citations"]))
+
+
+def test_follow_ups_are_the_answers_suggestions(answerer) -> None:
+    from types import SimpleNamespace
+
+    # An Answer without suggestions (or with none) offers nothing under it.
+    assert follow_ups(answerer.answer(QUESTION)) == []
+    assert follow_ups(SimpleNamespace(suggestions=())) == []
+    asked = SimpleNamespace(suggestions=("Who funds Project Turquesa?", " ", "What is REDLAC?"))
+    assert follow_ups(asked) == [
+        {"label": "Who funds Project Turquesa?", "value": "Who funds Project Turquesa?"},
+        {"label": "What is REDLAC?", "value": "What is REDLAC?"},
+    ]
 
 
 def test_saved_conversations_reopen_delete_and_stay_bounded() -> None:
