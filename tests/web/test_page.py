@@ -396,6 +396,15 @@ def test_browser_citations_input_and_no_outside_requests(
         label = user.locator('[aria-label^="user\'s message"]')
         expect(label).to_have_attribute("aria-label", re.compile(re.escape("<img src=x")))
 
+        # Dark mode, the same conversation (back from the browser's storage), sources open.
+        page.goto(f"{base_url}/?__theme=dark")
+        expect(page.locator("#ruta-chat .ruta-answer")).to_have_count(3, timeout=30_000)
+        bots.nth(1).locator("a.ruta-cite", has_text="[1]").click()
+        expect(bots.nth(1).locator(".ruta-current")).to_have_count(1)
+        assert page.evaluate("document.body.classList.contains('dark')")
+        assert _serious(page) == []
+        page.screenshot(path=str(ARTIFACTS / f"page-{name}-dark.png"))
+
         page.locator("#ruta-new").click()
         expect(page.locator("#ruta-chat .message-row")).to_have_count(0, timeout=10_000)
         expect(page.locator("#ruta-chat .ruta-library")).to_be_visible()
@@ -451,7 +460,11 @@ def test_browser_workbench_start_conversations_feedback_filter(
             if i:
                 page.locator("#ruta-new").click()
                 expect(examples).to_have_count(len(EXAMPLES))
-            examples.nth(i).click()
+            if i == 0:  # from the keyboard
+                examples.nth(i).focus()
+                page.keyboard.press("Enter")
+            else:
+                examples.nth(i).click()
             user = chat.locator(".message-row.user-row")
             expect(user).to_have_count(1, timeout=60_000)
             expect(user).to_contain_text(question)
