@@ -12,7 +12,11 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
-COLUMNS = ("id", "ts", "rating", "comment", "question", "answer", "citations", "backend")
+COLUMNS = (
+    "id", "ts", "rating", "comment", "question", "answer", "citations", "backend",
+    "conversation_id",
+)  # fmt: skip
+MAX_COMMENT_CHARS = 2000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -23,9 +27,21 @@ CREATE TABLE IF NOT EXISTS feedback (
     question TEXT NOT NULL,
     answer TEXT NOT NULL,
     citations TEXT NOT NULL DEFAULT '[]',
-    backend TEXT NOT NULL DEFAULT ''
+    backend TEXT NOT NULL DEFAULT '',
+    conversation_id TEXT NOT NULL DEFAULT ''
 )
 """
+
+
+def check_comment(comment: str) -> str:
+    """The comment, stripped; a longer one than MAX_COMMENT_CHARS is refused, not cut."""
+    comment = comment.strip()
+    if len(comment) > MAX_COMMENT_CHARS:
+        raise ValueError(
+            f"a comment can be up to {MAX_COMMENT_CHARS:,} characters; this one has "
+            f"{len(comment):,}"
+        )
+    return comment
 
 
 class FeedbackStore:
@@ -39,6 +55,11 @@ class FeedbackStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with closing(sqlite3.connect(self.path, timeout=10)) as conn:
             conn.execute(_SCHEMA)
+            # A database from before conversation ids: add the column (empty for old rows).
+            if "conversation_id" not in {r[1] for r in conn.execute("PRAGMA table_info(feedback)")}:
+                conn.execute(
+                    "ALTER TABLE feedback ADD COLUMN conversation_id TEXT NOT NULL DEFAULT ''"
+                )
             with conn:  # commits, or rolls back on error
                 yield conn
 
@@ -50,23 +71,26 @@ class FeedbackStore:
         citations: Sequence[dict[str, Any]] = (),
         backend: str = "",
         comment: str = "",
+        conversation_id: str = "",
     ) -> int:
         """Store one rating (+1 or -1) of an answer; returns its id."""
         if rating not in (1, -1):
             raise ValueError(f"rating must be 1 or -1, got {rating!r}")
+        comment = check_comment(comment)
         ts = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         with self._connect() as conn:
             cur = conn.execute(
-                "INSERT INTO feedback (ts, rating, comment, question, answer, citations, backend)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO feedback (ts, rating, comment, question, answer, citations, backend,"
+                " conversation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     ts,
                     rating,
-                    comment.strip(),
+                    comment,
                     question,
                     answer,
                     json.dumps(list(citations), ensure_ascii=False),
                     backend,
+                    conversation_id,
                 ),
             )
             return int(cur.lastrowid or 0)
@@ -75,11 +99,12 @@ class FeedbackStore:
         """Replace rating ``row_id`` (a reader changing their mind about the same answer)."""
         if rating not in (1, -1):
             raise ValueError(f"rating must be 1 or -1, got {rating!r}")
+        comment = check_comment(comment)
         ts = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         with self._connect() as conn:
             cur = conn.execute(
                 "UPDATE feedback SET ts = ?, rating = ?, comment = ? WHERE id = ?",
-                (ts, rating, comment.strip(), row_id),
+                (ts, rating, comment, row_id),
             )
             if cur.rowcount != 1:
                 raise ValueError(f"no feedback with id {row_id}")

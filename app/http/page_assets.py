@@ -4,33 +4,61 @@ from __future__ import annotations
 
 SYSTEM_SANS = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial"]
 SYSTEM_MONO = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "Liberation Mono"]
+# Colours are picked for WCAG 2.1 AA (4.5:1 on the page's background) in light and dark mode:
+# Gradio's subdued grey and its orange "primary" button measured 1.83:1 and 2.80:1.
 CSS = """
 #ruta-main { max-width: 980px; margin: 0 auto; width: 100%; }
+#ruta-main, .gradio-container { --ruta-quiet: #4b5563; --ruta-error: #b91c1c; }
+.dark #ruta-main, .dark .gradio-container { --ruta-quiet: #d1d5db; --ruta-error: #fca5a5; }
+#ruta-intro h1 { margin: 0 0 4px 0; }
+#ruta-intro p { margin: 0; }
 .ruta-answer { line-height: 1.55; }
+.ruta-md { display: none; }
 a.ruta-cite { font-weight: 700; text-decoration: none; padding: 0 1px; cursor: pointer; }
 a.ruta-cite:hover, a.ruta-cite:focus { text-decoration: underline; }
 details.ruta-sources { margin-top: 10px; }
-details.ruta-sources > summary { cursor: pointer; font-size: 0.9em;
-  color: var(--body-text-color-subdued); }
+details.ruta-sources > summary { cursor: pointer; font-size: 0.9em; color: var(--ruta-quiet); }
 .ruta-sources ol { padding-left: 0; list-style: none; margin: 8px 0 0 0; }
 .ruta-source { border: 1px solid var(--border-color-primary); border-radius: 8px;
   padding: 8px 10px; margin-bottom: 8px; scroll-margin: 12px; }
 .ruta-source.ruta-current { border-color: #d97706; box-shadow: 0 0 0 2px #fcd34d; }
 .ruta-head { font-size: 0.95em; margin-bottom: 4px; }
 .ruta-n { font-weight: 700; margin-right: 4px; }
-.ruta-meta, .ruta-links { color: var(--body-text-color-subdued); font-size: 0.85em; }
+.ruta-meta, .ruta-links { color: var(--ruta-quiet); font-size: 0.85em; }
 .ruta-links { margin-top: 4px; overflow-wrap: anywhere; }
 .ruta-passage { font-size: 0.9em; line-height: 1.5; margin: 4px 0 0 0; }
 .ruta-passage mark { background: #fde68a; color: #111; padding: 0 2px; border-radius: 2px; }
-.ruta-passage mark strong { background: #fbbf24; }
-.ruta-note { color: var(--body-text-color-subdued); font-size: 0.9em; }
-#ruta-status, #ruta-status p { color: #b91c1c; min-height: 0; }
+.ruta-passage mark strong { background: #fbbf24; color: #111; }
+.ruta-note { color: var(--ruta-quiet); font-size: 0.9em; }
+.ruta-library { text-align: left; font-size: 0.9em; line-height: 1.4; max-width: 760px; }
+.ruta-library ul { margin: 4px 0 8px 0; padding-left: 18px; }
+.ruta-library li { margin-bottom: 4px; }
+.ruta-library-head { margin: 0; }
+#ruta-status, #ruta-status p { color: var(--ruta-error); min-height: 0; }
 #ruta-thanks { min-height: 0; }
+#ruta-ask, #ruta-ask:hover { background: #c2410c; border-color: #c2410c; color: #fff; }
+.dark #ruta-ask, .dark #ruta-ask:hover { background: #fdba74; border-color: #fdba74;
+  color: #111; }
+/* Gradio dims the chat's text (opacity 0.8) and the dropdowns' (1.9:1). */
+#ruta-chat .md.chatbot.prose { opacity: 1 !important; }
+#ruta-docs input, #ruta-past input { color: var(--body-text-color) !important; }
+footer, footer a, footer button, footer span { color: var(--ruta-quiet) !important; }
 /* Gradio floats the chat's copy/clear buttons over its first lines; give them their own row. */
 #ruta-chat .icon-button-wrapper.top-panel { position: static !important;
   justify-content: flex-end; margin: 4px 4px 0 auto; }
-#ruta-feedback { flex-wrap: nowrap; }
-#ruta-feedback-label { margin-bottom: -8px; }
+/* A phone shows the library and every example in the first screen. */
+@media (max-width: 640px) {
+  #ruta-intro h1 { font-size: 1.5em; }
+  #ruta-intro p { font-size: 0.85em; line-height: 1.35; }
+  .ruta-library { font-size: 0.8em; }
+  #ruta-chat .placeholder-content { padding-top: 0 !important; }
+  #ruta-chat .examples { gap: 6px !important; grid-template-columns: 1fr 1fr !important;
+    margin-top: 4px !important; }
+  #ruta-chat button.example { padding: 6px 8px !important; font-size: 0.8em; min-height: 0; }
+}
+/* Its "scroll down" arrow sat on the newest question: in the corner instead. */
+#ruta-chat .scroll-down-button-container { left: auto !important; right: 12px !important;
+  transform: none !important; }
 """
 # Runs once in the browser. Clicking [n] opens that answer's own source list, marks passage n
 # and scrolls it into view (the ids are unique per answer, so an earlier answer's [1] never
@@ -51,15 +79,73 @@ JS = """
     source.classList.add("ruta-current");
     source.scrollIntoView({ block: "start" });
   }, true);
+  // "Copy" on an answer puts its Markdown (text, [n], sources) on the clipboard, not its HTML.
+  const copyText = (text) => {
+    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+    const area = document.createElement("textarea");  // plain http behind a proxy
+    area.value = text;
+    document.body.appendChild(area);
+    area.select();
+    document.execCommand("copy");
+    area.remove();
+  };
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest && event.target.closest("#ruta-chat button");
+    if (!button || !/copy/i.test(button.getAttribute("aria-label") || button.title || "")) return;
+    // The buttons follow their message: the nearest answer before them is theirs.
+    let markdown = null;
+    for (let el = button.closest(".message-wrap > *"); el && !markdown; el = el.previousElementSibling)
+      markdown = el.querySelector(".ruta-answer .ruta-md[title]");
+    if (!markdown) return;
+    event.preventDefault();
+    event.stopPropagation();
+    copyText(markdown.getAttribute("title"));
+  }, true);
   // Gradio's own autoscroll (off) pinned the chat to its bottom whenever a source list opened;
-  // instead a new message is scrolled into view once, when it appears.
+  // instead the newest question goes to the top of the chat, its answer under it, when it is
+  // asked and again when the answer is complete.
   let rows = 0;
+  let done = 0;
+  const scroller = (el) => {
+    for (let p = el.parentElement; p; p = p.parentElement) {
+      const style = getComputedStyle(p);
+      if (/(auto|scroll)/.test(style.overflowY) && p.scrollHeight > p.clientHeight) return p;
+    }
+    return null;
+  };
   const follow = () => {
-    const all = document.querySelectorAll("#ruta-chat .message-row");
-    if (all.length > rows) all[all.length - 1].scrollIntoView({ block: "nearest" });
-    rows = all.length;
+    const users = document.querySelectorAll("#ruta-chat .message-row.user-row");
+    const answers = document.querySelectorAll("#ruta-chat .message-row .ruta-answer");
+    if (users.length === rows && answers.length === done) return;
+    const grew = users.length > rows || answers.length > done;
+    rows = users.length;
+    done = answers.length;
+    if (!grew || !users.length) return;
+    const last = users[users.length - 1];
+    const box = scroller(last);
+    if (box) box.scrollTop += last.getBoundingClientRect().top - box.getBoundingClientRect().top - 4;
+    last.scrollIntoView({ block: "nearest" });
+  };
+  // Errors and the feedback line are announced to screen readers; the examples are a group of
+  // buttons (a "list" of buttons has no list items).
+  const announce = () => {
+    const examples = document.querySelector("#ruta-chat .examples[role=list]");
+    if (examples) {
+      examples.setAttribute("role", "group");
+      examples.setAttribute("aria-label", "Example questions");
+    }
+    for (const id of ["ruta-status", "ruta-thanks"]) {
+      const el = document.getElementById(id);
+      if (el && el.getAttribute("aria-live") !== "polite") {
+        el.setAttribute("role", "status");
+        el.setAttribute("aria-live", "polite");
+      }
+    }
   };
   const relabel = () => {
+    document.querySelectorAll("#ruta-chat a.ruta-cite[title]").forEach((a) => {
+      if (a.getAttribute("aria-label") !== a.title) a.setAttribute("aria-label", a.title);
+    });
     document.querySelectorAll("#ruta-chat [aria-label*=\\"'s message: \\"]").forEach((el) => {
       const label = el.getAttribute("aria-label");
       const head = label.slice(0, label.indexOf("'s message: ") + 12);
@@ -67,8 +153,21 @@ JS = """
       if (label !== want) el.setAttribute("aria-label", want);
     });
   };
-  new MutationObserver(() => { follow(); relabel(); }).observe(document.body, {
+  new MutationObserver(() => { follow(); relabel(); announce(); }).observe(document.body, {
     subtree: true, childList: true, characterData: true, attributeFilter: ["aria-label"],
   });
+}
+"""
+# Saves an exported conversation (the text a handler put in a hidden box) as a file.
+DOWNLOAD_JS = """
+(text) => {
+  if (!text) return;
+  const type = "FORMAT" === "md" ? "text/markdown" : "application/json";
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(new Blob([text], { type: type + ";charset=utf-8" }));
+  link.download = "ruta-conversation.FORMAT";
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
 }
 """

@@ -72,7 +72,7 @@ def _web(url: str) -> bool:
 def source_html(c: Citation, hits: Sequence[Hit], key: str, refused: bool) -> str:
     """Source ``[n]`` of one answer: the document (title, section, page, its own URL), the
     passage, and the links its footnotes cite."""
-    meta = [esc(c.section)] if c.section else []
+    meta = [f'<span class="ruta-section">{esc(c.section)}</span>'] if c.section else []
     if c.page:
         meta.append(f"p. {c.page}")
     if _web(c.url):
@@ -110,29 +110,44 @@ def sources_html(answer: Answer, key: str) -> str:
     )
 
 
-def linked_text(text: str, numbers: set[int], key: str) -> str:
-    """Escaped answer text whose [n] markers link to this answer's source n."""
+def cite_name(c: Citation) -> str:
+    """What a screen reader says for [n]: "Source 1: <title>, <section>"."""
+    return f"Source {c.n}: " + ", ".join(x for x in (c.title, c.section) if x)
+
+
+def linked_text(text: str, numbers: set[int], key: str, names: dict[int, str] | None = None) -> str:
+    """Escaped answer text whose [n] markers link to this answer's source n. The chat's HTML
+    sanitizer drops aria-label, so the name for screen readers ("Source 1: <title>,
+    <section>", from ``names``) rides in the title, which the page's JS copies to aria-label."""
+    names = names or {}
+
+    def anchor(n: str, shown: str) -> str:
+        name = esc(names.get(int(n), f"Show source {n}"))
+        return f'<a class="ruta-cite" href="#{key}-{n}" title="{name}">{shown}</a>'
 
     def link(n: str) -> str:
-        if int(n) not in numbers:
-            return n
-        return f'<a class="ruta-cite" href="#{key}-{n}" title="Show source {n}">{n}</a>'
+        return anchor(n, n) if int(n) in numbers else n
 
     out, at = [], 0
     for m in _MARKER.finditer(text):
         nums = [x.strip() for x in m.group(1).split(",")]
         out.append(text_html(text[at : m.start()]))
         if len(nums) == 1 and int(nums[0]) in numbers:
-            n = nums[0]
-            out.append(f'<a class="ruta-cite" href="#{key}-{n}" title="Show source {n}">[{n}]</a>')
+            out.append(anchor(nums[0], f"[{nums[0]}]"))
         else:
             out.append("[" + ", ".join(link(n) for n in nums) + "]")
         at = m.end()
     return "".join(out) + text_html(text[at:])
 
 
-def answer_html(answer: Answer, key: str) -> str:
-    """One chat message: the answer with clickable [n], its notice, then its own sources."""
-    text = linked_text(answer.text.strip(), {c.n for c in answer.citations}, key)
+def answer_html(answer: Answer, key: str, markdown: str = "") -> str:
+    """One chat message: the answer with clickable [n], its notice, then its own sources.
+    ``markdown`` (the answer as Markdown) rides along for the page's "copy" button."""
+    names = {c.n: cite_name(c) for c in answer.citations}
+    text = linked_text(answer.text.strip(), set(names), key, names)
     notice = f'<p class="ruta-note">{text_html(answer.notice)}</p>' if answer.notice else ""
-    return f'<div class="ruta-answer">{text}</div>{notice}{sources_html(answer, key)}'
+    # The sanitizer keeps only a few attributes (title, not data-*); the Markdown rides in the
+    # title of a hidden span, on one line: a newline could end the chat's Markdown HTML block.
+    md = esc(markdown).replace("\n", "&#10;")
+    md = f'<span class="ruta-md" title="{md}"></span>' if markdown else ""
+    return f'<div class="ruta-answer">{text}{md}</div>{notice}{sources_html(answer, key)}'

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +10,10 @@ import gradio as gr
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 
-from app.feedback import FeedbackStore
-from app.http.page_assets import CSS, JS, SYSTEM_MONO, SYSTEM_SANS
+from app.feedback import MAX_COMMENT_CHARS, FeedbackStore
+from app.http import conversations as conv
+from app.http.library import documents, library_html
+from app.http.page_assets import CSS, DOWNLOAD_JS, JS, SYSTEM_MONO, SYSTEM_SANS
 from app.http.render import answer_html, text_html
 from app.rag.answer import Answerer, clean_question
 from app.rag.serialize import answer_dict
@@ -33,8 +34,6 @@ INTRO = (
     "# Ruta\nAnswers from documents on migration in Latin America and the Caribbean. "
     "Every sentence cites its source: click a number such as [1] to read the passage it quotes."
 )
-Turns = list[dict[str, str]]
-Chat = list[dict[str, Any]]
 
 
 def input_problem(question: str, max_chars: int) -> str | None:
@@ -51,30 +50,78 @@ def input_problem(question: str, max_chars: int) -> str | None:
     return None
 
 
+def doc_filters(chosen: list[str] | None, known: list[str]) -> dict[str, str] | None:
+    """The page's document choice as the core's ``filters``: none or all chosen is no filter."""
+    chosen = [d for d in dict.fromkeys(chosen or []) if d]
+    if not chosen or set(chosen) >= set(known):
+        return None
+    if len(chosen) > 1:  # the core's filters take one value per key
+        raise BadQuestion(
+            "choose one document, or none to search them all: a question can be limited to "
+            f"one document only (chosen: {len(chosen)} of {len(known)})"
+        )
+    return {"doc_id": chosen[0]}
+
+
+def follow_ups(answer: Any) -> list[dict[str, str]]:
+    """The answer's suggested follow-up questions (tested answerable by the core), as the
+    chat's options under the newest answer; none when the answer has no ``suggestions``."""
+    questions = [q for q in getattr(answer, "suggestions", None) or () if str(q).strip()]
+    return [{"label": str(q), "value": str(q)} for q in questions]
+
+
+def _record(saved: Any) -> tuple[conv.Saved, conv.Record]:
+    saved = conv.valid(saved)
+    return saved, conv.current(saved) or conv.new_record()
+
+
+def _past(saved: conv.Saved) -> Any:
+    return gr.Dropdown(choices=conv.choices(saved), value=saved["current"])
+
+
+def _feedback_value(record: conv.Record) -> list[str | None]:
+    """The ratings shown on the assistant messages (thumbs), for a conversation reopened."""
+    said = {1: "Like", -1: "Dislike"}
+    return [
+        said.get(record["answers"].get(str(i), {}).get("rating"))
+        for i, m in enumerate(record["chat"])
+        if m["role"] == "assistant"
+    ]
+
+
+def _shown(record: conv.Record, **more: Any) -> Any:
+    return gr.Chatbot(value=record["chat"], feedback_value=_feedback_value(record), **more)
+
+
 def _asker(answerer: Callable[[], Answerer]) -> Callable[..., Iterator[tuple[Any, ...]]]:
-    """The chat handler: checks the question, streams the answer, then shows it with its sources.
-    Outputs: question box, chat, turns, last answer, status line, comment, feedback line."""
+    """The chat handler: checks the question, streams the answer, then shows it with its sources
+    and keeps it in the browser. Outputs: question box, chat, saved conversations, the list of
+    past ones, status line, feedback line, comment box."""
     keep = gr.skip()
 
-    def chat_turn(question: str, chat: Chat, turns: Turns) -> Iterator[tuple[Any, ...]]:
-        chat = list(chat or [])
+    def chat_turn(
+        question: str, docs: list[str] | None, saved: Any, known: list[str] | None
+    ) -> Iterator[tuple[Any, ...]]:
+        saved, record = _record(saved)
         try:
             problem = input_problem(question, answerer().config.max_question_chars)
+            filters = doc_filters(docs, known or [])
         except RutaError as exc:  # no index yet: say what to run, keep the question
             problem = str(exc)
         if problem:  # keep what was typed, the chat and its sources; say what is wrong
             yield keep, keep, keep, keep, problem, keep, keep
             return
-        key = f"ruta-a{len(chat) + 1}"  # unique per message of this chat
+        chat = list(record["chat"])
+        key = f"ruta-a{len(chat) + 1}"  # unique per message of the conversation shown
         chat += [
             {"role": "user", "content": text_html(question)},
             {"role": "assistant", "content": "…"},
         ]
-        yield "", chat, turns, None, "", "", ""
+        yield "", chat, keep, keep, "", "", gr.Group(visible=False)
         text, final = "", None
         try:
-            history = [Message(t["role"], t["content"]) for t in turns]  # type: ignore[arg-type]
-            for piece in answerer().stream(question, history):
+            history = [Message(t["role"], t["content"]) for t in record["turns"]]  # type: ignore[arg-type]
+            for piece in answerer().stream(question, history, filters):
                 if isinstance(piece, Answer):
                     final = piece
                 else:
@@ -83,51 +130,153 @@ def _asker(answerer: Callable[[], Answerer]) -> Callable[..., Iterator[tuple[Any
                     yield keep, chat, keep, keep, keep, keep, keep
         except RutaError as exc:
             chat[-1] = {"role": "assistant", "content": f"⚠️ {text_html(str(exc))}"}
-            yield keep, chat, keep, keep, keep, keep, keep
+            yield keep, chat, keep, keep, str(exc), keep, keep
             return
         assert final is not None
-        chat[-1] = {"role": "assistant", "content": answer_html(final, key)}
-        turns = [
-            *turns,
-            {"role": "user", "content": question},
-            {"role": "assistant", "content": final.text},
-        ]
-        yield keep, chat, turns, answer_dict(final), keep, keep, keep
+        shown = answer_dict(final)
+        shown["markdown"] = conv.answer_markdown(shown)
+        chat[-1] = {"role": "assistant", "content": answer_html(final, key, shown["markdown"])}
+        if options := follow_ups(final):  # asked when clicked (option_select)
+            chat[-1]["options"] = options
+        for m in chat[:-1]:  # only the newest answer offers follow-ups
+            m.pop("options", None)
+        record = {
+            **record,
+            "chat": chat,
+            "turns": [
+                *record["turns"],
+                {"role": "user", "content": question},
+                {"role": "assistant", "content": final.text},
+            ],
+            "answers": {**record["answers"], str(len(chat) - 1): shown},
+        }
+        saved = conv.stored(saved, record)
+        yield keep, chat, saved, _past(saved), keep, keep, keep
 
     return chat_turn
 
 
-def _rater(
-    feedback: FeedbackStore,
-) -> Callable[[int, str, dict[str, Any] | None], tuple[Any, str, Any]]:
-    """The feedback handler: rates the last answer; rating it again replaces the first rating."""
+def _answer_number(record: conv.Record, index: int) -> int:
+    return sum(1 for k in record["answers"] if int(k) <= index)
 
-    def rate(rating: int, comment: str, last: dict[str, Any] | None) -> tuple[Any, str, Any]:
-        if not last:
-            return gr.skip(), "Ask a question first; feedback is about the last answer.", None
+
+def _rater(feedback: FeedbackStore) -> Callable[..., tuple[Any, ...]]:
+    """The thumbs under each answer: a rating stored with the question, answer, citations and
+    conversation id; rating the same answer again replaces it. Outputs: saved, feedback line,
+    the comment box (shown for the answer just rated), the rated answer's index."""
+
+    def rate(saved: Any, data: gr.LikeData) -> tuple[Any, ...]:
+        saved, record = _record(saved)
+        index = data.index if isinstance(data.index, int) else data.index[0]
+        shown = record["answers"].get(str(index))
+        if shown is None or data.liked not in (True, False, "Like", "Dislike"):
+            return gr.skip(), "Only answers can be rated.", gr.skip(), gr.skip()
+        rating = 1 if data.liked in (True, "Like") else -1
+        if shown.get("feedback_id"):
+            feedback.update(shown["feedback_id"], rating, shown.get("comment", ""))
+        else:
+            shown = {**shown, "feedback_id": feedback.add(
+                rating, shown["question"], shown["answer"], shown["citations"], shown["backend"],
+                conversation_id=record["id"],
+            )}  # fmt: skip
+        shown = {**shown, "rating": rating}
+        record = {**record, "answers": {**record["answers"], str(index): shown}}
+        n = _answer_number(record, index)
         said = "useful" if rating > 0 else "not useful"
-        if last.get("feedback_id"):
-            feedback.update(last["feedback_id"], rating, comment or "")
-            return gr.skip(), f"Changed: you rated this answer {said}.", last
-        row = feedback.add(
-            rating,
-            last["question"],
-            last["answer"],
-            last["citations"],
-            last["backend"],
-            comment or "",
-        )
-        return (
-            gr.skip(),
-            f"Thank you: you rated this answer {said}. Click the other button to change it.",
-            {**last, "feedback_id": row},
-        )
+        line = f"Thank you: you rated answer {n} {said}. You may add a comment below."
+        box = gr.Group(visible=True)
+        return conv.stored(saved, record), line, box, index
 
     return rate
 
 
-def _clear() -> tuple[Any, ...]:
-    return [], [], None, "", "", ""
+def _commenter(feedback: FeedbackStore) -> Callable[..., tuple[Any, ...]]:
+    """The optional comment on the answer just rated, refused (and kept in the box) beyond
+    MAX_COMMENT_CHARS. Outputs: saved, feedback line, comment text."""
+
+    def send(comment: str, index: int | None, saved: Any) -> tuple[Any, ...]:
+        saved, record = _record(saved)
+        shown = record["answers"].get(str(index)) if index is not None else None
+        if not shown or not shown.get("feedback_id"):
+            return gr.skip(), "Rate an answer first (the thumbs under it).", gr.skip()
+        n = len(comment.strip())
+        if n > MAX_COMMENT_CHARS:
+            return (
+                gr.skip(),
+                f"Comments can be up to {MAX_COMMENT_CHARS:,} characters; this one has {n:,}.",
+                gr.skip(),
+            )
+        try:
+            feedback.update(shown["feedback_id"], shown["rating"], comment)
+        except ValueError as exc:
+            return gr.skip(), str(exc), gr.skip()
+        shown = {**shown, "comment": comment.strip()}
+        record = {**record, "answers": {**record["answers"], str(index): shown}}
+        line = f"Thank you: your comment on answer {_answer_number(record, index)} is stored."
+        return conv.stored(saved, record), line, ""
+
+    return send
+
+
+def _start(
+    answerer: Callable[[], Answerer], corpus_dir: Path | None
+) -> Callable[[Any], tuple[Any, ...]]:
+    """On load: the library in the empty chat, the document filter, and the conversation the
+    browser kept (survives a reload). Outputs: chat, saved, past list, filter, known ids."""
+
+    def start(saved: Any) -> tuple[Any, ...]:
+        try:
+            docs = documents(answerer().retriever.chunks, corpus_dir)
+        except RutaError:  # no index yet: the library says what to run
+            docs = []
+        saved, record = _record(saved)
+        chat = _shown(record, placeholder=library_html(docs))
+        choices = [(d["title"], d["doc_id"]) for d in docs]
+        docs_box = gr.Dropdown(choices=choices, value=[])
+        return chat, saved, _past(saved), docs_box, [d["doc_id"] for d in docs]
+
+    return start
+
+
+def _new(saved: Any) -> tuple[Any, ...]:
+    """A new, empty conversation; the past ones stay in the list."""
+    saved = {**conv.valid(saved), "current": None}
+    return [], saved, _past(saved), "", "", gr.Group(visible=False)
+
+
+def _open(chosen: str | None, saved: Any) -> tuple[Any, ...]:
+    saved = conv.valid(saved)
+    record = next((r for r in saved["items"] if r["id"] == chosen), None)
+    if record is None:
+        return gr.skip(), gr.skip(), gr.skip(), "", "", gr.Group(visible=False)
+    saved = {**saved, "current": record["id"]}
+    return _shown(record), saved, _past(saved), "", "", gr.Group(visible=False)
+
+
+def _delete(chosen: str | None, saved: Any) -> tuple[Any, ...]:
+    """Deletes the conversation chosen in the list (else the open one) from this browser."""
+    saved = conv.valid(saved)
+    target = chosen or saved["current"]
+    if not target:
+        return gr.skip(), gr.skip(), gr.skip(), "", "No conversation to delete.", gr.skip()
+    was_open = target == saved["current"]
+    saved = conv.removed(saved, target)
+    chat = [] if was_open else gr.skip()
+    return chat, saved, _past(saved), "", "Conversation deleted.", gr.Group(visible=False)
+
+
+def _exporter(fmt: str) -> Callable[[Any], tuple[str, str]]:
+    """The open conversation as Markdown or JSON, handed to the browser to save as a file."""
+
+    def export(saved: Any) -> tuple[str, str]:
+        saved, record = _record(saved)
+        if not record["answers"]:
+            return "", "Nothing to export yet: ask a question first."
+        if fmt == "md":
+            return conv.conversation_markdown(record), "Exported as ruta-conversation.md."
+        return conv.conversation_json(record), "Exported as ruta-conversation.json."
+
+    return export
 
 
 def _api_ask(answerer: Callable[[], Answerer]) -> Callable[..., dict[str, Any]]:
@@ -160,23 +309,31 @@ def _api_ask(answerer: Callable[[], Answerer]) -> Callable[..., dict[str, Any]]:
     return ask
 
 
-def build_ui(answerer: Callable[[], Answerer], feedback: FeedbackStore) -> gr.Blocks:
+def build_ui(
+    answerer: Callable[[], Answerer], feedback: FeedbackStore, corpus_dir: Path | None = None
+) -> gr.Blocks:
     """The page. ``answerer`` is called per question, so a re-ingested index is picked up."""
     # The page's handlers are private: the API is gr.api's "ask" (the name of a private handler
     # would take it, as "ask" did before, so they are named otherwise).
-    chat_turn, rate = _asker(answerer), _rater(feedback)
+    chat_turn, rate, send = _asker(answerer), _rater(feedback), _commenter(feedback)
+    private: dict[str, Any] = {"api_visibility": "private"}
     with gr.Blocks(title="Ruta", analytics_enabled=False) as page:
+        # Conversations live in this browser's localStorage. Its fixed key is no secret (the
+        # page hands it to the browser anyway); fixed, the conversations outlive a restart.
+        saved = gr.BrowserState(conv.empty(), storage_key="ruta-conversations", secret="ruta")
+        known = gr.State([])  # the indexed documents' ids
+        rated = gr.State(None)  # the chat index of the answer just rated
         with gr.Column(elem_id="ruta-main"):
-            gr.Markdown(INTRO)
-            turns = gr.State([])
-            last = gr.State(None)
+            gr.Markdown(INTRO, elem_id="ruta-intro")
             # No label: a floating "Conversation" label covered the first line of a scrolled chat.
             chatbot = gr.Chatbot(
                 show_label=False,
                 height="62vh",
                 autoscroll=False,
-                feedback_options=None,
-                buttons=["copy", "copy_all"],
+                feedback_options=("Like", "Dislike"),
+                buttons=["copy"],
+                examples=[{"text": q} for q in EXAMPLES],
+                placeholder=library_html([]),
                 elem_id="ruta-chat",
             )
             with gr.Row():
@@ -188,28 +345,65 @@ def build_ui(answerer: Callable[[], Answerer], feedback: FeedbackStore) -> gr.Bl
                     scale=5,
                     elem_id="ruta-question",
                 )
-                send = gr.Button("Ask", variant="primary", scale=1, elem_id="ruta-ask")
+                ask_btn = gr.Button("Ask", variant="primary", scale=1, elem_id="ruta-ask")
             status = gr.Markdown("", elem_id="ruta-status")
-            gr.Markdown("**Was the last answer useful?**", elem_id="ruta-feedback-label")
-            with gr.Row(elem_id="ruta-feedback"):
-                up = gr.Button("Useful", elem_id="ruta-up", size="sm", min_width=80)
-                down = gr.Button("Not useful", elem_id="ruta-down", size="sm", min_width=80)
-            comment = gr.Textbox(label="Comment (optional)", lines=1, elem_id="ruta-comment")
             thanks = gr.Markdown("", elem_id="ruta-thanks")
-            gr.Examples(EXAMPLES, inputs=question, label="Try")
-            clear_btn = gr.Button("Clear conversation", variant="secondary")
+            with gr.Group(visible=False, elem_id="ruta-comment-box") as comment_box:
+                comment = gr.Textbox(
+                    label=f"Comment on your rating (optional, up to {MAX_COMMENT_CHARS:,} "
+                    "characters)",
+                    lines=2,
+                    elem_id="ruta-comment",
+                )
+                send_btn = gr.Button("Send comment", size="sm", elem_id="ruta-send-comment")
+            docs = gr.Dropdown(
+                label="Limit to a document (none: all documents)",
+                choices=[],
+                multiselect=True,
+                elem_id="ruta-docs",
+            )
+            with gr.Row(elem_id="ruta-conversations"):
+                new_btn = gr.Button("New conversation", size="sm", elem_id="ruta-new")
+                md_btn = gr.Button("Export Markdown", size="sm", elem_id="ruta-export-md")
+                json_btn = gr.Button("Export JSON", size="sm", elem_id="ruta-export-json")
+            with gr.Row():
+                past = gr.Dropdown(
+                    label="Past conversations (kept in this browser)",
+                    choices=[],
+                    scale=4,
+                    elem_id="ruta-past",
+                )
+                delete_btn = gr.Button("Delete", size="sm", scale=1, elem_id="ruta-delete")
+            exported = gr.Textbox(visible=False, elem_id="ruta-exported")
 
-        outputs = [question, chatbot, turns, last, status, comment, thanks]
-        for event in (send.click, question.submit):
-            event(chat_turn, [question, chatbot, turns], outputs, api_visibility="private")
-        for button, rating in ((up, 1), (down, -1)):
-            button.click(
-                partial(rate, rating), [comment, last], [comment, thanks, last],
-                api_visibility="private",
-            )  # fmt: skip
-        cleared = [chatbot, turns, last, status, comment, thanks]
-        clear_btn.click(_clear, None, cleared, api_visibility="private")
-        chatbot.clear(_clear, None, cleared, api_visibility="private")  # its own trash icon
+        page.load(
+            _start(answerer, corpus_dir), [saved], [chatbot, saved, past, docs, known], **private
+        )
+        turn_outputs = [question, chatbot, saved, past, status, thanks, comment_box]
+        turn_inputs = [question, docs, saved, known]
+        for event in (ask_btn.click, question.submit):
+            event(chat_turn, turn_inputs, turn_outputs, **private)
+
+        def pick(data: gr.SelectData) -> str:
+            value = data.value
+            return str(value.get("text", "") if isinstance(value, dict) else value)
+
+        # An example or a suggested follow-up is asked at once, as if typed.
+        for chosen in (chatbot.example_select, chatbot.option_select):
+            chosen(pick, None, question, **private).then(
+                chat_turn, turn_inputs, turn_outputs, **private
+            )
+        chatbot.like(rate, [saved], [saved, thanks, comment_box, rated], **private)
+        send_btn.click(send, [comment, rated, saved], [saved, thanks, comment], **private)
+        reset = [chatbot, saved, past, status, thanks, comment_box]
+        new_btn.click(_new, [saved], reset, **private)
+        chatbot.clear(_new, [saved], reset, **private)  # its own trash icon
+        past.input(_open, [past, saved], reset, **private)
+        delete_btn.click(_delete, [past, saved], reset, **private)
+        for button, fmt in ((md_btn, "md"), (json_btn, "json")):
+            button.click(_exporter(fmt), [saved], [exported, thanks], **private).then(
+                None, [exported], None, js=DOWNLOAD_JS.replace("FORMAT", fmt)
+            )
         gr.api(_api_ask(answerer), api_name="ask")
     return page
 
@@ -234,7 +428,7 @@ def mount_ui(
     theme = gr.themes.Default(font=SYSTEM_SANS + ["sans-serif"], font_mono=SYSTEM_MONO)
     gr.mount_gradio_app(
         app,
-        build_ui(answerer, feedback),
+        build_ui(answerer, feedback, settings.corpus_dir),
         path="/",
         root_path=settings.root_path or None,
         footer_links=["api"],
