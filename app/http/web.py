@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import AsyncIterator, Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -10,9 +11,11 @@ from typing import Any
 import gradio as gr
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
+from starlette.concurrency import run_in_threadpool
 
 from app.feedback import FeedbackStore
 from app.http.page_assets import CSS, JS, SYSTEM_MONO, SYSTEM_SANS
+from app.http.pool import AnswerPool, ServerBusy
 from app.http.render import answer_html, text_html
 from app.rag.answer import Answerer, clean_question
 from app.rag.serialize import answer_dict
@@ -50,50 +53,75 @@ def input_problem(question: str, max_chars: int) -> str | None:
     return None
 
 
-def _asker(answerer: Callable[[], Answerer]) -> Callable[..., Iterator[tuple[Any, ...]]]:
-    """The chat handler: checks the question, streams the answer, then shows it with its sources.
-    Outputs: question box, chat, turns, last answer, status line, comment, feedback line."""
+def _asker(
+    answerer: Callable[[], Answerer], pool: AnswerPool
+) -> Callable[..., AsyncIterator[tuple[Any, ...]]]:
+    """The chat handler: checks the question, takes a slot of the shared pool, streams the
+    answer, then shows it with its sources. Outputs: question box, chat, turns, last answer,
+    status line, comment, feedback line."""
     keep = gr.skip()
 
-    def chat_turn(question: str, chat: Chat, turns: Turns) -> Iterator[tuple[Any, ...]]:
+    async def chat_turn(
+        question: str, chat: Chat, turns: Turns, request: gr.Request
+    ) -> AsyncIterator[tuple[Any, ...]]:
         chat = list(chat or [])
         try:
-            problem = input_problem(question, answerer().config.max_question_chars)
+            limit = (await run_in_threadpool(answerer)).config.max_question_chars
+            problem = input_problem(question, limit)
         except RutaError as exc:  # no index yet: say what to run, keep the question
             problem = str(exc)
         if problem:  # keep what was typed, the chat and its sources; say what is wrong
             yield keep, keep, keep, keep, problem, keep, keep
             return
-        key = f"ruta-a{len(chat) + 1}"  # unique per message of this chat
-        chat += [
-            {"role": "user", "content": text_html(question)},
-            {"role": "assistant", "content": "…"},
-        ]
-        yield "", chat, turns, None, "", "", ""
-        text, final = "", None
+        client = pool.client(request.headers, request.client.host if request.client else "")
         try:
-            history = [Message(t["role"], t["content"]) for t in turns]  # type: ignore[arg-type]
-            for piece in answerer().stream(question, history):
-                if isinstance(piece, Answer):
-                    final = piece
-                else:
-                    text += piece
-                    chat[-1] = {"role": "assistant", "content": text_html(text.strip()) or "…"}
-                    yield keep, chat, keep, keep, keep, keep, keep
-        except RutaError as exc:
-            chat[-1] = {"role": "assistant", "content": f"⚠️ {text_html(str(exc))}"}
-            yield keep, chat, keep, keep, keep, keep, keep
+            await pool.acquire(client)
+        except ServerBusy as exc:  # keep the question: it can be sent again as it is
+            yield keep, keep, keep, keep, str(exc), keep, keep
             return
-        assert final is not None
-        chat[-1] = {"role": "assistant", "content": answer_html(final, key)}
-        turns = [
-            *turns,
-            {"role": "user", "content": question},
-            {"role": "assistant", "content": final.text},
-        ]
-        yield keep, chat, turns, answer_dict(final), keep, keep, keep
+        t0 = time.monotonic()
+        try:
+            async for out in _turn(answerer, question, chat, turns, keep):
+                yield out
+        finally:
+            pool.release(client, time.monotonic() - t0)
 
     return chat_turn
+
+
+async def _turn(
+    answerer: Callable[[], Answerer], question: str, chat: Chat, turns: Turns, keep: Any
+) -> AsyncIterator[tuple[Any, ...]]:
+    """One answer on the page, its steps run off the event loop."""
+    key = f"ruta-a{len(chat) + 1}"  # unique per message of this chat
+    chat += [
+        {"role": "user", "content": text_html(question)},
+        {"role": "assistant", "content": "…"},
+    ]
+    yield "", chat, turns, None, "", "", ""
+    text, final = "", None
+    try:
+        history = [Message(t["role"], t["content"]) for t in turns]  # type: ignore[arg-type]
+        pieces = await run_in_threadpool(lambda: answerer().stream(question, history))
+        while (piece := await run_in_threadpool(next, pieces, None)) is not None:
+            if isinstance(piece, Answer):
+                final = piece
+            else:
+                text += piece
+                chat[-1] = {"role": "assistant", "content": text_html(text.strip()) or "…"}
+                yield keep, chat, keep, keep, keep, keep, keep
+    except RutaError as exc:
+        chat[-1] = {"role": "assistant", "content": f"⚠️ {text_html(str(exc))}"}
+        yield keep, chat, keep, keep, keep, keep, keep
+        return
+    assert final is not None
+    chat[-1] = {"role": "assistant", "content": answer_html(final, key)}
+    turns = [
+        *turns,
+        {"role": "user", "content": question},
+        {"role": "assistant", "content": final.text},
+    ]
+    yield keep, chat, turns, answer_dict(final), keep, keep, keep
 
 
 def _rater(
@@ -129,8 +157,12 @@ def _clear() -> tuple[Any, ...]:
     return [], [], None, "", "", ""
 
 
-def _api_ask(answerer: Callable[[], Answerer]) -> Callable[..., dict[str, Any]]:
-    def ask(question: str, history: list[dict[str, str]] | None = None) -> dict[str, Any]:
+def _api_ask(answerer: Callable[[], Answerer], pool: AnswerPool) -> Callable[..., Any]:
+    async def ask(
+        question: str,
+        history: list[dict[str, str]] | None = None,
+        request: gr.Request | None = None,
+    ) -> dict[str, Any]:
         """Answer a question, with earlier turns as [{"role": "user"|"assistant", "content"}];
         returns the same JSON as POST /api/ask: answer, citations (quote, spans, url, links...),
         refused."""
@@ -139,19 +171,27 @@ def _api_ask(answerer: Callable[[], Answerer]) -> Callable[..., dict[str, Any]]:
             if not isinstance(t, dict) or t.get("role") not in ("user", "assistant"):
                 raise gr.Error(f"history[{i}] must be {{'role': 'user'|'assistant', 'content'}}")
             turns.append(Message(t["role"], str(t.get("content", ""))))  # type: ignore[arg-type]
+        address = request.client.host if request is not None and request.client else ""
+        client = pool.client(request.headers if request is not None else {}, address)
         try:
-            return answer_dict(answerer().answer(question, turns))
+            async with pool.slot(client):
+                answer = await run_in_threadpool(lambda: answerer().answer(question, turns))
+            return answer_dict(answer)
         except RutaError as exc:
             raise gr.Error(str(exc)) from exc
 
     return ask
 
 
-def build_ui(answerer: Callable[[], Answerer], feedback: FeedbackStore) -> gr.Blocks:
-    """The page. ``answerer`` is called per question, so a re-ingested index is picked up."""
+def build_ui(
+    answerer: Callable[[], Answerer], feedback: FeedbackStore, pool: AnswerPool
+) -> gr.Blocks:
+    """The page. ``answerer`` is called per question, so a re-ingested index is picked up.
+    Answers run concurrently, bounded by ``pool`` (shared with /api and /v1), not one at a
+    time by Gradio's queue."""
     # The page's handlers are private: the API is gr.api's "ask" (the name of a private handler
     # would take it, as "ask" did before, so they are named otherwise).
-    chat_turn, rate = _asker(answerer), _rater(feedback)
+    chat_turn, rate = _asker(answerer, pool), _rater(feedback)
     with gr.Blocks(title="Ruta", analytics_enabled=False) as page:
         with gr.Column(elem_id="ruta-main"):
             gr.Markdown(INTRO)
@@ -188,7 +228,13 @@ def build_ui(answerer: Callable[[], Answerer], feedback: FeedbackStore) -> gr.Bl
 
         outputs = [question, chatbot, turns, last, status, comment, thanks]
         for event in (send.click, question.submit):
-            event(chat_turn, [question, chatbot, turns], outputs, api_visibility="private")
+            event(
+                chat_turn,
+                [question, chatbot, turns],
+                outputs,
+                api_visibility="private",
+                concurrency_limit=None,  # the pool bounds answers, fairly per client
+            )
         for button, rating in ((up, 1), (down, -1)):
             button.click(
                 partial(rate, rating), [comment, last], [comment, thanks, last],
@@ -197,7 +243,7 @@ def build_ui(answerer: Callable[[], Answerer], feedback: FeedbackStore) -> gr.Bl
         cleared = [chatbot, turns, last, status, comment, thanks]
         clear_btn.click(_clear, None, cleared, api_visibility="private")
         chatbot.clear(_clear, None, cleared, api_visibility="private")  # its own trash icon
-        gr.api(_api_ask(answerer), api_name="ask")
+        gr.api(_api_ask(answerer, pool), api_name="ask", concurrency_limit=None)
     return page
 
 
@@ -208,7 +254,11 @@ def gradio_loader() -> Path:
 
 
 def mount_ui(
-    app: FastAPI, answerer: Callable[[], Answerer], feedback: FeedbackStore, settings: Settings
+    app: FastAPI,
+    answerer: Callable[[], Answerer],
+    feedback: FeedbackStore,
+    settings: Settings,
+    pool: AnswerPool,
 ) -> None:
     """Mount the page at "/" of the API app, with system fonts and no outside requests."""
 
@@ -221,7 +271,7 @@ def mount_ui(
     theme = gr.themes.Default(font=SYSTEM_SANS + ["sans-serif"], font_mono=SYSTEM_MONO)
     gr.mount_gradio_app(
         app,
-        build_ui(answerer, feedback),
+        build_ui(answerer, feedback, pool),
         path="/",
         root_path=settings.root_path or None,
         footer_links=["api"],
