@@ -16,6 +16,7 @@ title before a word for a document ("the coordination review"). "Both documents"
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -81,6 +82,11 @@ def doc_names(chunks: Iterable[Chunk]) -> dict[str, set[str]]:
         names[c.doc_id] = {w for w in words if len(w) >= 3}
         kinds[c.doc_id] = fold(c.kind)
         titles[c.doc_id] = c.title
+    # A word shared by many documents (a publisher of dozens, an id prefix) names none of
+    # them: a question using it would pin, and search alone, each of those documents.
+    shared = Counter(w for ws in names.values() for w in ws)
+    for ws in names.values():
+        ws -= {w for w in ws if shared[w] > _MAX_NAMED}
     for doc_id, kind in kinds.items():
         if kind and list(kinds.values()).count(kind) == 1 and kind not in ("document", "linked"):
             names[doc_id].add(f"the {kind}")
@@ -95,6 +101,7 @@ def doc_names(chunks: Iterable[Chunk]) -> dict[str, set[str]]:
     return names
 
 
+_MAX_NAMED = 3  # documents one name may name
 _DOC_NOUNS = ("review", "study", "report", "mapping", "paper", "analysis", "assessment")
 _DESCRIBED = re.compile(rf"\bthe ((?:[\w-]+ ){{1,3}}?)({'|'.join(_DOC_NOUNS)})\b")
 
@@ -128,12 +135,9 @@ _SCOPE = (
 def _scoped(question: str, names: dict[str, set[str]]) -> str:
     """The question without "in the review"-like phrases: they name where to look, and in a
     passage's vector they only match the passages that talk about the document itself."""
-    words = sorted({w for ws in names.values() for w in ws if " " not in w}, key=len)
-    kinds = sorted({w[4:] for ws in names.values() for w in ws if w.startswith("the ")})
-    if not kinds:
+    pat = _scope_pattern(names)
+    if pat is None:
         return ""
-    name = f"(?:(?:{'|'.join(map(re.escape, words))})\\s+)?" if words else ""
-    pat = re.compile(_SCOPE + name + rf"(?:{'|'.join(map(re.escape, kinds))})\b,?", re.IGNORECASE)
     out = " ".join(pat.sub(" ", question).split())
     out = re.sub(r"[,\s]+([?.!])", r"\1", re.sub(r"\s+,", ",", out))
     return out if out != question and len(terms(out)) >= _MIN_TERMS else ""
@@ -170,6 +174,24 @@ def _subject(text: str) -> str:
         if re.fullmatch(r"[A-Z][A-Z0-9-]+", w) or (w[:1].isupper() and w.lower() not in STOP):
             return w
     return ""
+
+
+_SCOPE_CACHE: list[tuple[dict[str, set[str]], re.Pattern[str] | None]] = []
+
+
+def _scope_pattern(names: dict[str, set[str]]) -> re.Pattern[str] | None:
+    """The pattern of "in the <name> <kind>" phrases, built once per names (a retriever's)."""
+    if _SCOPE_CACHE and _SCOPE_CACHE[0][0] is names:
+        return _SCOPE_CACHE[0][1]
+    words = sorted({w for ws in names.values() for w in ws if " " not in w}, key=len)
+    kinds = sorted({w[4:] for ws in names.values() for w in ws if w.startswith("the ")})
+    pat = None
+    if kinds:
+        name = f"(?:(?:{'|'.join(map(re.escape, words))})\\s+)?" if words else ""
+        kind = rf"(?:{'|'.join(map(re.escape, kinds))})\b,?"
+        pat = re.compile(_SCOPE + name + kind, re.IGNORECASE)
+    _SCOPE_CACHE[:] = [(names, pat)]
+    return pat
 
 
 def _named_docs(question: str, names: dict[str, set[str]]) -> list[str]:
