@@ -5,7 +5,8 @@ A question has parts when it holds two sentences ("The review calls R4V the larg
 What does the study propose for it?"), two clauses joined by "and" + a question word ("what
 did it develop, and what role did it play"), or two names joined by "and" under "both",
 "compare", "differ", "each", "which of the two" ("compare the IOM and ILO strategies"). Parts
-with fewer than two content terms ("..., and on what?") are dropped.
+with fewer than two content terms ("..., and on what?") are dropped; a text of more than three
+sentences or clauses has no parts (it is searched whole: each part costs a search).
 
 A document is named by the first word of its id or of its publisher ("the K4DD review", "the
 IECAH study"), by "the <kind>" where its kind is its own ("the study"), or by a word of its own
@@ -51,6 +52,7 @@ _ALL_DOCS = re.compile(
     re.IGNORECASE,
 )
 _MIN_TERMS = 2
+_MAX_PARTS = 3
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,8 @@ def _scoped(question: str, names: dict[str, set[str]]) -> str:
 
 def _parts(question: str) -> list[str]:
     pieces = [p for s in _SENTENCE.split(question.strip()) for p in _CLAUSE.split(s)]
+    if len(pieces) > _MAX_PARTS:  # a pasted text, not a question of parts: searched whole
+        return []  # (each part is a search of its own: 20 sentences were 20 searches)
     if len(pieces) < 2 and both_parts(question):
         pieces = both_parts(question)
     elif len(pieces) < 2 and _CUE.search(question) and (m := _PAIR.search(question)):

@@ -103,6 +103,9 @@ class _Server:
                         target=_exit_after, args=(limit,), name="ruta-exit", daemon=True
                     ).start()
                 super().handle_exit(sig, frame)
+                # Handled: a stop that ended in time exits 0 (uvicorn would raise the signal
+                # again after its shutdown, and the process would die of it, -15).
+                self._captured_signals.clear()
 
         self.server = Server(config)
 
