@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -75,9 +76,10 @@ def _warm_up(services: Services) -> None:
 
 class _Server:
     """uvicorn's server, bounded at SIGTERM/SIGINT: the pool refuses new answers at once and
-    stops those in flight after half of ``shutdown_timeout_s``; open connections (the page's
-    event streams) are closed after three quarters of it; and should anything still hold the
-    process at the full time, it exits anyway."""
+    stops those in flight at their next step after half of ``shutdown_timeout_s``; open
+    connections (the page's event streams) are closed after three quarters of it, and answers
+    still computing then are abandoned (exit 0); should anything else hold the process at the
+    full time, it exits anyway (exit 1)."""
 
     def __init__(self, app: FastAPI, settings: Settings) -> None:
         import uvicorn
@@ -106,6 +108,13 @@ class _Server:
                 # Handled: a stop that ended in time exits 0 (uvicorn would raise the signal
                 # again after its shutdown, and the process would die of it, -15).
                 self._captured_signals.clear()
+
+            async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+                await super().shutdown(sockets)
+                if pool.running:  # every connection is closed: no one awaits these answers
+                    log.warning("exiting with %d answer(s) still computing", pool.running)
+                    logging.shutdown()
+                    os._exit(0)  # their threads would hold the process until they end
 
         self.server = Server(config)
 

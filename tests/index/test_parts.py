@@ -106,3 +106,9 @@ def test_a_pasted_text_has_no_parts() -> None:
     assert len(plan(two, NAMES).parts) == 2
     text = " ".join(f"The harbour rules of port {i} changed in 19{i}0." for i in range(5))
     assert plan(text + " " + two, NAMES).parts == ()  # seven sentences: searched whole
+
+
+def test_a_long_text_has_no_parts() -> None:
+    two = "Which ports does ACME list? When were the harbour rules changed?"
+    long_two = two.replace("ACME", "ACME " + "and its partner institutes " * 20)
+    assert len(plan(long_two, NAMES).parts) == 0  # over 400 characters: searched whole
