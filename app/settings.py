@@ -131,7 +131,7 @@ class Settings(BaseSettings):
         description="Answers computed at once, shared by the page, /api and /v1; 0 = 2 per core.",
     )
     answer_slots_per_client: int = Field(
-        0, ge=0, le=256, description="Slots one client may hold at once; 0 = half the slots."
+        0, ge=0, le=256, description="Slots one client may hold at once; 0 = a quarter of the slots."
     )
     answer_queue: int = Field(
         0, ge=0, le=10_000, description="Answers waiting for a slot at most; 0 = 8 per slot."

@@ -39,11 +39,12 @@ class PoolConfig:
     @classmethod
     def of(cls, s: Settings, cores: int | None = None) -> PoolConfig:
         """From Settings; 0 means sized from the cores: two slots a core (an answer waits on
-        the GIL or the disk part of its time, so one a core leaves cores idle), half of them
-        for one client, eight waiting per slot."""
+        the GIL or the disk part of its time, so one a core leaves cores idle), a quarter of
+        them for one client (a long answer takes a whole core: a client with half of them
+        left a short question from another a third of the CPU), eight waiting per slot."""
         cores = cores or len(os.sched_getaffinity(0)) or 1
         slots = s.answer_slots or max(2, 2 * cores)
-        per_client = min(slots, s.answer_slots_per_client or max(1, slots // 2))
+        per_client = min(slots, s.answer_slots_per_client or max(1, slots // 4))
         return cls(slots, per_client, s.answer_queue or 8 * slots, s.answer_queue_wait_s)
 
 

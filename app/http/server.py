@@ -76,8 +76,8 @@ def _warm_up(services: Services) -> None:
 
 class _Server:
     """uvicorn's server, bounded at SIGTERM/SIGINT: the pool refuses new answers at once and
-    stops those in flight at their next step after half of ``shutdown_timeout_s``; open
-    connections (the page's event streams) are closed after three quarters of it, and answers
+    stops those in flight at their next step after 40% of ``shutdown_timeout_s``; open
+    connections (the page's event streams) are closed after 60% of it, and answers
     still computing then are abandoned (exit 0); should anything else hold the process at the
     full time, it exits anyway (exit 1)."""
 
@@ -93,14 +93,14 @@ class _Server:
             root_path=settings.root_path,
             log_level="info",
             proxy_headers=True,
-            timeout_graceful_shutdown=max(1, math.floor(limit * 0.75)),  # type: ignore[arg-type]
+            timeout_graceful_shutdown=max(1, math.floor(limit * 0.6)),  # type: ignore[arg-type]
         )
 
         class Server(uvicorn.Server):
             def handle_exit(self, sig: int, frame: FrameType | None) -> None:
                 if not self.should_exit:
-                    log.info("stopping: answers in flight get %.1f s to finish", limit / 2)
-                    pool.close(limit / 2)
+                    log.info("stopping: answers in flight get %.1f s to finish", limit * 0.4)
+                    pool.close(limit * 0.4)
                     threading.Thread(
                         target=_exit_after, args=(limit,), name="ruta-exit", daemon=True
                     ).start()

@@ -152,7 +152,9 @@ def test_page_answers_run_at_the_same_time(
     run them one after the other)."""
     from gradio_client import Client
 
-    settings = _settings(real_services, settings_factory, held_llm, answer_slots=4)
+    settings = _settings(
+        real_services, settings_factory, held_llm, answer_slots=4, answer_slots_per_client=2
+    )
     with serve(settings, Services(settings)) as url, ThreadPoolExecutor(2) as pool:
         asks: list[Future[object]] = [
             pool.submit(Client(url, verbose=False).predict, question=QUESTION, api_name="/ask")

@@ -20,7 +20,7 @@ async def _settle() -> None:
 
 
 def test_sized_from_the_cores_unless_set() -> None:
-    assert PoolConfig.of(Settings(), cores=2) == PoolConfig(4, 2, 32, 5.0)
+    assert PoolConfig.of(Settings(), cores=2) == PoolConfig(4, 1, 32, 5.0)
     assert PoolConfig.of(Settings(), cores=16).slots == 32
     set_ = Settings(answer_slots=3, answer_slots_per_client=5, answer_queue=1)
     assert PoolConfig.of(set_, cores=2) == PoolConfig(3, 3, 1, 5.0)  # a share never exceeds all
