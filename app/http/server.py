@@ -111,10 +111,14 @@ class _Server:
 
             async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
                 await super().shutdown(sockets)
-                if pool.running:  # every connection is closed: no one awaits these answers
+                # Every connection is closed and the app has shut down: exit now. Threads
+                # still inside a step (an embedding) of an answer no one awaits would hold the
+                # process until they end, and asyncio waits for its cancelled tasks first.
+                if pool.running:
                     log.warning("exiting with %d answer(s) still computing", pool.running)
-                    logging.shutdown()
-                    os._exit(0)  # their threads would hold the process until they end
+                log.info("stopped")
+                logging.shutdown()
+                os._exit(0)
 
         self.server = Server(config)
 
