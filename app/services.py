@@ -4,7 +4,7 @@ and runs an ingestion, from Settings. Every edge, test and benchmark assembles R
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache, partial
 from pathlib import Path
@@ -203,12 +203,16 @@ class Services:
         return self.live.warm_up()
 
 
-def make_answerer(settings: Settings, services: Services | None = None) -> Answerer:
-    """An Answerer over the current retriever, with the configured LLM and sentence vectors."""
+def make_answerer(
+    settings: Settings, services: Services | None = None, halt: Callable[[], str] | None = None
+) -> Answerer:
+    """An Answerer over the current retriever, with the configured LLM and sentence vectors;
+    ``halt`` says when answers in flight must stop (a server shutting down)."""
     services = services or Services(settings)
     config = answer_config(settings)
     notice = partial(incomplete_notice, settings.data_dir)
-    return Answerer(services.retriever(), config, services.llm, services.sentence_embedder, notice)
+    embedder = services.sentence_embedder
+    return Answerer(services.retriever(), config, services.llm, embedder, notice, halt)
 
 
 @dataclass(frozen=True)

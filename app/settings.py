@@ -134,6 +134,24 @@ class Settings(BaseSettings):
     login_attempts_per_minute: int = Field(
         10, ge=1, le=10_000, description="Password checks per client and per user name."
     )
+    answer_slots: int = Field(
+        0,
+        ge=0,
+        le=256,
+        description="Answers computed at once, shared by the page, /api and /v1; 0 = 2 per core.",
+    )
+    answer_slots_per_client: int = Field(
+        0, ge=0, le=256, description="Slots one client may hold at once; 0 = a quarter of the slots."
+    )
+    answer_queue: int = Field(
+        0, ge=0, le=10_000, description="Answers waiting for a slot at most; 0 = 8 per slot."
+    )
+    answer_queue_wait_s: float = Field(
+        5.0, gt=0, le=600, description="Longest wait for a slot; then 503 with Retry-After."
+    )
+    shutdown_timeout_s: float = Field(
+        10.0, gt=0, le=600, description="On SIGTERM, the process exits within this time."
+    )
 
     @field_validator("root_path")
     @classmethod

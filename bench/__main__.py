@@ -228,7 +228,7 @@ def _in_process(run: Run, ctx: Context) -> dict[str, Any] | None:
 
 def _served(run: Run, ctx: Context) -> None:
     """[4] cold start of `ruta serve`, [3] the server under load, [6c] its start-up profile."""
-    from bench import hotspots, load, server
+    from bench import hotspots, load, saturation, server
 
     plan = ctx.plan
     served: dict[str, Any] = {}
@@ -252,6 +252,18 @@ def _served(run: Run, ctx: Context) -> None:
     if cold is not None:
         title = f"[3] Server under load: {plan.users} users, POST /api/ask, rate limit off"
         run.part("load", title, lambda: served["load"], load.report, "server")
+    if cold is not None:
+        title = (
+            "[3b] Staying power: a short page question behind 8 long ones, 50 maximum-cost "
+            "requests at once, SIGTERM under that load"
+        )
+        run.part(
+            "saturation",
+            title,
+            lambda: saturation.bench_saturation(ctx.settings.data_dir, ctx.qs, ctx.tmp),
+            saturation.report,
+            "server",
+        )
     if cold and cold.get("_profile"):
         title = "[6c] Profile: `ruta serve` from launch to ready (an extra, uncounted launch)"
         report = lambda r: hotspots.report("start-up", r)  # noqa: E731

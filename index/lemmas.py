@@ -87,6 +87,13 @@ def words(text: str) -> list[str]:
 
 def terms(text: str, lang: str = "en") -> list[str]:
     """Content terms by lemma, in order; stop words dropped; acronyms and numbers kept."""
+    return list(_terms(text, lang))
+
+
+# The answer step reads the same passages' sentences question after question (each ~80
+# words to lemmatise): kept, they cost a lookup. Bounded: a few MB of typical sentences.
+@lru_cache(maxsize=16384)
+def _terms(text: str, lang: str) -> tuple[str, ...]:
     out = []
     for w in _WORD.findall(text):
         lw = w.lower()
@@ -98,7 +105,7 @@ def terms(text: str, lang: str = "en") -> list[str]:
         if t in STOP and not w.isupper():
             continue
         out.append(t)
-    return out
+    return tuple(out)
 
 
 def roots(text: str, lang: str = "en") -> list[str]:

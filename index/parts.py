@@ -6,7 +6,9 @@ What does the study propose for it?"), two clauses joined by "and" + a question 
 did it develop, and what role did it play"), or two names joined by "and" under "both",
 "compare", "differ", "each", "which of the two" ("compare the IOM and ILO strategies"). Parts
 with fewer than two content terms ("..., and on what?") are dropped. The reader splits the
-question it reads by the same rule (``split_question``), keeping parts of one term or more.
+question it reads by the same rule (``split_question``), keeping parts of one term or more. A
+text of more than three sentences or clauses, or of more than 400 characters, has no parts (it
+is searched whole: each part costs a search and an embedding).
 
 A document is named by the first word of its id or of its publisher ("the K4DD review", "the
 IECAH study"), by "the <kind>" where its kind is its own ("the study"), or by a word of its own
@@ -17,6 +19,7 @@ title before a word for a document ("the coordination review"). "Both documents"
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -46,6 +49,8 @@ _BOTH = re.compile(
 )
 _ALL_DOCS = re.compile(rf"\b(?:{_P.alternation('parts.all_documents')})\b", re.IGNORECASE)
 _MIN_TERMS = 2
+_MAX_PARTS = 3
+_MAX_PARTS_CHARS = 400  # the longest question of the four evaluation sets has 192
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,11 @@ def doc_names(chunks: Iterable[Chunk]) -> dict[str, set[str]]:
         names[c.doc_id] = {w for w in words if len(w) >= 3}
         kinds[c.doc_id] = fold(c.kind)
         titles[c.doc_id] = c.title
+    # A word shared by many documents (a publisher of dozens, an id prefix) names none of
+    # them: a question using it would pin, and search alone, each of those documents.
+    shared = Counter(w for ws in names.values() for w in ws)
+    for ws in names.values():
+        ws -= {w for w in ws if shared[w] > _MAX_NAMED}
     for doc_id, kind in kinds.items():
         if kind and list(kinds.values()).count(kind) == 1 and kind not in ("document", "linked"):
             names[doc_id].update(f"{a} {kind}" for a in _ARTICLES)
@@ -105,6 +115,9 @@ def unarticled(name: str) -> str:
     return next((name[len(a) + 1 :] for a in _ARTICLES if name.startswith(f"{a} ")), "")
 
 
+_MAX_NAMED = 3  # documents one name may name
+
+
 def names_document(mods: Sequence[str], noun: str, names: Collection[str]) -> bool:
     """Whether "the <mods> <noun>" names a document, given names as doc_names gives them:
     "the study" (its kind), "the IECAH study" (a name before it), "the regional coordination
@@ -118,9 +131,10 @@ def plan(question: str, names: dict[str, set[str]]) -> QueryPlan:
     """The parts of the question and the documents it names (see the module docstring)."""
     if not terms(question):
         return QueryPlan()
-    return QueryPlan(
-        tuple(_parts(question)), tuple(_named_docs(question, names)), _scoped(question, names)
-    )
+    # Each part is a search of its own, its embedding included (a 600-character sentence
+    # costs e5 a second of CPU): only a question of question size has parts.
+    parts = _parts(question) if len(question) <= _MAX_PARTS_CHARS else []
+    return QueryPlan(tuple(parts), tuple(_named_docs(question, names)), _scoped(question, names))
 
 
 # "took part in the study", "involved in the study": the document is what is asked about.
@@ -134,12 +148,9 @@ _SCOPE = (
 def _scoped(question: str, names: dict[str, set[str]]) -> str:
     """The question without "in the review"-like phrases: they name where to look, and in a
     passage's vector they only match the passages that talk about the document itself."""
-    words = sorted({w for ws in names.values() for w in ws if " " not in w}, key=len)
-    kinds = sorted({k for ws in names.values() for w in ws if (k := unarticled(w))})
-    if not kinds:
+    pat = _scope_pattern(names)
+    if pat is None:
         return ""
-    name = f"(?:(?:{'|'.join(map(re.escape, words))})\\s+)?" if words else ""
-    pat = re.compile(_SCOPE + name + rf"(?:{'|'.join(map(re.escape, kinds))})\b,?", re.IGNORECASE)
     out = " ".join(pat.sub(" ", question).split())
     out = re.sub(r"[,\s]+([?.!])", r"\1", re.sub(r"\s+,", ",", out))
     return out if out != question and len(terms(out)) >= _MIN_TERMS else ""
@@ -150,6 +161,8 @@ def split_question(question: str) -> list[str]:
     that open another question; else both sides of "both A and B" or of a comparison of two
     names ("compare the IOM and ILO strategies"); one piece for a simple question."""
     pieces = [p for s in _SENTENCE.split(question.strip()) for p in _CLAUSE.split(s)]
+    if len(pieces) > _MAX_PARTS:  # a pasted text, not a question of parts: searched whole
+        return []  # (each part is a search of its own: 20 sentences were 20 searches)
     if len(pieces) < 2 and both_parts(question):
         pieces = both_parts(question)
     elif len(pieces) < 2 and _CUE.search(question) and (m := _PAIR.search(question)):
@@ -191,6 +204,24 @@ def _subject(text: str) -> str:
         if re.fullmatch(r"[A-Z][A-Z0-9-]+", w) or (w[:1].isupper() and w.lower() not in STOP):
             return w
     return ""
+
+
+_SCOPE_CACHE: list[tuple[dict[str, set[str]], re.Pattern[str] | None]] = []
+
+
+def _scope_pattern(names: dict[str, set[str]]) -> re.Pattern[str] | None:
+    """The pattern of "in the <name> <kind>" phrases, built once per names (a retriever's)."""
+    if _SCOPE_CACHE and _SCOPE_CACHE[0][0] is names:
+        return _SCOPE_CACHE[0][1]
+    words = sorted({w for ws in names.values() for w in ws if " " not in w}, key=len)
+    kinds = sorted({k for ws in names.values() for w in ws if (k := unarticled(w))})
+    pat = None
+    if kinds:
+        name = f"(?:(?:{'|'.join(map(re.escape, words))})\\s+)?" if words else ""
+        kind = rf"(?:{'|'.join(map(re.escape, kinds))})\b,?"
+        pat = re.compile(_SCOPE + name + kind, re.IGNORECASE)
+    _SCOPE_CACHE[:] = [(names, pat)]
+    return pat
 
 
 def _named_docs(question: str, names: dict[str, set[str]]) -> list[str]:

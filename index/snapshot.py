@@ -22,8 +22,9 @@ log = logging.getLogger(__name__)
 # statistics are keyed by index.lemmas.root: 2 = a gerund meets its verb (funding -> fund),
 # 3 = an adverb its adjective (particularly -> particular), 4 = British spelling meets
 # American (prioritise -> prioritize, labour -> labor), number words are digits (five -> 5)
-# and documents are named by their titles' words.
-FORMAT = "4"
+# and documents are named by their titles' words; 5 = a name shared by more than three
+# documents names none of them.
+FORMAT = "5"
 
 
 def snapshot_path(index_dir: Path, collection: str) -> Path:

@@ -17,7 +17,9 @@ from app.http.errors import error_body, ruta_error_response
 from app.http.health import add_health
 from app.http.models import ERRORS, AskRequest, AskResponse, Source
 from app.http.openai_compat import add_openai_routes
+from app.http.pool import AnswerPool, ServerBusy
 from app.rag.answer import Answerer
+from app.rag.errors import AnswerStopped
 from app.rag.serialize import answer_dict
 from app.rag.suggest import with_suggestions
 from app.rag.types import Answer, Message
@@ -47,12 +49,15 @@ def unparsable_body_message(cause: BaseException) -> str:
     return f"the request body is not valid JSON ({type(cause).__name__})"
 
 
-def add_api(app: FastAPI, answerer: Callable[[], Answerer], services: Services) -> None:
-    """Register the routes and the error handlers that turn failures into JSON errors."""
+def add_api(
+    app: FastAPI, answerer: Callable[[], Answerer], services: Services, pool: AnswerPool
+) -> None:
+    """Register the routes and the error handlers that turn failures into JSON errors; every
+    answer takes a slot of ``pool``."""
     _add_error_handlers(app)
     add_health(app, services)
-    _add_ruta_routes(app, answerer, services)
-    add_openai_routes(app, answerer)
+    _add_ruta_routes(app, answerer, services, pool)
+    add_openai_routes(app, answerer, pool)
     _add_openapi_alias(app)
     _add_unknown_route(app)  # last: it catches what no route above takes
 
@@ -61,6 +66,17 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RutaError)
     async def _ruta_error(request: Request, exc: RutaError) -> JSONResponse:
         return ruta_error_response(exc)
+
+    @app.exception_handler(ServerBusy)
+    async def _busy(request: Request, exc: ServerBusy) -> JSONResponse:
+        headers = {"Retry-After": str(exc.retry_after)}
+        body = error_body(str(exc), "server_busy")
+        return JSONResponse(body, status_code=503, headers=headers)
+
+    @app.exception_handler(AnswerStopped)
+    async def _stopped(request: Request, exc: AnswerStopped) -> JSONResponse:
+        body = error_body(str(exc), "shutting_down")
+        return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -76,7 +92,9 @@ def _add_error_handlers(app: FastAPI) -> None:
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
-def _add_ruta_routes(app: FastAPI, answerer: Callable[[], Answerer], services: Services) -> None:
+def _add_ruta_routes(
+    app: FastAPI, answerer: Callable[[], Answerer], services: Services, pool: AnswerPool
+) -> None:
     @app.get("/api/sources", response_model=list[Source], responses=ERRORS)
     async def sources() -> list[dict[str, Any]]:
         """The indexed documents, each with its number of passages; their doc_id is what
@@ -99,7 +117,7 @@ def _add_ruta_routes(app: FastAPI, answerer: Callable[[], Answerer], services: S
         return sorted(docs.values(), key=lambda d: d["doc_id"])
 
     @app.post("/api/ask", response_model=AskResponse, responses=ERRORS)
-    async def ask(req: AskRequest) -> dict[str, Any]:
+    async def ask(req: AskRequest, request: Request) -> dict[str, Any]:
         """Answer a question from the documents, every sentence cited."""
         history = [Message(t.role, t.content) for t in req.history]
 
@@ -110,7 +128,9 @@ def _add_ruta_routes(app: FastAPI, answerer: Callable[[], Answerer], services: S
                 with_suggestions(current, answer, history, req.filters) if req.suggest else answer
             )
 
-        return answer_dict(await run_in_threadpool(run))
+        client = pool.client(request.headers, request.client.host if request.client else "")
+        async with pool.slot(client):
+            return answer_dict(await run_in_threadpool(run))
 
 
 def _add_openapi_alias(app: FastAPI) -> None:

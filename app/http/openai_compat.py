@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
+import weakref
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from app.http.errors import error_body
 from app.http.models import ERRORS, FILTERS_DOC, ChatCompletion, FilterValue, ModelList
+from app.http.pool import AnswerPool
 from app.rag.answer import Answerer
 from app.rag.serialize import answer_dict
 from app.rag.types import Answer, Message
@@ -111,15 +114,18 @@ def _chunk(cid: str, created: int, delta: dict[str, Any], finish: str | None = N
 
 
 async def _sse(
-    first: str | Answer | None, pieces: Iterator[str | Answer], messages: list[ChatMessage]
+    first: str | Answer | None,
+    pieces: Iterator[str | Answer],
+    messages: list[ChatMessage],
+    done: Callable[[], None],
 ) -> AsyncIterator[str]:
     """The pieces as Server-Sent Events, each sent as soon as the Answerer yields it (sentence
     by sentence for the extractive backend, token by token for an LLM); the last chunk carries
-    the citations and the usage."""
+    the citations and the usage. ``done`` gives back the answer's slot once the answer ends."""
     cid, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
-    yield _event(_chunk(cid, created, {"role": "assistant", "content": ""}))
     streamed, final, piece = "", None, first
     try:
+        yield _event(_chunk(cid, created, {"role": "assistant", "content": ""}))
         while piece is not None:
             if isinstance(piece, Answer):
                 final = piece
@@ -129,6 +135,8 @@ async def _sse(
             piece = await run_in_threadpool(next, pieces, None)
     except RutaError as exc:
         yield _event(error_body(str(exc), "answer_failed"))
+    finally:
+        done()
     if final is not None:
         tail = completion_text(final, streamed)
         yield _event(_chunk(cid, created, {"content": tail}))
@@ -138,8 +146,20 @@ async def _sse(
     yield "data: [DONE]\n\n"
 
 
-def add_openai_routes(app: FastAPI, answerer: Callable[[], Answerer]) -> None:
-    """Register GET /v1/models and POST /v1/chat/completions."""
+def _once(pool: AnswerPool, client: str) -> Callable[[], None]:
+    """Gives ``client``'s slot back, once, however many paths end the stream."""
+    t0, given = time.monotonic(), threading.Lock()
+
+    def done() -> None:
+        if given.acquire(blocking=False):
+            pool.release(client, time.monotonic() - t0)
+
+    return done
+
+
+def add_openai_routes(app: FastAPI, answerer: Callable[[], Answerer], pool: AnswerPool) -> None:
+    """Register GET /v1/models and POST /v1/chat/completions (each answer takes a slot of
+    ``pool``; a streamed one holds it until its last event)."""
 
     @app.get("/v1/models", response_model=ModelList)
     async def models() -> dict[str, Any]:
@@ -154,18 +174,30 @@ def add_openai_routes(app: FastAPI, answerer: Callable[[], Answerer]) -> None:
     @app.post(
         "/v1/chat/completions", response_model=ChatCompletion, responses={**ERRORS, 200: streamed}
     )
-    async def chat_completions(req: ChatRequest) -> dict[str, Any] | StreamingResponse:
+    async def chat_completions(
+        req: ChatRequest, request: Request
+    ) -> dict[str, Any] | StreamingResponse:
         """OpenAI's chat completions: the last user message is the question."""
         question, history = split_chat(req.messages)
         filters = req.filters
+        client = pool.client(request.headers, request.client.host if request.client else "")
         if req.stream:
-            pieces = await run_in_threadpool(lambda: answerer().stream(question, history, filters))
-            # The first piece runs the checks (empty question...), so errors keep their status.
-            first = await run_in_threadpool(next, pieces, None)
-            return StreamingResponse(
-                _sse(first, pieces, req.messages), media_type="text/event-stream"
-            )
-        answer = await run_in_threadpool(lambda: answerer().answer(question, history, filters))
+            await pool.acquire(client)
+            done = _once(pool, client)
+            try:
+                pieces = await run_in_threadpool(
+                    lambda: answerer().stream(question, history, filters)
+                )
+                # The first piece runs the checks (empty question...): errors keep their status.
+                first = await run_in_threadpool(next, pieces, None)
+            except BaseException:
+                done()
+                raise
+            body = _sse(first, pieces, req.messages, done)
+            weakref.finalize(body, done)  # a stream dropped before it started gives it back too
+            return StreamingResponse(body, media_type="text/event-stream")
+        async with pool.slot(client):
+            answer = await run_in_threadpool(lambda: answerer().answer(question, history, filters))
         content = completion_text(answer)
         return {
             "id": f"chatcmpl-{uuid.uuid4().hex}",

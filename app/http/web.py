@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
+from starlette.concurrency import run_in_threadpool
 
 from app.feedback import MAX_COMMENT_CHARS, FeedbackStore
 from app.http import conversations as conv
 from app.http.library import documents, library_html
 from app.http.page_assets import CSS, DOWNLOAD_JS, JS, SYSTEM_MONO, SYSTEM_SANS
+from app.http.pool import AnswerPool, ServerBusy
 from app.http.render import answer_html, text_html
 from app.rag.answer import Answerer, clean_question
 from app.rag.serialize import answer_dict
@@ -50,17 +53,13 @@ def input_problem(question: str, max_chars: int) -> str | None:
     return None
 
 
-def doc_filters(chosen: list[str] | None, known: list[str]) -> dict[str, str] | None:
-    """The page's document choice as the core's ``filters``: none or all chosen is no filter."""
+def doc_filters(chosen: list[str] | None, known: list[str]) -> dict[str, str | list[str]] | None:
+    """The page's document choice as the core's ``filters``: none or all chosen is no filter;
+    one document or several."""
     chosen = [d for d in dict.fromkeys(chosen or []) if d]
     if not chosen or set(chosen) >= set(known):
         return None
-    if len(chosen) > 1:  # the core's filters take one value per key
-        raise BadQuestion(
-            "choose one document, or none to search them all: a question can be limited to "
-            f"one document only (chosen: {len(chosen)} of {len(known)})"
-        )
-    return {"doc_id": chosen[0]}
+    return {"doc_id": chosen[0] if len(chosen) == 1 else chosen}
 
 
 def follow_ups(answer: Any) -> list[dict[str, str]]:
@@ -93,67 +92,105 @@ def _shown(record: conv.Record, **more: Any) -> Any:
     return gr.Chatbot(value=record["chat"], feedback_value=_feedback_value(record), **more)
 
 
-def _asker(answerer: Callable[[], Answerer]) -> Callable[..., Iterator[tuple[Any, ...]]]:
-    """The chat handler: checks the question, streams the answer, then shows it with its sources
-    and keeps it in the browser. Outputs: question box, chat, saved conversations, the list of
-    past ones, status line, feedback line, comment box."""
+def _asker(
+    answerer: Callable[[], Answerer], pool: AnswerPool
+) -> Callable[..., AsyncIterator[tuple[Any, ...]]]:
+    """The chat handler: checks the question, takes a slot of the pool shared with /api and /v1,
+    streams the answer off the event loop, then shows it with its sources and suggested
+    follow-ups and keeps it in the browser. Outputs: question box, chat, saved conversations,
+    the list of past ones, status line, feedback line, comment box."""
     keep = gr.skip()
 
-    def chat_turn(
-        question: str, docs: list[str] | None, saved: Any, known: list[str] | None
-    ) -> Iterator[tuple[Any, ...]]:
+    async def chat_turn(
+        question: str,
+        docs: list[str] | None,
+        saved: Any,
+        known: list[str] | None,
+        request: gr.Request,
+    ) -> AsyncIterator[tuple[Any, ...]]:
         saved, record = _record(saved)
         try:
-            problem = input_problem(question, answerer().config.max_question_chars)
+            limit = (await run_in_threadpool(answerer)).config.max_question_chars
+            problem = input_problem(question, limit)
             filters = doc_filters(docs, known or [])
         except RutaError as exc:  # no index yet: say what to run, keep the question
             problem = str(exc)
         if problem:  # keep what was typed, the chat and its sources; say what is wrong
             yield keep, keep, keep, keep, problem, keep, keep
             return
-        chat = list(record["chat"])
-        key = f"ruta-a{len(chat) + 1}"  # unique per message of the conversation shown
-        chat += [
-            {"role": "user", "content": text_html(question)},
-            {"role": "assistant", "content": "…"},
-        ]
-        yield "", chat, keep, keep, "", "", gr.Group(visible=False)
-        text, final = "", None
+        client = pool.client(request.headers, request.client.host if request.client else "")
         try:
-            history = [Message(t["role"], t["content"]) for t in record["turns"]]  # type: ignore[arg-type]
-            for piece in answerer().stream(question, history, filters):
-                if isinstance(piece, Answer):
-                    final = piece
-                else:
-                    text += piece
-                    chat[-1] = {"role": "assistant", "content": text_html(text.strip()) or "…"}
-                    yield keep, chat, keep, keep, keep, keep, keep
-        except RutaError as exc:
-            chat[-1] = {"role": "assistant", "content": f"⚠️ {text_html(str(exc))}"}
-            yield keep, chat, keep, keep, str(exc), keep, keep
+            await pool.acquire(client)
+        except ServerBusy as exc:  # keep the question: it can be sent again as it is
+            yield keep, keep, keep, keep, str(exc), keep, keep
             return
-        assert final is not None
-        shown = answer_dict(final)
-        shown["markdown"] = conv.answer_markdown(shown)
-        chat[-1] = {"role": "assistant", "content": answer_html(final, key, shown["markdown"])}
-        if options := follow_ups(final):  # asked when clicked (option_select)
-            chat[-1]["options"] = options
-        for m in chat[:-1]:  # only the newest answer offers follow-ups
-            m.pop("options", None)
-        record = {
-            **record,
-            "chat": chat,
-            "turns": [
-                *record["turns"],
-                {"role": "user", "content": question},
-                {"role": "assistant", "content": final.text},
-            ],
-            "answers": {**record["answers"], str(len(chat) - 1): shown},
-        }
-        saved = conv.stored(saved, record)
-        yield keep, chat, saved, _past(saved), keep, keep, keep
+        t0 = time.monotonic()
+        try:
+            async for out in _turn(answerer, question, filters, saved, record, keep):
+                yield out
+        finally:
+            pool.release(client, time.monotonic() - t0)
 
     return chat_turn
+
+
+async def _turn(
+    answerer: Callable[[], Answerer],
+    question: str,
+    filters: Any,
+    saved: Any,
+    record: Any,
+    keep: Any,
+) -> AsyncIterator[tuple[Any, ...]]:
+    """One answer on the page, its steps run off the event loop."""
+    chat = list(record["chat"])
+    key = f"ruta-a{len(chat) + 1}"  # unique per message of the conversation shown
+    chat += [
+        {"role": "user", "content": text_html(question)},
+        {"role": "assistant", "content": "…"},
+    ]
+    yield "", chat, keep, keep, "", "", gr.Group(visible=False)
+    text, final = "", None
+    history = [Message(t["role"], t["content"]) for t in record["turns"]]  # type: ignore[arg-type]
+    try:
+        current = await run_in_threadpool(answerer)
+        pieces = await run_in_threadpool(lambda: current.stream(question, history, filters))
+        while (piece := await run_in_threadpool(next, pieces, None)) is not None:
+            if isinstance(piece, Answer):
+                final = piece
+            else:
+                text += piece
+                chat[-1] = {"role": "assistant", "content": text_html(text.strip()) or "…"}
+                yield keep, chat, keep, keep, keep, keep, keep
+        if final is not None:  # follow-up questions, each tested answerable by the core
+            done = final
+            final = await run_in_threadpool(
+                lambda: with_suggestions(current, done, history, filters)
+            )
+    except RutaError as exc:
+        chat[-1] = {"role": "assistant", "content": f"⚠️ {text_html(str(exc))}"}
+        yield keep, chat, keep, keep, str(exc), keep, keep
+        return
+    assert final is not None
+    shown = answer_dict(final)
+    shown["markdown"] = conv.answer_markdown(shown)
+    chat[-1] = {"role": "assistant", "content": answer_html(final, key, shown["markdown"])}
+    if options := follow_ups(final):  # asked when clicked (option_select)
+        chat[-1]["options"] = options
+    for m in chat[:-1]:  # only the newest answer offers follow-ups
+        m.pop("options", None)
+    record = {
+        **record,
+        "chat": chat,
+        "turns": [
+            *record["turns"],
+            {"role": "user", "content": question},
+            {"role": "assistant", "content": final.text},
+        ],
+        "answers": {**record["answers"], str(len(chat) - 1): shown},
+    }
+    saved = conv.stored(saved, record)
+    yield keep, chat, saved, _past(saved), keep, keep, keep
 
 
 def _answer_number(record: conv.Record, index: int) -> int:
@@ -279,12 +316,13 @@ def _exporter(fmt: str) -> Callable[[Any], tuple[str, str]]:
     return export
 
 
-def _api_ask(answerer: Callable[[], Answerer]) -> Callable[..., dict[str, Any]]:
-    def ask(
+def _api_ask(answerer: Callable[[], Answerer], pool: AnswerPool) -> Callable[..., Any]:
+    async def ask(
         question: str,
         history: list[dict[str, str]] | None = None,
         filters: dict[str, Any] | None = None,
         suggest: bool = False,
+        request: gr.Request | None = None,
     ) -> dict[str, Any]:
         """Answer a question, with earlier turns as [{"role": "user"|"assistant", "content"}],
         limited by ``filters`` ({"doc_id": "…" or ["…", "…"]}, as POST /api/ask); with
@@ -297,12 +335,17 @@ def _api_ask(answerer: Callable[[], Answerer]) -> Callable[..., dict[str, Any]]:
             turns.append(Message(t["role"], str(t.get("content", ""))))  # type: ignore[arg-type]
         if filters is not None and not isinstance(filters, dict):
             raise gr.Error(f'filters must be an object such as {{"doc_id": "…"}}, got {filters!r}')
-        try:
+        address = request.client.host if request is not None and request.client else ""
+        client = pool.client(request.headers if request is not None else {}, address)
+
+        def run() -> Answer:
             current = answerer()
             answer = current.answer(question, turns, filters)
-            if suggest:
-                answer = with_suggestions(current, answer, turns, filters)
-            return answer_dict(answer)
+            return with_suggestions(current, answer, turns, filters) if suggest else answer
+
+        try:
+            async with pool.slot(client):
+                return answer_dict(await run_in_threadpool(run))
         except RutaError as exc:
             raise gr.Error(str(exc)) from exc
 
@@ -310,13 +353,19 @@ def _api_ask(answerer: Callable[[], Answerer]) -> Callable[..., dict[str, Any]]:
 
 
 def build_ui(
-    answerer: Callable[[], Answerer], feedback: FeedbackStore, corpus_dir: Path | None = None
+    answerer: Callable[[], Answerer],
+    feedback: FeedbackStore,
+    pool: AnswerPool,
+    corpus_dir: Path | None = None,
 ) -> gr.Blocks:
-    """The page. ``answerer`` is called per question, so a re-ingested index is picked up."""
+    """The page. ``answerer`` is called per question, so a re-ingested index is picked up.
+    Answers run concurrently, bounded by ``pool`` (shared with /api and /v1), not one at a
+    time by Gradio's queue."""
     # The page's handlers are private: the API is gr.api's "ask" (the name of a private handler
     # would take it, as "ask" did before, so they are named otherwise).
-    chat_turn, rate, send = _asker(answerer), _rater(feedback), _commenter(feedback)
+    chat_turn, rate, send = _asker(answerer, pool), _rater(feedback), _commenter(feedback)
     private: dict[str, Any] = {"api_visibility": "private"}
+    unbounded: dict[str, Any] = {**private, "concurrency_limit": None}  # the pool bounds them
     with gr.Blocks(title="Ruta", analytics_enabled=False) as page:
         # Conversations live in this browser's localStorage. Its fixed key is no secret (the
         # page hands it to the browser anyway); fixed, the conversations outlive a restart.
@@ -382,7 +431,7 @@ def build_ui(
         turn_outputs = [question, chatbot, saved, past, status, thanks, comment_box]
         turn_inputs = [question, docs, saved, known]
         for event in (ask_btn.click, question.submit):
-            event(chat_turn, turn_inputs, turn_outputs, **private)
+            event(chat_turn, turn_inputs, turn_outputs, **unbounded)
 
         def pick(data: gr.SelectData) -> str:
             value = data.value
@@ -391,7 +440,7 @@ def build_ui(
         # An example or a suggested follow-up is asked at once, as if typed.
         for chosen in (chatbot.example_select, chatbot.option_select):
             chosen(pick, None, question, **private).then(
-                chat_turn, turn_inputs, turn_outputs, **private
+                chat_turn, turn_inputs, turn_outputs, **unbounded
             )
         chatbot.like(rate, [saved], [saved, thanks, comment_box, rated], **private)
         send_btn.click(send, [comment, rated, saved], [saved, thanks, comment], **private)
@@ -404,7 +453,7 @@ def build_ui(
             button.click(_exporter(fmt), [saved], [exported, thanks], **private).then(
                 None, [exported], None, js=DOWNLOAD_JS.replace("FORMAT", fmt)
             )
-        gr.api(_api_ask(answerer), api_name="ask")
+        gr.api(_api_ask(answerer, pool), api_name="ask", concurrency_limit=None)
     return page
 
 
@@ -415,7 +464,11 @@ def gradio_loader() -> Path:
 
 
 def mount_ui(
-    app: FastAPI, answerer: Callable[[], Answerer], feedback: FeedbackStore, settings: Settings
+    app: FastAPI,
+    answerer: Callable[[], Answerer],
+    feedback: FeedbackStore,
+    settings: Settings,
+    pool: AnswerPool,
 ) -> None:
     """Mount the page at "/" of the API app, with system fonts and no outside requests."""
 
@@ -428,7 +481,7 @@ def mount_ui(
     theme = gr.themes.Default(font=SYSTEM_SANS + ["sans-serif"], font_mono=SYSTEM_MONO)
     gr.mount_gradio_app(
         app,
-        build_ui(answerer, feedback, settings.corpus_dir),
+        build_ui(answerer, feedback, pool, settings.corpus_dir),
         path="/",
         root_path=settings.root_path or None,
         footer_links=["api"],

@@ -18,7 +18,7 @@ from app.rag.choose import Reading, read
 from app.rag.citations import reader_first, validate
 from app.rag.compose import extractive_answer, refusal
 from app.rag.conversation import bound_history, candidate_queries
-from app.rag.errors import AnswerTimedOut, LLMUnavailable
+from app.rag.errors import AnswerStopped, AnswerTimedOut, LLMUnavailable
 from app.rag.llms import LLM
 from app.rag.prompt import build_messages, is_refusal_text
 from app.rag.question import analyse
@@ -126,11 +126,13 @@ class Answerer:
         llm: LLM | None = None,
         embedder: Embedder | None = None,
         index_notice: Callable[[], str] | None = None,
+        halt: Callable[[], str] | None = None,
     ) -> None:
         self.retriever = retriever
         self.config = config
         self.llm = llm
         self.index_notice = index_notice  # e.g. "the index is incomplete: run `ruta ingest`"
+        self.halt = halt  # why an answer must stop now (a server shutting down); "" = go on
         self.embedder = embedder if embedder is not None else retriever.embedder
         self.stats = TermStats.of(retriever.prepared)
 
@@ -142,11 +144,15 @@ class Answerer:
     ) -> Iterator[str | Answer]:
         """Yield text pieces as they are ready, then the final Answer. Past the time budget the
         next step raises AnswerTimedOut instead of running: the work stops, it is not left
-        running behind a client that gave up."""
+        running behind a client that gave up. When ``halt`` gives a reason (the server is
+        shutting down), the next step raises AnswerStopped."""
         t0 = time.perf_counter()
         budget = self.config.timeout_s
 
         def in_time() -> None:
+            why = self.halt() if self.halt else ""
+            if why:
+                raise AnswerStopped(why)
             if budget and time.perf_counter() - t0 > budget:
                 raise AnswerTimedOut(
                     f"the answer took longer than its {budget:g} s budget and was stopped "

@@ -11,3 +11,7 @@ class LLMUnavailable(RutaError):
 
 class AnswerTimedOut(RutaError):
     """An answer ran past its time budget and was stopped."""
+
+
+class AnswerStopped(RutaError):
+    """An answer was stopped before it ended because the process is shutting down."""

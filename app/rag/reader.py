@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,15 +106,15 @@ def score_units(
         else {root(t): set(c) for t in q.terms if (c := stats.cognates(t)) and not stats.known(t)}
     )
 
-    def bridged(got: set[str]) -> set[str]:
+    def bridged(got: AbstractSet[str]) -> AbstractSet[str]:
         return got | {t for t, cs in bridge.items() if cs & got} if bridge else got
 
-    sents: list[tuple[int, int, str, set[str], set[str], set[str]]] = []
+    sents: list[tuple[int, int, str, AbstractSet[str], AbstractSet[str], AbstractSet[str]]] = []
     for i, hit in enumerate(hits):
         c = hit.chunk
         head_text = f"{c.title} {c.publisher} {c.section}"
         header = bridged(root_set(head_text) | _acronyms(head_text, names))
-        previous: set[str] = set()
+        previous: AbstractSet[str] = set()
         for j, sent in enumerate(split_sentences(hit.chunk.text)):
             have = bridged(root_set(sent))
             # "It aims to..." is about what the sentence before named: lend it those terms.
@@ -142,7 +143,7 @@ def score_units(
     lexical = [sum(w for t, w in weights.items() if t in s[3]) / total for s in sents]
     max_dense, max_lex = float(dense.max()), max(lexical)
     typed = q.kind in TYPED
-    passage: dict[int, set[str]] = {}
+    passage: dict[int, AbstractSet[str]] = {}
     for i, _, _, have, context, _ in sents:
         passage[i] = passage.get(i, set()) | have | context
     p_cov = {
@@ -236,7 +237,7 @@ def unnamed(question: str, chunks: Sequence[Chunk]) -> str:
     return out if len(terms(out)) >= 2 else question
 
 
-def _acronyms(text: str, names: set[str]) -> set[str]:
+def _acronyms(text: str, names: set[str]) -> AbstractSet[str]:
     """The question's names that the text spells out ('International Labour Organization')."""
     return spelled_acronyms(text) & names if names else set()
 

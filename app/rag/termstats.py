@@ -8,6 +8,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 from index.lang import packs
 from index.lemmas import fold, root, terms
@@ -68,19 +69,22 @@ def _document_frequencies(chunks: Sequence[Chunk]) -> Counter[str]:
     return df
 
 
-def root_set(text: str) -> set[str]:
+@lru_cache(maxsize=16384)
+def root_set(text: str) -> frozenset[str]:
     """The roots of a text's terms; a prefixed term brings its stem too ('co-led' is also
-    'lead', 'socio-economic' also 'economic')."""
+    'lead', 'socio-economic' also 'economic'). Kept per text: the answer step asks it of the
+    same sentences question after question."""
     out = set()
     for t in terms(text):
         out.add(root(t))
         m = _PREFIXED.match(t)
         if m:
             out.add(root(m.group(1)))
-    return out
+    return frozenset(out)
 
 
-def spelled_acronyms(text: str) -> set[str]:
+@lru_cache(maxsize=16384)
+def spelled_acronyms(text: str) -> frozenset[str]:
     """The acronyms a text's names spell ('International Labour Organization' -> 'ilo',
     'United Nations High Commissioner for Refugees' -> 'unhcr'): a question may use either."""
     out = set()
@@ -93,7 +97,7 @@ def spelled_acronyms(text: str) -> set[str]:
         for i in range(len(firsts)):
             for j in range(i + 3, min(len(firsts), i + 8) + 1):
                 out.add("".join(firsts[i:j]).lower())
-    return out
+    return frozenset(out)
 
 
 _P = packs()

@@ -91,3 +91,24 @@ def test_merge_pins_each_part_and_each_named_document():
     assert ids[4] == "c#0009"  # not among the candidates: searched in that document alone
     assert [h.rank for h in out] == list(range(1, len(out) + 1))
     assert all(x.score >= y.score for x, y in zip(out, out[1:], strict=False))
+
+
+def test_a_name_of_many_documents_names_none() -> None:
+    many = CHUNKS + [chunk(f"gamma-{i}", 0, "Gammacorp", "note", f"Note {i}") for i in range(4)]
+    names = doc_names(many)
+    assert all("gammacorp" not in names[f"gamma-{i}"] for i in range(4))  # four share it
+    assert "acme" in names["alpha-survey"]
+    assert plan("What does Gammacorp say about the ACME survey?", names).docs == ("alpha-survey",)
+
+
+def test_a_pasted_text_has_no_parts() -> None:
+    two = "Which ports does ACME list? When were the harbour rules changed?"
+    assert len(plan(two, NAMES).parts) == 2
+    text = " ".join(f"The harbour rules of port {i} changed in 19{i}0." for i in range(5))
+    assert plan(text + " " + two, NAMES).parts == ()  # seven sentences: searched whole
+
+
+def test_a_long_text_has_no_parts() -> None:
+    two = "Which ports does ACME list? When were the harbour rules changed?"
+    long_two = two.replace("ACME", "ACME " + "and its partner institutes " * 20)
+    assert len(plan(long_two, NAMES).parts) == 0  # over 400 characters: searched whole
