@@ -119,6 +119,7 @@ def fit_model(
     base: Tuning,
     rows: dict[str, Rows],
     keep_weights: bool = False,
+    cost: float = 3.0,
 ) -> Tuning:
     """Both models fitted on ``sets``: the sentence weights first (or ``base``'s, kept), then
     the no-answer model on the readings those weights give."""
@@ -130,7 +131,7 @@ def fit_model(
     x, y = noanswer_rows(replay, items, t)
     nw = noanswer.fit(x, y)
     p = 1 / (1 + np.exp(-(x @ nw)))
-    at = noanswer.threshold(list(p), [int(v) for v in y])
+    at = noanswer.threshold(list(p), [int(v) for v in y], cost)
     return replace(t, noanswer=tuple(nw), noanswer_means=tuple(x.mean(axis=0)), refuse_at=at)
 
 
@@ -160,12 +161,13 @@ def crossfit(
     base: Tuning,
     rows: dict[str, Rows],
     keep_weights: bool = False,
+    cost: float = 3.0,
 ) -> dict[str, dict[str, Any]]:
     """Each set answered by a model fitted without it: its `ruta eval` metrics."""
     out = {}
     for held in sets:
         others = [s for s in sets if s is not held]
-        t = fit_model(replay, others, base, rows, keep_weights)
+        t = fit_model(replay, others, base, rows, keep_weights, cost)
         out[held.name] = replay.metrics(held.items, t)
     return out
 
@@ -180,6 +182,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help="save the model fitted on all sets")
     parser.add_argument("--out", type=Path, default=DEFAULT_PATH, help="model file to write")
     parser.add_argument("--no-cv", action="store_true", help="skip the cross-validation by set")
+    parser.add_argument(
+        "--refusal-cost",
+        type=float,
+        default=3.0,
+        help="a wrong refusal costs this many wrong answers when the threshold is chosen",
+    )
     parser.add_argument(
         "--keep-sentence-weights",
         action="store_true",
@@ -202,9 +210,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.no_cv and len(sets) > 1:
         print("each set answered by a model fitted without it:")
         print(header)
-        for name, m in crossfit(replay, sets, base, rows, args.keep_sentence_weights).items():
+        folds = crossfit(replay, sets, base, rows, args.keep_sentence_weights, args.refusal_cost)
+        for name, m in folds.items():
             print(show(name, m))
-    t = fit_model(replay, sets, base, rows, args.keep_sentence_weights)
+    t = fit_model(replay, sets, base, rows, args.keep_sentence_weights, args.refusal_cost)
     print("fitted on all sets, in-sample:")
     print(header)
     for s in sets:

@@ -88,6 +88,7 @@ def read(
         len(things),
         q.strict,
         q.lang != "en",
+        best.features[FEATURES.index("names")] if q.names else 1.0,
     )
     p_none = noanswer.probability(evidence, t)
     return Reading(

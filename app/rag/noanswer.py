@@ -27,6 +27,7 @@ class Evidence:
     unknown_things: int  # the common nouns asked about that the documents never use
     strict: bool  # the question asks for a span (an amount, a date, a name …)
     foreign: bool  # the question is not in English
+    names_cover: float = 1.0  # share of the question's names the best sentence (or its context) has
 
 
 def _best(e: Evidence) -> float:
@@ -74,6 +75,18 @@ def _unknown_things(e: Evidence) -> float:
     return float(min(e.unknown_things, 2))
 
 
+def _names_absent(e: Evidence) -> float:
+    """The best sentence is about something else: it (with its heading and the sentence it
+    refers back to) names under half of what the question names."""
+    return float(e.names_cover < 0.5)
+
+
+def _weak_cover(e: Evidence) -> float:
+    """How far the best sentence falls short of a third of the question's words: a sentence
+    that shares no word with the question answers it only by paraphrase, if at all."""
+    return max(0.0, 1 / 3 - e.coverage)
+
+
 def _strict(e: Evidence) -> float:
     return float(e.strict)
 
@@ -94,6 +107,8 @@ FUNCTIONS: dict[str, Callable[[Evidence], float]] = {
     "missing": _missing,
     "unknown_names": _unknown_names,
     "unknown_things": _unknown_things,
+    "names_absent": _names_absent,
+    "weak_cover": _weak_cover,
     "strict": _strict,
     "foreign": _foreign,
 }

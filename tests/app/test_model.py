@@ -75,6 +75,10 @@ def test_noanswer_features_on_hand_made_readings():
     assert _f(_evidence(unknown_things=1), "unknown_things") == 1.0
     assert _f(_evidence(foreign=True), "foreign") == 1.0
     assert _f(_evidence(probs=()), "best") == 0.0
+    assert _f(_evidence(names_cover=0.0), "names_absent") == 1.0
+    assert _f(_evidence(names_cover=0.5), "names_absent") == 0.0
+    assert _f(_evidence(coverage=0.0), "weak_cover") == pytest.approx(1 / 3)
+    assert _f(_evidence(coverage=0.8), "weak_cover") == 0.0
 
 
 def test_the_shipped_noanswer_model_refuses_a_near_miss_and_answers_a_clear_answer():
