@@ -7,7 +7,9 @@ import re
 from collections.abc import Sequence
 
 from app.rag.compose import is_refusal
-from app.rag.question import analyse
+from app.rag.plans.words import words
+from app.rag.question import Question, analyse
+from index.lemmas import proper_terms
 from app.rag.types import Message
 
 
@@ -58,6 +60,17 @@ def new_topic(question: str) -> str:
     return rest if len(rest.split()) >= 2 else ""
 
 
+def own_subject(q: Question) -> bool:
+    """Whether a question names its own subject and asks something of it ("And who leads
+    R4V?"): it stands alone, "And" or not. Without a name ("And on information management?"),
+    with a pronoun ("And who pays for it?") or without a predicate ("And Canada?") it borrows
+    what it lacks from the history."""
+    names = set(proper_terms(q.text, q.lang))
+    if not names or q.needs_context == "no" or words(q.lang).leans_on.search(q.text):
+        return False
+    return any(t not in names for t in q.terms)
+
+
 def candidate_queries(question: str, history: Sequence[Message], max_chars: int) -> list[str]:
     """The queries to search, best guess first: the question alone when it stands alone (or
     says the topic changes); the question with the previous one when it leans on it; both
@@ -68,7 +81,8 @@ def candidate_queries(question: str, history: Sequence[Message], max_chars: int)
     previous = previous_question(history, max_chars)
     if not previous:
         return [question]
-    need = analyse(question).needs_context
+    asked = analyse(question)
+    need = "no" if own_subject(asked) else asked.needs_context
     # Said as a statement, the previous question is the new one's context: the reader asks
     # the new one (its kind, its parts) and reads the old one's words at half weight.
     merged = f"{previous.rstrip(' ?¿')}. {question}"
