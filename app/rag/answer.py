@@ -196,7 +196,8 @@ class Answerer:
         if warning:
             notice = f"{warning}. {answer.notice}".strip() if answer.notice else warning
             answer = replace(answer, notice=notice)
-        if planned is None and reading.best >= self.config.tuning.lead_min:  # the reader is sure: its passages lead
+        # the reader is sure: its passages lead (a plan's answer keeps its own order)
+        if planned is None and reading.best >= self.config.tuning.lead_min:
             lead = [hits[u.hit].chunk.chunk_id for u in (*reading.units, *reading.ranked[:1])]
             answer = replace(answer, hits=reader_first(answer.hits, lead))
         yield replace(answer, timings_ms=timings, standalone_question=query, plan=plan.name)

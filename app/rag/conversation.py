@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from app.rag.compose import is_refusal
 from app.rag.plans.words import words
 from app.rag.question import Question, analyse
-from index.lemmas import proper_terms
 from app.rag.types import Message
+from index.lemmas import proper_terms
 
 
 def bound_history(history: Sequence[Message], turns: int, max_chars: int) -> list[Message]:

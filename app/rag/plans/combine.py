@@ -35,7 +35,19 @@ def combine(
             local[c.n] = numbers[key]
         for h in sub.hits:
             hits.setdefault(h.chunk.chunk_id, h)
-        text = _MARK.sub(lambda m: f"[{local.get(int(m.group(1)), int(m.group(1)))}]", sub.text)
+        text = _renumber(sub.text, local)
         lines.append(f"{label} {text}".strip() if label else text)
-    return Answer(question, "\n".join(lines), tuple(cites), False, "extractive",
-                  tuple(hits.values()), notice, lang)
+    return Answer(
+        question,
+        "\n".join(lines),
+        tuple(cites),
+        False,
+        "extractive",
+        tuple(hits.values()),
+        notice,
+        lang,
+    )
+
+
+def _renumber(text: str, numbers: dict[int, int]) -> str:
+    return _MARK.sub(lambda m: f"[{numbers.get(int(m.group(1)), int(m.group(1)))}]", text)

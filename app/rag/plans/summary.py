@@ -107,5 +107,13 @@ def summarise(
         lines.insert(0, f"{head}: {limit_text}")
     else:
         lines.insert(0, f"{head}:")
-    return Answer(question, "\n".join(lines), tuple(cites), False, "extractive",
-                  tuple(by_id.values()), notice, lang)
+    return Answer(
+        question,
+        "\n".join(lines),
+        tuple(cites),
+        False,
+        "extractive",
+        tuple(by_id.values()),
+        notice,
+        lang,
+    )
