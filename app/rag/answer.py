@@ -174,7 +174,8 @@ class Answerer:
         # extractive reader's; an LLM reads the passages whole).
         plan = plan_of(reading.question)
         planned = None
-        if self.llm is None and query == q:
+        # (not on a question merged with the history: its plan is the new question's alone)
+        if self.llm is None and (query == q or not query.endswith(q)):
             ask_one = self._ask_one(lang, filters, in_time)
             planned = run_plan(plan, q, reading, hits, ask_one, self.retriever.chunks, notice)
         answer: Answer | None = planned

@@ -187,3 +187,40 @@ def test_a_summary_covers_the_section_asked_about_each_point_cited_once(reader_e
     assert lines[0] == "Recommendations: 4 of 5 points; ask for more."
     assert len(lines) == 5 and "Background" not in a.text
     assert [c.n for c in a.citations] == [1, 2, 3, 4] and all(c.verified for c in a.citations)
+
+
+FUNDS = [
+    chunk(
+        0,
+        "Norway is providing $12 million to the Blue Fund for border health posts. "
+        "Sweden will add $8 million to the Blue Fund in 2025.",
+        doc="doc-c",
+    ),
+    chunk(
+        1, "Norway is providing $12 million to the Blue Fund for border health posts.", doc="doc-d"
+    ),
+]
+
+
+def test_a_derived_figure_shows_its_working_and_both_citations(reader_embedder):
+    from app.rag.plans.derived import derive
+
+    stats = TermStats.of(Prepared.of(FUNDS, 10))
+    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(FUNDS)]
+    q = analyse("How much money goes to the Blue Fund from Norway and Sweden combined?")
+    assert plan_of(q).name == "derived"
+    a = derive(q.text, read(q, hits, stats, reader_embedder), hits, "")
+    assert a is not None
+    working = a.text.split("\n")[0]
+    # the same $12 million said twice (two passages) is never added to itself
+    assert working == "$12 million + $8 million = $20 million [1][2]"
+    assert [c.quote.split()[0] for c in a.citations] == ["Norway", "Sweden"]
+
+
+def test_no_derived_figure_from_one_stated_figure(reader_embedder):
+    from app.rag.plans.derived import derive
+
+    stats = TermStats.of(Prepared.of(FUNDS[1:], 10))
+    hits = [Hit(FUNDS[1], 1.0, 1)]
+    q = analyse("How much money goes to the Blue Fund from Norway and Sweden combined?")
+    assert derive(q.text, read(q, hits, stats, reader_embedder), hits, "") is None

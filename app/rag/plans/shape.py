@@ -27,6 +27,7 @@ class Plan:
 
     name: PlanName
     steps: tuple[str, ...] = ()
+    context: str = ""  # a statement before the question ("The study flags … . What did it find?")
 
 
 def plan_of(q: Question) -> Plan:
@@ -39,11 +40,19 @@ def plan_of(q: Question) -> Plan:
         sides = comparison_sides(text, q.lang)
         if len(sides) >= 2:
             return Plan("comparison", sides)
-    if w.derived.search(text):
+    if w.derived.search(text) and q.kind in ("amount", "number", "date"):
         return Plan("derived", q.parts)
-    if len(q.parts) > 1:
-        return Plan("parts", q.parts)
+    if len(q.parts) > 1 and not _one_name_for_both(q):
+        context = q.text[: q.text.rfind(text)].strip() if q.focus and q.focus != q.text else ""
+        return Plan("parts", q.parts, context)
     return Plan("list" if q.plural else "single", (text,))
+
+
+def _one_name_for_both(q: Question) -> bool:
+    """ "Which country is covered both by X and by Y?" asks for the names true of both parts
+    (both open with the same words and ask for a name): the reader's own answer, not two."""
+    heads = {" ".join(p.lower().split()[:2]) for p in q.parts}
+    return len(heads) == 1 and q.kind in ("actor", "place")
 
 
 def comparison_sides(text: str, lang: str) -> tuple[str, ...]:

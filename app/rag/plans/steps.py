@@ -26,12 +26,14 @@ def names(hit: Hit, name: str) -> bool:
     return fold(name) in fold(f"{hit.referent} {hit.chunk.section} {hit.chunk.text}")
 
 
-def step_query(part: str, first: str, lang: str) -> str:
+def step_query(part: str, first: str, lang: str, context: str = "") -> str:
     """A part that names no subject of its own ("how active was the platform in 2023") borrows
-    the first part as its context, the way a follow-up borrows the previous question."""
-    if part is first or proper_terms(part, lang):
-        return part
-    return f"{first.rstrip(' ?¿')}. {part}"
+    the first part as its context, the way a follow-up borrows the previous question; a
+    statement before the question ("The study flags … .") is every part's context."""
+    query = part
+    if part is not first and not proper_terms(part, lang):
+        query = f"{first.rstrip(' ?¿')}. {part}"
+    return f"{context} {query}" if context else query
 
 
 def answer_steps(
@@ -41,6 +43,7 @@ def answer_steps(
     lang: str,
     notice: str,
     labelled: bool = False,
+    context: str = "",
 ) -> Answer | None:
     """Each step answered on its own, in order; None when none is answered (the caller then
     refuses as for one question). ``labelled``: each line opens with its side's name and a
@@ -50,7 +53,7 @@ def answer_steps(
     answered = 0
     for part in steps:
         name = _side_name(part)
-        hits, reading = ask_one(step_query(part, steps[0], lang), name)
+        hits, reading = ask_one(step_query(part, steps[0], lang, context), name)
         focused = focus_on(reading, name, hits) if name else reading
         label = f"{name}:" if labelled and name else ""
         if focused is None and labelled:  # no passage found speaks of this side

@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-PATTERNS = ("summary", "comparison", "joiners", "derived", "impersonal", "leans_on")
+PATTERNS = (
+    "summary",
+    "comparison",
+    "joiners",
+    "derived",
+    "difference",
+    "impersonal",
+    "leans_on",
+)
 
 
 @dataclass(frozen=True)
@@ -20,6 +28,7 @@ class PlanWords:
     comparison: re.Pattern[str]
     joiners: re.Pattern[str]
     derived: re.Pattern[str]
+    difference: re.Pattern[str]  # of a derived figure, the cues that subtract
     impersonal: re.Pattern[str]
     leans_on: re.Pattern[str]  # a pronoun a follow-up leans on
     limit: str  # "{shown} of {total} points; ask for more."
