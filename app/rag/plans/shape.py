@@ -9,6 +9,7 @@ from typing import Literal
 
 from app.rag.plans.words import words
 from app.rag.question import Question
+from index.lemmas import proper_terms
 
 PlanName = Literal["single", "list", "parts", "comparison", "summary", "derived"]
 PLANS: tuple[PlanName, ...] = ("single", "list", "parts", "comparison", "summary", "derived")
@@ -42,17 +43,26 @@ def plan_of(q: Question) -> Plan:
             return Plan("comparison", sides)
     if w.derived.search(text) and q.kind in ("amount", "number", "date"):
         return Plan("derived", q.parts)
-    if len(q.parts) > 1 and not _one_name_for_both(q):
+    if len(q.parts) > 1 and _own_subjects(q) and not _one_name_for_both(q):
         context = q.text[: q.text.rfind(text)].strip() if q.focus and q.focus != q.text else ""
         return Plan("parts", q.parts, context)
     return Plan("list" if q.plural else "single", (text,))
 
 
+def _own_subjects(q: Question) -> bool:
+    """Each part names a subject of its own, not all the same ("What is the Quito Process and
+    who leads R4V?"). Parts that lean on the first ("What did it find, and what does it
+    recommend?") ask one subject two things: the reader answers them in one reading."""
+    named = [frozenset(proper_terms(p, q.lang)) for p in q.parts]
+    return all(named) and len(set(named)) > 1
+
+
 def _one_name_for_both(q: Question) -> bool:
     """ "Which country is covered both by X and by Y?" asks for the names true of both parts
-    (both open with the same words and ask for a name): the reader's own answer, not two."""
+    (both open with the same words and ask for no figure): the reader's own answer, not two;
+    "How much does USAID provide and how much does Canada provide?" asks two figures."""
     heads = {" ".join(p.lower().split()[:2]) for p in q.parts}
-    return len(heads) == 1 and q.kind in ("actor", "place")
+    return len(heads) == 1 and q.kind not in ("amount", "number", "date")
 
 
 def comparison_sides(text: str, lang: str) -> tuple[str, ...]:
