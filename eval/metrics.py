@@ -211,12 +211,26 @@ def group_metrics(records: Sequence[dict[str, Any]], ks: Sequence[int] = KS) -> 
     return out
 
 
+PLANS = ("single", "list", "parts", "comparison", "summary", "derived")
+
+
 def aggregate(records: Sequence[dict[str, Any]], ks: Sequence[int] = KS) -> dict[str, Any]:
-    """``{"overall": {...}, "by_type": {type: {...}}}`` with group_metrics() for each."""
+    """``{"overall": {...}, "by_type": {type: {...}}, "by_plan": {plan: {...}}}`` with
+    group_metrics() for each; a summary's key-fact recall is its coverage (the share of its
+    gold points it quotes)."""
     types = sorted({r["type"] for r in records})
+    planned = {r.get("plan") for r in records if r.get("plan")}
+    by_plan = {
+        p: group_metrics([r for r in records if r.get("plan") == p], ks)
+        for p in (*PLANS, *sorted(planned - set(PLANS)))
+        if p in planned
+    }
+    overall = group_metrics(records, ks)
+    overall["summary_coverage"] = by_plan.get("summary", {}).get("key_fact_recall")
     return {
-        "overall": group_metrics(records, ks),
+        "overall": overall,
         "by_type": {t: group_metrics([r for r in records if r["type"] == t], ks) for t in types},
+        "by_plan": by_plan,
     }
 
 

@@ -34,6 +34,7 @@ ROWS = (
     ("retrieval_ms_p95", "Retrieval p95"),
     ("answer_ms_p50", "Answer p50"),
     ("answer_ms_p95", "Answer p95"),
+    ("summary_coverage", "Summary coverage"),
 )
 TYPE_COLUMNS = (
     "n",
@@ -47,6 +48,17 @@ TYPE_COLUMNS = (
     "refusal_rate",
     "false_refusal_rate",
     "answer_ms_p50",
+)
+# single, list, parts, comparison, summary, derived (a summary's key facts: its coverage)
+PLAN_COLUMNS = (
+    "n",
+    "key_fact_recall",
+    "citation_recall",
+    "answer_sentences_p50",
+    "refusal_rate",
+    "false_refusal_rate",
+    "answer_ms_p50",
+    "answer_ms_p95",
 )
 CHART_SERIES = (
     "hit@5",
@@ -135,6 +147,13 @@ def render_markdown(
     for t, g in m["by_type"].items():
         cells = [t.replace("|", "\\|")] + [fmt(c, g.get(c)) for c in TYPE_COLUMNS]
         lines.append("| " + " | ".join(cells) + " |")
+    if m.get("by_plan"):
+        lines += ["", "## By answer plan", ""]
+        lines.append("| Plan | " + " | ".join(LABEL[c] for c in PLAN_COLUMNS) + " |")
+        lines.append("|---" + "|---:" * len(PLAN_COLUMNS) + "|")
+        for p, g in m["by_plan"].items():
+            cells = [p] + [fmt(c, g.get(c)) for c in PLAN_COLUMNS]
+            lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -154,11 +173,11 @@ def _metrics_table(metrics: dict[str, Any], baseline: dict | None, labels: Seque
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
-def _type_table(by_type: dict[str, dict[str, Any]]) -> str:
-    head = "<th>Type</th>" + "".join(f"<th>{escape(LABEL[c])}</th>" for c in TYPE_COLUMNS)
+def _type_table(by_type: dict[str, dict[str, Any]], columns: Sequence[str] = TYPE_COLUMNS) -> str:
+    head = "<th>Type</th>" + "".join(f"<th>{escape(LABEL[c])}</th>" for c in columns)
     rows = [
         f"<tr><td>{escape(t)}</td>"
-        + "".join(f"<td class=num>{fmt(c, g.get(c))}</td>" for c in TYPE_COLUMNS)
+        + "".join(f"<td class=num>{fmt(c, g.get(c))}</td>" for c in columns)
         + "</tr>"
         for t, g in by_type.items()
     ]
@@ -262,7 +281,9 @@ def render_html(
         f"<h1>Ruta evaluation</h1><p class=muted>{escape(date)} · {overall['n']} questions · "
         f"{escape(str(m.get('mode', 'answer')))} run · {overall['n_errors']} errors</p>{warnings}"
         f"<h2>Metrics</h2>{_metrics_table(m, baseline, labels)}"
-        f"<h2>By question type</h2>{_type_table(m['by_type'])}{''.join(charts)}"
+        f"<h2>By question type</h2>{_type_table(m['by_type'])}"
+        f"<h2>By answer plan</h2>{_type_table(m.get('by_plan', {}), PLAN_COLUMNS)}"
+        f"{''.join(charts)}"
         f"<h2>Failures to read</h2>{_failures_table(result.records, labels[0])}"
         f"<h2>Configuration</h2><table>{config_rows}</table>"
         "</body></html>\n"

@@ -118,6 +118,7 @@ def _score_answer(rec: dict[str, Any], item: Item, answer: Answer, hits: list[Hi
     rec["answer"] = answer.text
     rec["refused"] = answer.refused
     rec["backend"] = answer.backend
+    rec["plan"] = answer.plan
     rec["citations"] = [asdict(c) for c in answer.citations]
     rec["key_fact_recall"], rec["missed_key_facts"] = metrics.key_fact_recall(
         item.key_facts, answer.text

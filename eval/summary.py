@@ -1,4 +1,4 @@
-"""The summary `ruta eval` prints: headline metrics overall and per question type."""
+"""The summary `ruta eval` prints: headline metrics overall, per question type and per plan."""
 
 from __future__ import annotations
 
@@ -19,6 +19,13 @@ BY_TYPE = (
     ("answer_sentences_p50", "sentences"),
     ("refusal_rate", "refused (unans.)"),
     ("false_refusal_rate", "refused (ans.)"),
+)
+BY_PLAN = (
+    ("key_fact_recall", "key facts"),
+    ("answer_sentences_p50", "sentences"),
+    ("refusal_rate", "refused (unans.)"),
+    ("false_refusal_rate", "refused (ans.)"),
+    ("answer_ms_p95", "answer p95"),
 )
 
 
@@ -48,6 +55,12 @@ def summary(metrics: dict[str, Any], baseline: dict[str, Any] | None = None) -> 
             row += [fmt(key, group.get(key)) for key, _ in BY_TYPE]
         type_rows.append(row)
     lines += [""] + text_table(type_rows)
+    plans = metrics.get("by_plan") or {}
+    if plans:  # how each plan (single, list, parts, comparison, summary, derived) fares
+        plan_rows = [["Plan", "n", *(name for _, name in BY_PLAN)]]
+        for p, g in plans.items():
+            plan_rows.append([p, str(g["n"]), *(fmt(key, g.get(key)) for key, _ in BY_PLAN)])
+        lines += [""] + text_table(plan_rows)
     timing = (baseline or {}).get("timing")
     if timing:
         lines += [

@@ -20,6 +20,9 @@ from app.rag.compose import extractive_answer, refusal
 from app.rag.conversation import bound_history, candidate_queries
 from app.rag.errors import AnswerStopped, AnswerTimedOut, LLMUnavailable
 from app.rag.llms import LLM
+from app.rag.plans.execute import run_plan
+from app.rag.plans.shape import plan_of
+from app.rag.plans.steps import AskOne, names
 from app.rag.prompt import build_messages, is_refusal_text
 from app.rag.question import analyse
 from app.rag.reader import Tuning
@@ -185,7 +188,15 @@ class Answerer:
         in_time()
         refused = reading.refused or reading.near_miss
         notice = QUOTED_IN_ENGLISH.get(lang, "" if lang == "en" else OTHER_LANGUAGE)
-        answer: Answer | None = None
+        # A question of several parts, a comparison, a summary …: its plan answers it (the
+        # extractive reader's; an LLM reads the passages whole).
+        plan = plan_of(reading.question)
+        planned = None
+        # (not on a question merged with the history: its plan is the new question's alone)
+        if self.llm is None and (asked.text == q or not asked.text.endswith(q)):
+            ask_one = self._ask_one(lang, filters, in_time)
+            planned = run_plan(plan, q, reading, hits, ask_one, self.retriever.chunks, notice)
+        answer: Answer | None = planned
         if self.llm is not None and not refused:
             try:
                 answer = yield from self._generate(q, reading, hits, history, lang, in_time)
@@ -195,8 +206,8 @@ class Answerer:
                     f"The language model was unavailable ({exc}); this is an extractive answer."
                 )
                 yield f"\n{notice}\n"
-        if answer is None:
-            answer = extractive_answer(q, reading, hits, notice)
+        if answer is None or answer is planned:
+            answer = answer or extractive_answer(q, reading, hits, notice)
             for line in answer.text.split("\n"):
                 yield from _sentence_pieces(line + "\n")
         timings["answer"] = (time.perf_counter() - t1) * 1000
@@ -204,10 +215,12 @@ class Answerer:
         if warning:
             notice = f"{warning}. {answer.notice}".strip() if answer.notice else warning
             answer = replace(answer, notice=notice)
-        if reading.best >= self.config.tuning.lead_min and on("reader_first"):  # sure: it leads
+        # the reader is sure: its passages lead (a plan's answer keeps its own order)
+        sure = reading.best >= self.config.tuning.lead_min and on("reader_first")
+        if planned is None and sure:
             lead = [hits[u.hit].chunk.chunk_id for u in (*reading.units, *reading.ranked[:1])]
             answer = replace(answer, hits=reader_first(answer.hits, lead))
-        yield replace(answer, timings_ms=timings, standalone_question=asked.text)
+        yield replace(answer, timings_ms=timings, standalone_question=asked.text, plan=plan.name)
 
     def answer(
         self, question: str, history: Sequence[Message] = (), filters: FiltersIn | None = None
@@ -219,6 +232,23 @@ class Answerer:
                 final = piece
         assert final is not None
         return final
+
+    def _ask_one(
+        self, lang: str, filters: dict[str, str] | None, in_time: Callable[[], None]
+    ) -> AskOne:
+        """Search and read one question (a part, a side of a comparison) as for a single fact."""
+
+        def ask(query: str, name: str = "") -> tuple[list[Hit], Reading]:
+            in_time()
+            hits = self.retriever.search(query, self.config.top_k, filters)
+            if name and not any(names(h, name) for h in hits):
+                # a side no passage found names: look further down for passages that do
+                more = self.retriever.search(query, 4 * self.config.top_k, filters)
+                hits = [h for h in more if names(h, name)][: self.config.top_k] or hits
+            q = analyse(query, lang)
+            return hits, read(q, hits, self.stats, self.embedder, self.config.tuning)
+
+        return ask
 
     def _generate(
         self,

@@ -7,9 +7,11 @@ import re
 from collections.abc import Sequence
 
 from app.rag.compose import is_refusal
-from app.rag.question import needs_context
+from app.rag.plans.words import words
+from app.rag.question import Question, analyse
 from app.rag.types import Message
 from index.lang import detect_language, packs
+from index.lemmas import proper_terms
 
 
 def bound_history(history: Sequence[Message], turns: int, max_chars: int) -> list[Message]:
@@ -55,6 +57,17 @@ def new_topic(question: str) -> str:
     return rest if len(rest.split()) >= 2 else ""
 
 
+def own_subject(q: Question) -> bool:
+    """Whether a question names its own subject and asks something of it ("And who leads
+    R4V?"): it stands alone, "And" or not. Without a name ("And on information management?"),
+    with a pronoun ("And who pays for it?") or without a predicate ("And Canada?") it borrows
+    what it lacks from the history."""
+    names = set(proper_terms(q.text, q.lang))
+    if not names or q.needs_context == "no" or words(q.lang).leans_on.search(q.text):
+        return False
+    return any(t not in names for t in q.terms)
+
+
 def candidate_queries(
     question: str, history: Sequence[Message], max_chars: int, lang: str | None = None
 ) -> list[str]:
@@ -67,7 +80,8 @@ def candidate_queries(
     previous = previous_question(history, max_chars)
     if not previous:
         return [question]
-    need = needs_context(question, lang or detect_language(question))
+    asked = analyse(question, lang or detect_language(question))
+    need = "no" if own_subject(asked) else asked.needs_context
     # Said as a statement, the previous question is the new one's context: the reader asks
     # the new one (its kind, its parts) and reads the old one's words at half weight.
     merged = f"{previous.rstrip(' ?¿')}. {question}"

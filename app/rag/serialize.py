@@ -35,6 +35,7 @@ def answer_dict(a: Answer, with_hits: bool = False) -> dict[str, Any]:
         "language": a.language,
         "notice": a.notice,
         "standalone_question": a.standalone_question,
+        "plan": a.plan,
         "latency_ms": round(a.latency_ms, 1),
         "timings_ms": {k: round(v, 1) for k, v in a.timings_ms.items()},
         "suggestions": list(a.suggestions),

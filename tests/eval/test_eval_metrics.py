@@ -192,3 +192,23 @@ def test_evidence_precision_counts_the_sentences_that_hold_evidence() -> None:
 def test_answer_length_in_sentences_and_words() -> None:
     assert metrics.answer_length("One sentence here. [1] Two here. [2]") == (2, 5)
     assert metrics.answer_length("Lead-in: [1]\n- item one [1]\n- item two [1]") == (3, 7)
+
+
+def test_metrics_by_answer_plan_and_the_summary_coverage():
+    def rec(plan: str, recall: float) -> dict:
+        return {
+            "type": "factoid",
+            "plan": plan,
+            "refused": False,
+            "unanswerable": False,
+            "key_fact_recall": recall,
+            "evidence": [],
+            "evidence_rank": None,
+        }
+
+    out = metrics.aggregate([rec("single", 1.0), rec("summary", 0.5), rec("summary", 1.0)])
+    assert list(out["by_plan"]) == ["single", "summary"]
+    assert out["by_plan"]["summary"]["n"] == 2
+    # a summary's key facts are its gold points: the share quoted is its coverage
+    assert out["overall"]["summary_coverage"] == pytest.approx(0.75)
+    assert metrics.aggregate([rec("single", 1.0)])["overall"]["summary_coverage"] is None

@@ -1,0 +1,39 @@
+"""Runs a question's plan: a summary, several parts, a comparison or a derived figure; None
+when the plan is one fact or a list (the reader's own answer) or when it finds nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from app.rag.choose import Reading
+from app.rag.plans.derived import derive
+from app.rag.plans.shape import Plan
+from app.rag.plans.steps import AskOne, answer_steps
+from app.rag.plans.summary import summarise
+from app.rag.types import Answer
+from index.lemmas import root
+from index.types import Hit
+from ingest.types import Chunk
+
+
+def run_plan(
+    plan: Plan,
+    question: str,
+    reading: Reading,
+    hits: Sequence[Hit],
+    ask_one: AskOne,
+    chunks: Sequence[Chunk],
+    notice: str,
+) -> Answer | None:
+    lang = reading.question.lang
+    match plan.name:
+        case "summary":
+            q_roots = {root(t) for t in reading.question.terms}
+            return summarise(question, q_roots, reading, hits, chunks, lang, notice)
+        case "parts":
+            return answer_steps(question, plan.steps, ask_one, lang, notice, context=plan.context)
+        case "comparison":
+            return answer_steps(question, plan.steps, ask_one, lang, notice, labelled=True)
+        case "derived":
+            return derive(question, reading, hits, notice)
+    return None

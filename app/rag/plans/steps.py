@@ -1,0 +1,108 @@
+"""The parts and comparison plans: each part (or side) searched and read on its own, answered
+in order; one the documents do not answer says so; refused only when no part is answered."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from app.rag.choose import Reading
+from app.rag.compose import extractive_answer
+from app.rag.plans.combine import combine
+from app.rag.plans.shape import _NAME
+from app.rag.plans.words import words
+from app.rag.question import analyse
+from app.rag.types import Answer
+from index.lemmas import fold, proper_terms
+from index.types import Hit
+
+# Searches and reads one question: what the Answerer does for a single fact; given a name,
+# the passages searched are those that name it, when the first ones found do not.
+AskOne = Callable[[str, str], tuple[list[Hit], Reading]]
+
+
+def names(hit: Hit, name: str) -> bool:
+    """Whether a passage (or what its opening refers to) names ``name``."""
+    return fold(name) in fold(f"{hit.referent} {hit.chunk.section} {hit.chunk.text}")
+
+
+def step_query(part: str, first: str, lang: str, context: str = "") -> str:
+    """A part that names no subject of its own ("how active was the platform in 2023") borrows
+    the first part as its context, the way a follow-up borrows the previous question; a
+    statement before the question ("The study flags … .") is every part's context."""
+    query = part
+    if part is not first and not proper_terms(part, lang):
+        query = f"{first.rstrip(' ?¿')}. {part}"
+    return f"{context} {query}" if context else query
+
+
+def answer_steps(
+    question: str,
+    steps: Sequence[str],
+    ask_one: AskOne,
+    lang: str,
+    notice: str,
+    labelled: bool = False,
+    context: str = "",
+) -> Answer | None:
+    """Each step answered on its own, in order; None when none is answered (the caller then
+    refuses as for one question). ``labelled``: each line opens with its side's name and a
+    side answered by a passage that does not name it is not answered."""
+    w = words(lang)
+    pieces: list[tuple[str, Answer | None]] = []
+    answered = 0
+    for part in steps:
+        name = _side_name(part)
+        hits, reading = ask_one(step_query(part, steps[0], lang, context), name)
+        focused = focus_on(reading, name, hits) if name else reading
+        label = f"{name}:" if labelled and name else ""
+        if focused is None and labelled:  # no passage found speaks of this side
+            pieces.append((f"{label} {_capital(w.not_said)}", None))
+            continue
+        reading = focused or reading
+        sub = extractive_answer(part, reading, hits, "")
+        if sub.refused and not reading.near_miss:
+            pieces.append((f"{label or _part_label(part)} {_capital(w.not_said)}", None))
+            continue
+        answered += not sub.refused
+        pieces.append((label or (_part_label(part) if sub.refused else ""), sub))
+    if not answered:
+        return None
+    return combine(question, pieces, lang, notice)
+
+
+def focus_on(reading: Reading, name: str, hits: Sequence[Hit]) -> Reading | None:
+    """The reading kept to sentences that name ``name`` (or whose passage refers to it): the
+    best such sentence answers when the best overall speaks of something else ("Canada's
+    funding" is not answered by USAID's $25 million). None when no good sentence names it."""
+    key = fold(name)
+
+    def names(i: int) -> bool:
+        u = reading.ranked[i]
+        return key in fold(u.text) or key in fold(hits[u.hit].referent)
+
+    if any(key in fold(u.text) or key in fold(hits[u.hit].referent) for u in reading.units):
+        return reading
+    at = next((i for i in range(len(reading.ranked)) if names(i)), None)
+    if at is None or reading.ranked[at].p < reading.tuning.answer_min:
+        return None
+    u = reading.ranked[at]
+    ranked = (u, *reading.ranked[:at], *reading.ranked[at + 1 :])
+    units = reading.units if reading.near_miss or reading.refused else (u,)
+    return replace(reading, units=units, ranked=ranked)
+
+
+def _side_name(part: str) -> str:
+    """The last name of a side's question ("what the review says about Canada's funding" ->
+    "Canada")."""
+    names = [m.group().removesuffix("'s").removesuffix("’s") for m in _NAME.finditer(part)]
+    names = [n for n in names if len(n) > 1 and not analyse(n).kind == "definition"]
+    return names[-1] if names else ""
+
+
+def _part_label(part: str) -> str:
+    return f"{part.strip(' ?¿')[:1].upper()}{part.strip(' ?¿')[1:]}?"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]

@@ -1,0 +1,119 @@
+"""The summary plan: the distinct points of the section (or document) asked about, each cited
+once, in the source's order, with a stated limit when there are more."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app.rag.choose import Reading
+from app.rag.citations import make_citation
+from app.rag.cues import ANAPHOR
+from app.rag.plans.words import words
+from app.rag.termstats import root_set
+from app.rag.text import split_sentences
+from app.rag.types import Answer
+from index.types import Hit
+from ingest.types import Chunk
+
+LIMIT = 12  # points shown; the answer says how many more there are
+
+
+@dataclass(frozen=True)
+class Point:
+    """One distinct point: a sentence and those that go on about it ("This means …")."""
+
+    chunk: Chunk
+    text: str  # the point's sentences, as they stand in the chunk
+
+
+def target(q_roots: set[str], reading: Reading, hits: Sequence[Hit]) -> tuple[str, str]:
+    """(doc_id, section) asked about: the section of the passage the reader ranks first when
+    its heading shares a word with the question ("… recommendations" -> "Summary of
+    recommendations"); else the whole document ("", for section)."""
+    best = hits[reading.ranked[0].hit].chunk if reading.ranked else hits[0].chunk
+    if best.section and root_set(best.section) & q_roots:
+        return best.doc_id, best.section
+    return best.doc_id, ""
+
+
+def points_of(chunks: Sequence[Chunk], lang: str) -> list[Point]:
+    """The points of ``chunks`` in order: each sentence or list item, a sentence that refers
+    back joined to the one before; headings left out."""
+    impersonal = words(lang).impersonal
+    out: list[Point] = []
+    for c in chunks:
+        for sent in split_sentences(c.text):
+            if not sent.startswith("- ") and not sent.rstrip().endswith((".", "!", "?", ":")):
+                continue  # a heading, a menu line
+            goes_on = ANAPHOR.match(sent) and not impersonal.match(sent)
+            if goes_on and out and out[-1].chunk is c and f"{out[-1].text} {sent}" in c.text:
+                out[-1] = Point(c, f"{out[-1].text} {sent}")
+            else:
+                out.append(Point(c, sent))
+    return out
+
+
+def spread(points: list[Point], limit: int) -> list[Point]:
+    """At most ``limit`` points, taken in turn from each passage so that every part of the
+    section is heard, shown in the source's order."""
+    if len(points) <= limit:
+        return points
+    by_chunk: dict[str, list[int]] = {}
+    for i, p in enumerate(points):
+        by_chunk.setdefault(p.chunk.chunk_id, []).append(i)
+    keep: set[int] = set()
+    depth = 0
+    while len(keep) < limit:
+        for idx in by_chunk.values():
+            if depth < len(idx) and len(keep) < limit:
+                keep.add(idx[depth])
+        depth += 1
+    return [p for i, p in enumerate(points) if i in keep]
+
+
+def summarise(
+    question: str,
+    q_roots: set[str],
+    reading: Reading,
+    hits: Sequence[Hit],
+    chunks: Sequence[Chunk],
+    lang: str,
+    notice: str,
+    limit: int = LIMIT,
+) -> Answer | None:
+    """The summary Answer, or None when the reader found nothing to summarise."""
+    if reading.refused or not hits:
+        return None
+    doc_id, section = target(q_roots, reading, hits)
+    mine = sorted(
+        (c for c in chunks if c.doc_id == doc_id and (not section or c.section == section)),
+        key=lambda c: c.start,
+    )
+    points = points_of(mine, lang)
+    if len(points) < 2:
+        return None
+    shown = spread(points, limit)
+    by_id = {h.chunk.chunk_id: h for h in hits}
+    lines, cites = [], []
+    for n, p in enumerate(shown, start=1):
+        hit = by_id.get(p.chunk.chunk_id) or Hit(p.chunk, 0.0, len(by_id) + 1)
+        by_id.setdefault(p.chunk.chunk_id, hit)
+        cites.append(make_citation(n, hit, p.text, 1.0))
+        lines.append(f"- {p.text.removeprefix('- ')} [{n}]")
+    head = section or mine[0].title
+    if len(shown) < len(points):
+        limit_text = words(lang).limit.format(shown=len(shown), total=len(points))
+        lines.insert(0, f"{head}: {limit_text}")
+    else:
+        lines.insert(0, f"{head}:")
+    return Answer(
+        question,
+        "\n".join(lines),
+        tuple(cites),
+        False,
+        "extractive",
+        tuple(by_id.values()),
+        notice,
+        lang,
+    )

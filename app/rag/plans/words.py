@@ -1,0 +1,50 @@
+"""The answer plans' words in each language (words.toml), loaded once into typed objects."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+PATTERNS = (
+    "summary",
+    "comparison",
+    "joiners",
+    "derived",
+    "difference",
+    "impersonal",
+    "leans_on",
+)
+
+
+@dataclass(frozen=True)
+class PlanWords:
+    """One language's cues: what asks for a summary, a comparison, a derived figure …"""
+
+    lang: str
+    summary: re.Pattern[str]
+    comparison: re.Pattern[str]
+    joiners: re.Pattern[str]
+    derived: re.Pattern[str]
+    difference: re.Pattern[str]  # of a derived figure, the cues that subtract
+    impersonal: re.Pattern[str]
+    leans_on: re.Pattern[str]  # a pronoun a follow-up leans on
+    limit: str  # "{shown} of {total} points; ask for more."
+    not_said: str  # "the documents do not say."
+
+
+@cache
+def table() -> dict[str, dict[str, object]]:
+    """The raw file, examples included (the tests check every pattern against them)."""
+    with (Path(__file__).with_name("words.toml")).open("rb") as f:
+        return tomllib.load(f)
+
+
+@cache
+def words(lang: str) -> PlanWords:
+    """The cues of ``lang``; a language without a table reads as English."""
+    raw = table().get(lang) or table()["en"]
+    pats = {k: re.compile(str(raw[k]), re.I) for k in PATTERNS}
+    return PlanWords(lang, **pats, limit=str(raw["limit"]), not_said=str(raw["not_said"]))

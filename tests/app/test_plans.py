@@ -1,0 +1,226 @@
+"""The answer plans on hand-made passages: which plan a question gets, the sides of a
+comparison, the points of a summary, parts answered one by one with the real reader."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.rag.choose import read
+from app.rag.conversation import own_subject
+from app.rag.plans.shape import comparison_sides, plan_of
+from app.rag.plans.steps import answer_steps
+from app.rag.plans.summary import points_of, spread, summarise
+from app.rag.plans.words import PATTERNS, table, words
+from app.rag.question import analyse
+from app.rag.termstats import TermStats
+from index.lemmas import root
+from index.retrieve import Prepared
+from index.types import Hit
+from ingest.types import Chunk
+
+
+def chunk(n: int, text: str, section: str = "", doc: str = "doc-a") -> Chunk:
+    return Chunk(
+        f"{doc}#{n:04d}", doc, "A made-up review", text, n * 1000, n * 1000 + len(text), section
+    )
+
+
+PASSAGES = [
+    chunk(0, "The Blue Fund is financed by Norway with $12 million for border health posts."),
+    chunk(1, "The Green Corridor Initiative is led by FAO and WFP in five countries."),
+    chunk(2, "Ruritania supports the Green Corridor Initiative with technical staff."),
+]
+
+
+@pytest.fixture(scope="module")
+def stats() -> TermStats:
+    return TermStats.of(Prepared.of(PASSAGES, 10))
+
+
+@pytest.fixture(scope="module")
+def reader_embedder(real_services):
+    return real_services.sentence_embedder
+
+
+def ask_over(passages: list[Chunk], stats: TermStats, embedder):
+    """Reads every question against the same hand-made passages, with the real reader."""
+
+    def ask(query: str, name: str = ""):
+        hits = [Hit(c, 1.0 / (i + 1), i + 1) for i, c in enumerate(passages)]
+        if name:  # the passages that name it first, as the Answerer looks further for them
+            hits.sort(key=lambda h: name.lower() not in h.chunk.text.lower())
+        return hits, read(analyse(query, "en"), hits, stats, embedder)
+
+    return ask
+
+
+@pytest.mark.parametrize("lang", sorted(table()))
+@pytest.mark.parametrize("name", PATTERNS)
+def test_every_cue_finds_its_examples_and_not_its_counter_examples(lang, name):
+    pattern = getattr(words(lang), name)
+    raw = table()[lang]
+    for text in raw[f"{name}_match"]:
+        assert pattern.search(text), (lang, name, text)
+    for text in raw[f"{name}_no_match"]:
+        assert not pattern.search(text), (lang, name, text)
+
+
+@pytest.mark.parametrize(
+    ("question", "plan"),
+    [
+        ("What does K4DD stand for?", "single"),
+        ("Which agencies co-lead the R4V platform?", "list"),
+        ("What is the Quito Process and who leads R4V?", "parts"),
+        ("Compare what the review says about USAID and Canada's funding", "comparison"),
+        ("Summarise the IECAH study's recommendations", "summary"),
+        ("Resume las recomendaciones del estudio del IECAH", "summary"),
+        ("What is the total funding from USAID plus the IDB's match?", "derived"),
+    ],
+)
+def test_a_question_gets_the_plan_of_its_shape(question, plan):
+    assert plan_of(analyse(question)).name == plan
+
+
+def test_a_comparison_has_one_question_per_side():
+    sides = comparison_sides("Compare what the review says about USAID and Canada's funding", "en")
+    assert sides == (
+        "what the review says about USAID funding",
+        "what the review says about Canada's funding",
+    )
+    assert comparison_sides("Compara lo que dice la revisión sobre USAID y Canadá", "es") == (
+        "lo que dice la revisión sobre USAID",
+        "lo que dice la revisión sobre Canadá",
+    )
+
+
+def test_a_follow_up_that_names_its_own_subject_stands_alone():
+    assert own_subject(analyse("And who leads R4V?"))
+    assert not own_subject(analyse("And who pays for it?"))
+    assert not own_subject(analyse("And Canada?"))  # no predicate of its own
+    assert not own_subject(analyse("And on information management systems?"))  # no name
+
+
+def test_each_part_is_answered_on_its_own_and_an_unanswered_one_says_so(stats, reader_embedder):
+    a = answer_steps(
+        "Who finances the Blue Fund and what is the Quito Process?",
+        ("Who finances the Blue Fund", "what is the Quito Process"),
+        ask_over(PASSAGES, stats, reader_embedder),
+        "en",
+        "",
+    )
+    assert a is not None and not a.refused
+    first, second = a.text.split("\n")
+    assert "Norway" in first and first.endswith("[1]")
+    assert second == "What is the Quito Process? The documents do not say."
+    assert [c.chunk_id for c in a.citations] == ["doc-a#0000"]
+
+
+def test_every_part_unanswered_is_a_refusal(stats, reader_embedder):
+    ask = ask_over(PASSAGES, stats, reader_embedder)
+    assert answer_steps("x", ("What is the Quito Process", "who is Zorblax"), ask, "en", "") is None
+
+
+def test_each_side_of_a_comparison_is_answered_from_a_passage_that_names_it(stats, reader_embedder):
+    a = answer_steps(
+        "Compare FAO and Ruritania",
+        (
+            "what does the review say about the Green Corridor and FAO",
+            "what does the review say about the Green Corridor and Ruritania",
+        ),
+        ask_over(PASSAGES, stats, reader_embedder),
+        "en",
+        "",
+        labelled=True,
+    )
+    assert a is not None
+    fao, ruritania = a.text.split("\n")
+    assert fao.startswith("FAO: ") and "led by FAO" in fao
+    assert ruritania.startswith("Ruritania: ") and "technical staff" in ruritania
+    assert {c.chunk_id for c in a.citations} == {"doc-a#0001", "doc-a#0002"}
+
+
+SECTION = [
+    chunk(0, "Background text that is no recommendation.", "Background", "doc-b"),
+    chunk(
+        1,
+        "It is proposed to create a working group. It is recommended to pool funds. "
+        "This means one budget line. A single database should be built.",
+        "Recommendations",
+        "doc-b",
+    ),
+    chunk(
+        2,
+        "Local groups should join the board. States should own the response.\nRelated publications",
+        "Recommendations",
+        "doc-b",
+    ),
+]
+
+
+def test_a_summary_point_keeps_the_sentence_that_goes_on_about_it():
+    points = [p.text for p in points_of(SECTION[1:], "en")]
+    assert points == [
+        "It is proposed to create a working group.",  # "It is proposed": no reference back
+        "It is recommended to pool funds. This means one budget line.",
+        "A single database should be built.",
+        "Local groups should join the board.",
+        "States should own the response.",  # "Related publications": a heading, left out
+    ]
+
+
+def test_a_limited_summary_hears_every_passage_in_source_order():
+    points = points_of(SECTION[1:], "en")
+    shown = spread(points, 3)
+    assert [p.chunk.chunk_id for p in shown] == ["doc-b#0001", "doc-b#0001", "doc-b#0002"]
+    assert shown == [points[0], points[1], points[3]]
+
+
+def test_a_summary_covers_the_section_asked_about_each_point_cited_once(reader_embedder):
+    stats = TermStats.of(Prepared.of(SECTION, 10))
+    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(SECTION[::-1])]
+    q = analyse("Summarise the recommendations")
+    reading = read(q, hits, stats, reader_embedder)
+    roots = {root(t) for t in q.terms}
+    a = summarise(q.text, roots, reading, hits, SECTION, "en", "", limit=4)
+    assert a is not None and not a.refused
+    lines = a.text.split("\n")
+    assert lines[0] == "Recommendations: 4 of 5 points; ask for more."
+    assert len(lines) == 5 and "Background" not in a.text
+    assert [c.n for c in a.citations] == [1, 2, 3, 4] and all(c.verified for c in a.citations)
+
+
+FUNDS = [
+    chunk(
+        0,
+        "Norway is providing $12 million to the Blue Fund for border health posts. "
+        "Sweden will add $8 million to the Blue Fund in 2025.",
+        doc="doc-c",
+    ),
+    chunk(
+        1, "Norway is providing $12 million to the Blue Fund for border health posts.", doc="doc-d"
+    ),
+]
+
+
+def test_a_derived_figure_shows_its_working_and_both_citations(reader_embedder):
+    from app.rag.plans.derived import derive
+
+    stats = TermStats.of(Prepared.of(FUNDS, 10))
+    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(FUNDS)]
+    q = analyse("How much money goes to the Blue Fund from Norway and Sweden combined?")
+    assert plan_of(q).name == "derived"
+    a = derive(q.text, read(q, hits, stats, reader_embedder), hits, "")
+    assert a is not None
+    working = a.text.split("\n")[0]
+    # the same $12 million said twice (two passages) is never added to itself
+    assert working == "$12 million + $8 million = $20 million [1][2]"
+    assert [c.quote.split()[0] for c in a.citations] == ["Norway", "Sweden"]
+
+
+def test_no_derived_figure_from_one_stated_figure(reader_embedder):
+    from app.rag.plans.derived import derive
+
+    stats = TermStats.of(Prepared.of(FUNDS[1:], 10))
+    hits = [Hit(FUNDS[1], 1.0, 1)]
+    q = analyse("How much money goes to the Blue Fund from Norway and Sweden combined?")
+    assert derive(q.text, read(q, hits, stats, reader_embedder), hits, "") is None
