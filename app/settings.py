@@ -121,8 +121,21 @@ class Settings(BaseSettings):
     trust_user_header: str = Field("", description="Header set by the proxy naming the user.")
     api_token: str = Field("", description="Bearer token required on /api and /v1; empty = none.")
     rate_limit_per_minute: int = Field(120, ge=0, le=100_000, description="Per-client; 0 = off.")
+    feedback_per_hour: int = Field(
+        30,
+        ge=0,
+        le=100_000,
+        description="Feedback entries one client may add per hour (the page's ratings); 0 = off.",
+    )
     login_attempts_per_minute: int = Field(
-        10, ge=1, le=10_000, description="Password checks per client and per user name."
+        10, ge=1, le=10_000, description="Password checks per client address."
+    )
+    login_attempts_per_user_per_minute: int = Field(
+        60,
+        ge=1,
+        le=100_000,
+        description="Password checks per user name from all addresses together (not counting "
+        "addresses where that user signed in before).",
     )
 
     @field_validator("root_path")

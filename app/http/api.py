@@ -8,22 +8,21 @@ from typing import Any, Literal
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.routing import Match
 
 from app.http.errors import error_body, ruta_error_response
 from app.http.health import add_health
 from app.http.openai_compat import add_openai_routes
+from app.http.shape import catch_all
 from app.rag.answer import Answerer
 from app.rag.serialize import answer_dict
 from app.rag.types import Answer, Message
 from app.services import Services
 from ingest.errors import RutaError
 
-_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
 
 
 class Turn(BaseModel):
@@ -78,6 +77,12 @@ def _add_error_handlers(app: FastAPI) -> None:
         body = error_body(validation_message(exc), "invalid_request_error")
         return JSONResponse(body, status_code=400)
 
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # A fault of Ruta's own (the log has its traceback): still the one JSON shape.
+        message = "the server failed to answer this request; its log says why"
+        return JSONResponse(error_body(message, "internal_error"), status_code=500)
+
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> JSONResponse:
         if exc.status_code == 400 and exc.__cause__ is not None:
@@ -120,23 +125,11 @@ def _add_ruta_routes(app: FastAPI, answerer: Callable[[], Answerer], services: S
 def _add_unknown_route(app: FastAPI) -> None:
     @app.api_route("/api/{rest:path}", methods=_METHODS, include_in_schema=False)
     @app.api_route("/v1/{rest:path}", methods=_METHODS, include_in_schema=False)
+    @catch_all
     async def unknown(request: Request, rest: str) -> JSONResponse:
         # Registered after every /api and /v1 route: what no route takes would otherwise reach the
-        # Gradio page mounted at "/" and come back as {"detail": "Not Found"}. A path a route
-        # takes with another method is a wrong method: 405 with the methods it takes.
-        allowed = sorted(
-            m
-            for r in app.routes
-            if isinstance(r, APIRoute)
-            and r.endpoint is not unknown
-            and r.matches(request.scope)[0] == Match.PARTIAL
-            for m in r.methods
-        )
-        if allowed:
-            message = f"{request.url.path} takes {', '.join(allowed)}, not {request.method}"
-            headers = {"Allow": ", ".join(allowed)}
-            body = error_body(message, "method_not_allowed")
-            return JSONResponse(body, status_code=405, headers=headers)
+        # Gradio page mounted at "/". A path a route takes with another method never gets here:
+        # app/http/shape.py answers 405 for it (and HEAD where GET works).
         message = (
             f"no such endpoint: {request.method} {request.url.path}; the API has POST /api/ask, "
             "GET /api/sources, GET /healthz, POST /v1/chat/completions and GET /v1/models"

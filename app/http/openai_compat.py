@@ -13,7 +13,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
-from app.http.errors import error_body
+from app.http.errors import error_body, public
 from app.rag.answer import Answerer
 from app.rag.serialize import answer_dict
 from app.rag.types import Answer, Message
@@ -124,7 +124,7 @@ async def _sse(
                 yield _event(_chunk(cid, created, {"content": piece}))
             piece = await run_in_threadpool(next, pieces, None)
     except RutaError as exc:
-        yield _event(error_body(str(exc), "answer_failed"))
+        yield _event(error_body(public(str(exc)), "answer_failed"))
     if final is not None:
         tail = completion_text(final, streamed)
         yield _event(_chunk(cid, created, {"content": tail}))

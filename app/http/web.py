@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,14 @@ import gradio as gr
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 
-from app.feedback import FeedbackStore
+from app.feedback import (
+    MAX_COMMENT_CHARS,
+    FeedbackLimit,
+    FeedbackRefused,
+    FeedbackStore,
+    check_comment,
+)
+from app.http.errors import public
 from app.http.page_assets import CSS, JS, SYSTEM_MONO, SYSTEM_SANS
 from app.http.render import answer_html, text_html
 from app.rag.answer import Answerer, clean_question
@@ -19,7 +26,9 @@ from app.rag.serialize import answer_dict
 from app.rag.types import Answer, Message
 from app.settings import Settings
 from index.errors import BadQuestion
-from ingest.errors import RutaError
+from ingest.errors import RutaError, StorageError
+
+log = logging.getLogger(__name__)
 
 # Each is answered (not refused) by the bundled corpus: tests/web/test_page.py checks it.
 EXAMPLES = [
@@ -60,7 +69,7 @@ def _asker(answerer: Callable[[], Answerer]) -> Callable[..., Iterator[tuple[Any
         try:
             problem = input_problem(question, answerer().config.max_question_chars)
         except RutaError as exc:  # no index yet: say what to run, keep the question
-            problem = str(exc)
+            problem = public(str(exc))
         if problem:  # keep what was typed, the chat and its sources; say what is wrong
             yield keep, keep, keep, keep, problem, keep, keep
             return
@@ -81,7 +90,7 @@ def _asker(answerer: Callable[[], Answerer]) -> Callable[..., Iterator[tuple[Any
                     chat[-1] = {"role": "assistant", "content": text_html(text.strip()) or "…"}
                     yield keep, chat, keep, keep, keep, keep, keep
         except RutaError as exc:
-            chat[-1] = {"role": "assistant", "content": f"⚠️ {text_html(str(exc))}"}
+            chat[-1] = {"role": "assistant", "content": f"⚠️ {text_html(public(str(exc)))}"}
             yield keep, chat, keep, keep, keep, keep, keep
             return
         assert final is not None
@@ -96,26 +105,52 @@ def _asker(answerer: Callable[[], Answerer]) -> Callable[..., Iterator[tuple[Any
     return chat_turn
 
 
-def _rater(
-    feedback: FeedbackStore,
-) -> Callable[[int, str, dict[str, Any] | None], tuple[Any, str, Any]]:
-    """The feedback handler: rates the last answer; rating it again replaces the first rating."""
+def client_of(request: gr.Request | None, user_header: str = "") -> str:
+    """Who is asking, as the rate limits count: the proxy's user header, else the address."""
+    if request is None:
+        return "unknown"
+    user = request.headers.get(user_header.lower(), "") if user_header else ""
+    return f"user:{user}" if user else f"addr:{request.client.host if request.client else ''}"
 
-    def rate(rating: int, comment: str, last: dict[str, Any] | None) -> tuple[Any, str, Any]:
+
+def _rater(
+    feedback: FeedbackStore, limit: FeedbackLimit, user_header: str = ""
+) -> Callable[[int, str, dict[str, Any] | None, gr.Request | None], tuple[Any, str, Any]]:
+    """The feedback handler: rates the last answer; rating it again replaces the first rating.
+    A comment over the limit, a client past its entries per hour or a full disk is said on the
+    feedback line, and the comment stays in its box."""
+
+    def rate(
+        rating: int, comment: str, last: dict[str, Any] | None, request: gr.Request | None = None
+    ) -> tuple[Any, str, Any]:
         if not last:
             return gr.skip(), "Ask a question first; feedback is about the last answer.", None
         said = "useful" if rating > 0 else "not useful"
-        if last.get("feedback_id"):
-            feedback.update(last["feedback_id"], rating, comment or "")
-            return gr.skip(), f"Changed: you rated this answer {said}.", last
-        row = feedback.add(
-            rating,
-            last["question"],
-            last["answer"],
-            last["citations"],
-            last["backend"],
-            comment or "",
-        )
+        try:
+            check_comment(comment or "")
+            if last.get("feedback_id"):
+                feedback.update(last["feedback_id"], rating, comment or "")
+                return gr.skip(), f"Changed: you rated this answer {said}.", last
+            limit.take(client_of(request, user_header))
+            row = feedback.add(
+                rating,
+                last["question"],
+                last["answer"],
+                last["citations"],
+                last["backend"],
+                comment or "",
+            )
+        except FeedbackRefused as exc:
+            log.info("feedback refused: %s", exc)
+            return gr.skip(), str(exc), gr.skip()
+        except StorageError as exc:
+            log.error("feedback not saved: %s", exc)
+            return (
+                gr.skip(),
+                "Your rating could not be saved: the server's disk is full or read-only. "
+                "Please tell whoever runs Ruta; your comment is still in the box.",
+                gr.skip(),
+            )
         return (
             gr.skip(),
             f"Thank you: you rated this answer {said}. Click the other button to change it.",
@@ -135,23 +170,51 @@ def _api_ask(answerer: Callable[[], Answerer]) -> Callable[..., dict[str, Any]]:
         returns the same JSON as POST /api/ask: answer, citations (quote, spans, url, links...),
         refused."""
         turns = []
-        for i, t in enumerate(history or []):
-            if not isinstance(t, dict) or t.get("role") not in ("user", "assistant"):
-                raise gr.Error(f"history[{i}] must be {{'role': 'user'|'assistant', 'content'}}")
-            turns.append(Message(t["role"], str(t.get("content", ""))))  # type: ignore[arg-type]
         try:
+            if not isinstance(question, str):
+                raise BadQuestion(f"question must be text, got {type(question).__name__}")
+            if not isinstance(history, list | None):
+                raise BadQuestion("history must be a list of {'role', 'content'} turns")
+            for i, t in enumerate(history or []):
+                if not isinstance(t, dict) or t.get("role") not in ("user", "assistant"):
+                    raise BadQuestion(
+                        f"history[{i}] must be {{'role': 'user'|'assistant', 'content'}}"
+                    )
+                turns.append(Message(t["role"], str(t.get("content", ""))))  # type: ignore[arg-type]
             return answer_dict(answerer().answer(question, turns))
         except RutaError as exc:
-            raise gr.Error(str(exc)) from exc
+            # One log line, no traceback: a bad input or a missing index is no server fault.
+            message = public(str(exc))
+            log.info("ask refused: %s", message)
+            raise gr.Error(message, print_exception=False) from exc
 
     return ask
 
 
-def build_ui(answerer: Callable[[], Answerer], feedback: FeedbackStore) -> gr.Blocks:
+def build_ui(
+    answerer: Callable[[], Answerer],
+    feedback: FeedbackStore,
+    feedback_per_hour: int = 0,
+    user_header: str = "",
+) -> gr.Blocks:
     """The page. ``answerer`` is called per question, so a re-ingested index is picked up."""
     # The page's handlers are private: the API is gr.api's "ask" (the name of a private handler
     # would take it, as "ask" did before, so they are named otherwise).
-    chat_turn, rate = _asker(answerer), _rater(feedback)
+    chat_turn = _asker(answerer)
+    rate = _rater(feedback, FeedbackLimit(feedback_per_hour), user_header)
+
+    # Two handlers, not a partial: Gradio passes gr.Request only to a function whose own
+    # signature asks for it.
+    def rate_up(
+        comment: str, last: dict[str, Any] | None, request: gr.Request
+    ) -> tuple[Any, str, Any]:
+        return rate(1, comment, last, request)
+
+    def rate_down(
+        comment: str, last: dict[str, Any] | None, request: gr.Request
+    ) -> tuple[Any, str, Any]:
+        return rate(-1, comment, last, request)
+
     with gr.Blocks(title="Ruta", analytics_enabled=False) as page:
         with gr.Column(elem_id="ruta-main"):
             gr.Markdown(INTRO)
@@ -181,7 +244,12 @@ def build_ui(answerer: Callable[[], Answerer], feedback: FeedbackStore) -> gr.Bl
             with gr.Row(elem_id="ruta-feedback"):
                 up = gr.Button("Useful", elem_id="ruta-up", size="sm", min_width=80)
                 down = gr.Button("Not useful", elem_id="ruta-down", size="sm", min_width=80)
-            comment = gr.Textbox(label="Comment (optional)", lines=1, elem_id="ruta-comment")
+            comment = gr.Textbox(
+                label="Comment (optional)",
+                lines=1,
+                max_length=MAX_COMMENT_CHARS,
+                elem_id="ruta-comment",
+            )
             thanks = gr.Markdown("", elem_id="ruta-thanks")
             gr.Examples(EXAMPLES, inputs=question, label="Try")
             clear_btn = gr.Button("Clear conversation", variant="secondary")
@@ -189,11 +257,10 @@ def build_ui(answerer: Callable[[], Answerer], feedback: FeedbackStore) -> gr.Bl
         outputs = [question, chatbot, turns, last, status, comment, thanks]
         for event in (send.click, question.submit):
             event(chat_turn, [question, chatbot, turns], outputs, api_visibility="private")
-        for button, rating in ((up, 1), (down, -1)):
+        for button, handler in ((up, rate_up), (down, rate_down)):
             button.click(
-                partial(rate, rating), [comment, last], [comment, thanks, last],
-                api_visibility="private",
-            )  # fmt: skip
+                handler, [comment, last], [comment, thanks, last], api_visibility="private"
+            )
         cleared = [chatbot, turns, last, status, comment, thanks]
         clear_btn.click(_clear, None, cleared, api_visibility="private")
         chatbot.clear(_clear, None, cleared, api_visibility="private")  # its own trash icon
@@ -221,7 +288,7 @@ def mount_ui(
     theme = gr.themes.Default(font=SYSTEM_SANS + ["sans-serif"], font_mono=SYSTEM_MONO)
     gr.mount_gradio_app(
         app,
-        build_ui(answerer, feedback),
+        build_ui(answerer, feedback, settings.feedback_per_hour, settings.trust_user_header),
         path="/",
         root_path=settings.root_path or None,
         footer_links=["api"],
