@@ -5,8 +5,8 @@ chunks` lists them, `ruta ingest` counts them, and the answer step never quotes 
 for a question it does not otherwise answer (app/rag/instructions.py).
 
 The patterns are data: ``PATTERNS`` below, each with an example that it must match
-(tests/ingest/test_instructions.py checks every example, and sentences of the real corpus that
-none may match). To add one, add a (pattern, example) pair.
+(tests/ingest/test_instruction_patterns.py checks every example, ordinary sentences none may
+match, and the real corpus). To add one, add a (pattern, example) pair.
 """
 
 from __future__ import annotations

@@ -49,7 +49,9 @@ def input_problem(question: str, max_chars: int) -> str | None:
     """What is wrong with a question before it is asked, in plain words (None: nothing)."""
     try:
         clean_question(question, max_chars)
-    except BadQuestion:
+    except BadQuestion as exc:
+        if "lone surrogate" in str(exc):
+            return "This question holds characters that are not text; type it again."
         n = len(question.strip())
         if n == 0:
             return "Type a question first."

@@ -89,7 +89,8 @@ def check_inputs(history: Sequence[Message] = (), filters: dict[str, str] | None
         check_text(m.content, f"history[{i}].content")
     for key, value in (filters or {}).items():
         check_text(key, "a filter name")
-        check_text(value, f"filters.{key}")
+        if isinstance(value, str):  # None: no filter (`ruta search` without --doc)
+            check_text(value, f"filters.{key}")
 
 
 def clean_question(question: str, max_chars: int) -> str:
