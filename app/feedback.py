@@ -1,22 +1,84 @@
-"""Thumbs up/down on answers, kept in SQLite and exported as CSV or JSONL for review."""
+"""Thumbs up/down on answers, kept in SQLite and exported as CSV or JSONL for review. Bounded:
+a comment holds at most MAX_COMMENT_CHARS characters, and one client adds at most the
+feedback_per_hour setting's entries an hour (FeedbackLimit); a full disk is said as one."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import math
+import re
 import sqlite3
+import threading
 import time
+from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
+from ingest.errors import RutaError, raise_storage
+
+MAX_COMMENT_CHARS = 2000
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class FeedbackRefused(RutaError, ValueError):
+    """A comment over MAX_COMMENT_CHARS or not text, or a client past its entries per hour;
+    ``retry_after`` is the seconds until one more is taken (0: a problem with the comment)."""
+
+    def __init__(self, message: str, retry_after: int = 0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def check_comment(comment: str) -> str:
+    """The comment, stripped; FeedbackRefused when it is too long or not text."""
+    text = comment.strip()
+    if len(text) > MAX_COMMENT_CHARS:
+        raise FeedbackRefused(
+            f"Comments can be up to {MAX_COMMENT_CHARS:,} characters; this one has "
+            f"{len(text):,}. Shorten it and rate again."
+        )
+    if _SURROGATE.search(text):
+        raise FeedbackRefused("The comment holds characters that are not text; type it again.")
+    return text
+
+
+class FeedbackLimit:
+    """At most ``per_hour`` entries per client in any hour (a sliding window); 0 = no limit."""
+
+    def __init__(self, per_hour: int) -> None:
+        self.per_hour = per_hour
+        self._lock = threading.Lock()
+        self._seen: dict[str, deque[float]] = {}
+
+    def take(self, client: str, now: float | None = None) -> None:
+        """Count one entry for ``client``, or raise FeedbackRefused saying when to retry."""
+        if self.per_hour <= 0:
+            return
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            if len(self._seen) > 10_000:  # forget clients with nothing in the last hour
+                self._seen = {k: v for k, v in self._seen.items() if v and now - v[-1] < 3600}
+            times = self._seen.setdefault(client, deque())
+            while times and now - times[0] >= 3600:
+                times.popleft()
+            if len(times) >= self.per_hour:
+                wait = max(1, math.ceil(3600 - (now - times[0])))
+                raise FeedbackRefused(
+                    f"Ruta keeps at most {self.per_hour} ratings an hour from one person; "
+                    f"try again in {max(1, round(wait / 60))} min.",
+                    retry_after=wait,
+                )
+            times.append(now)
+
+
 COLUMNS = (
     "id", "ts", "rating", "comment", "question", "answer", "citations", "backend",
     "conversation_id",
 )  # fmt: skip
-MAX_COMMENT_CHARS = 2000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -33,17 +95,6 @@ CREATE TABLE IF NOT EXISTS feedback (
 """
 
 
-def check_comment(comment: str) -> str:
-    """The comment, stripped; a longer one than MAX_COMMENT_CHARS is refused, not cut."""
-    comment = comment.strip()
-    if len(comment) > MAX_COMMENT_CHARS:
-        raise ValueError(
-            f"a comment can be up to {MAX_COMMENT_CHARS:,} characters; this one has "
-            f"{len(comment):,}"
-        )
-    return comment
-
-
 class FeedbackStore:
     """One SQLite file; a connection per call, so any thread (Gradio's workers) may use it."""
 
@@ -52,16 +103,22 @@ class FeedbackStore:
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(sqlite3.connect(self.path, timeout=10)) as conn:
-            conn.execute(_SCHEMA)
-            # A database from before conversation ids: add the column (empty for old rows).
-            if "conversation_id" not in {r[1] for r in conn.execute("PRAGMA table_info(feedback)")}:
-                conn.execute(
-                    "ALTER TABLE feedback ADD COLUMN conversation_id TEXT NOT NULL DEFAULT ''"
-                )
-            with conn:  # commits, or rolls back on error
-                yield conn
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with closing(sqlite3.connect(self.path, timeout=10)) as conn:
+                conn.execute(_SCHEMA)
+                # A database from before conversation ids: add the column (empty for old rows).
+                cols = {r[1] for r in conn.execute("PRAGMA table_info(feedback)")}
+                if "conversation_id" not in cols:
+                    conn.execute(
+                        "ALTER TABLE feedback ADD COLUMN conversation_id TEXT NOT NULL DEFAULT ''"
+                    )
+                with conn:  # commits, or rolls back on error
+                    yield conn
+        except (sqlite3.Error, OSError) as exc:
+            # A full disk or a read-only folder: say so (the database itself is sound).
+            raise_storage(exc, "the feedback database")
+            raise
 
     def add(
         self,

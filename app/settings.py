@@ -131,8 +131,21 @@ class Settings(BaseSettings):
     trust_user_header: str = Field("", description="Header set by the proxy naming the user.")
     api_token: str = Field("", description="Bearer token required on /api and /v1; empty = none.")
     rate_limit_per_minute: int = Field(120, ge=0, le=100_000, description="Per-client; 0 = off.")
+    feedback_per_hour: int = Field(
+        30,
+        ge=0,
+        le=100_000,
+        description="Feedback entries one client may add per hour (the page's ratings); 0 = off.",
+    )
     login_attempts_per_minute: int = Field(
-        10, ge=1, le=10_000, description="Password checks per client and per user name."
+        10, ge=1, le=10_000, description="Password checks per client address."
+    )
+    login_attempts_per_user_per_minute: int = Field(
+        60,
+        ge=1,
+        le=100_000,
+        description="Password checks per user name from all addresses together (not counting "
+        "addresses where that user signed in before).",
     )
     answer_slots: int = Field(
         0,
@@ -141,7 +154,10 @@ class Settings(BaseSettings):
         description="Answers computed at once, shared by the page, /api and /v1; 0 = 2 per core.",
     )
     answer_slots_per_client: int = Field(
-        0, ge=0, le=256, description="Slots one client may hold at once; 0 = a quarter of the slots."
+        0,
+        ge=0,
+        le=256,
+        description="Slots one client may hold at once; 0 = a quarter of the slots.",
     )
     answer_queue: int = Field(
         0, ge=0, le=10_000, description="Answers waiting for a slot at most; 0 = 8 per slot."

@@ -18,6 +18,7 @@ from index.errors import IndexBusy, RemovalRefused
 from index.retrieve import index_texts
 from index.store import ChunkStore
 from ingest.chunk import CHUNK_MAX_TOKENS, CHUNK_TOKENS, chunk_document
+from ingest.errors import raise_storage
 from ingest.types import Chunk, Document
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,11 @@ def embed_chunks(embedder: Embedder, chunks: list[Chunk], texts: list[str]) -> n
 
 def ingest_lock(data_dir: Path, wait_s: float = 0.0) -> FileLock:
     """One writer at a time: a second ingestion waits ``wait_s`` then refuses."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise_storage(exc, f"the data folder {data_dir}", "run `ruta ingest` again")
+        raise
     return FileLock(str(data_dir / "ingest.lock"), timeout=wait_s)
 
 
@@ -119,6 +124,9 @@ def build_index(
             f"another ingestion is running (lock {lock.lock_file}); wait for it to finish "
             "or pass --wait SECONDS"
         ) from exc
+    except OSError as exc:  # a read-only or full data folder: the lock file cannot be made
+        raise_storage(exc, f"the data folder {data_dir}", "run `ruta ingest` again")
+        raise
     bar = tqdm(total=len(expected) or None, unit="doc", desc="ingest", disable=not progress)
     seen = {"loaded": 0, "chunks": 0, "sentences": 0}
 
@@ -212,4 +220,8 @@ def build_index(
 
 
 def _mark(marker: Path) -> None:
-    marker.write_text(time.strftime("started %Y-%m-%dT%H:%M:%S\n"), encoding="utf-8")
+    try:
+        marker.write_text(time.strftime("started %Y-%m-%dT%H:%M:%S\n"), encoding="utf-8")
+    except OSError as exc:
+        raise_storage(exc, f"the data folder {marker.parent}", "run `ruta ingest` again")
+        raise

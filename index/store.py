@@ -20,6 +20,7 @@ import numpy as np
 
 from index.errors import IndexNotReady, StoreUnavailable
 from index.filters import FilterValue, chroma_where
+from ingest.errors import raise_storage
 from ingest.types import Chunk
 
 log = logging.getLogger(__name__)
@@ -63,13 +64,18 @@ def open_client(index_dir: Path, chroma_url: str = "", *, fresh: bool = False) -
             ) from exc
         return client
     path = index_dir / "chroma"
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise_storage(exc, f"the index folder {path}")
+        raise
     if fresh:
         _forget_system(path)
     try:
         return chromadb.PersistentClient(path=str(path), settings=settings)
     except Exception as exc:
         _forget_system(path)
+        raise_storage(exc, f"the index at {path}", "run the command again")
         # `ruta ingest --rebuild` cannot help here: it needs to open the folder first.
         raise IndexNotReady(
             f"the index at {path} could not be opened ({exc}); if the folder is damaged, "
@@ -112,6 +118,8 @@ class ChunkStore:
             self._lost()
             raise
         except Exception as exc:
+            # The disk (full, read-only), not the index: say so, never "rebuild it".
+            raise_storage(exc, "the index", "run `ruta ingest` again")
             if not _is_unreachable(exc):
                 raise IndexNotReady(
                     f"the index could not {action} ({exc}); rebuild it with `ruta ingest --rebuild`"
@@ -313,6 +321,7 @@ def _to_meta(c: Chunk, doc_hash: str, n: int) -> dict[str, Any]:
         "publisher": c.publisher,
         "kind": c.kind,
         "links": json.dumps(list(c.links)),
+        "instructions": json.dumps(list(c.instructions)),
         "doc_hash": doc_hash,
         "n": n,
     }
@@ -333,4 +342,5 @@ def _from_meta(m: dict[str, Any], text: str) -> Chunk:
         publisher=str(m.get("publisher", "")),
         kind=str(m.get("kind", "document")),
         links=tuple(json.loads(m.get("links") or "[]")),
+        instructions=tuple(json.loads(m.get("instructions") or "[]")),
     )

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from index.embed import Embedder
+from ingest.errors import storage_kind
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +55,20 @@ class PersistedEmbedder:
 
     def _give_up(self, exc: Exception) -> None:
         self._broken, self._conn = True, None
+        kind = storage_kind(exc)
+        repair = (
+            "free some disk space (the file is sound)"
+            if kind == "full"
+            else "make its folder writable"
+            if kind == "read-only"
+            else "delete the file and run `ruta ingest` to make it again"
+        )
         log.warning(
             "the sentence vector file %s cannot be used (%s); answers embed their sentences "
-            "as they go; delete the file and run `ruta ingest` to make it again",
+            "as they go; %s",
             self.path,
             exc,
+            repair,
         )
 
     def _read(self, keys: list[bytes]) -> dict[bytes, np.ndarray]:

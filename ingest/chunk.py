@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ingest.instructions import instruction_phrases
 from ingest.types import Chunk, Document
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -157,11 +158,12 @@ def _opens_topic(block_text: str) -> bool:
 
 def _make_chunk(doc: Document, start: int, end: int, section: str, n: int) -> Chunk:
     links = tuple(dict.fromkeys(url for off, url in doc.refs if start <= off <= end))
+    text = doc.text[start:end]
     return Chunk(
         chunk_id=f"{doc.doc_id}#{n:04d}",
         doc_id=doc.doc_id,
         title=doc.title,
-        text=doc.text[start:end],
+        text=text,
         start=start,
         end=end,
         section=section,
@@ -170,4 +172,5 @@ def _make_chunk(doc: Document, start: int, end: int, section: str, n: int) -> Ch
         publisher=doc.publisher,
         kind=doc.kind,
         links=links,
+        instructions=instruction_phrases(text),
     )

@@ -18,6 +18,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from pypdf.errors import DependencyError, FileNotDecryptedError
 
+from ingest.decode import check_bytes, decode, not_text
 from ingest.errors import DocumentError
 
 log = logging.getLogger(__name__)
@@ -66,19 +67,10 @@ def _check_suffix(suffix: str, name: str) -> str:
     return norm
 
 
-def _decode(data: bytes) -> str:
-    # Documents saved by Windows tools are often cp1252; latin-1 accepts every byte, so a
-    # file is always read (a few odd characters beat refusing a whole report).
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
-
-
 def _load_text(data: bytes, name: str) -> Loaded:
-    text = _decode(data).replace("\r\n", "\n").replace("\r", "\n")
+    # A byte-order mark, UTF-8, Windows-1252 or what charset-normalizer detects; bytes that
+    # are not text (random, compressed, NULs) are refused (see ingest/decode.py).
+    text = decode(data, name).replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise DocumentError(name, "the file is empty")
     return Loaded(text=text, pages=(), title="")
@@ -204,6 +196,7 @@ _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 
 
 def _load_html(data: bytes, name: str) -> Loaded:
+    check_bytes(data, name)
     # Parsing only builds a tree: nothing in the page is run or fetched.
     soup = BeautifulSoup(data, "html.parser")
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
@@ -220,6 +213,9 @@ def _load_html(data: bytes, name: str) -> Loaded:
         text += block
     if not text.strip():
         raise DocumentError(name, "no text found in the HTML page")
+    problem = not_text(text)
+    if problem:
+        raise DocumentError(name, problem)
     return Loaded(text=text, pages=(), title=title)
 
 

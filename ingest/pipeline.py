@@ -17,8 +17,9 @@ from ingest.types import Document
 
 log = logging.getLogger(__name__)
 
-# Bumped whenever cleaning changes its output for the same input.
-CLEANER_VERSION = "4"  # part of every document hash: a change re-ingests them
+# Bumped whenever cleaning (or what a chunk carries: 5 = its instruction-like phrases) changes
+# for the same input.
+CLEANER_VERSION = "5"  # part of every document hash: a change re-ingests them
 
 
 @dataclass(frozen=True)

@@ -54,3 +54,6 @@ class Chunk:
     publisher: str = ""
     kind: str = "document"
     links: tuple[str, ...] = field(default_factory=tuple)
+    # Instruction-like phrases in the text (ingest/instructions.py), flagged at ingestion: a
+    # sentence holding one is quoted only when it answers by its other words.
+    instructions: tuple[str, ...] = ()

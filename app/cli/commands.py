@@ -32,14 +32,18 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     for f in failures:
         print(f"FAILED  {f.path}: {f.reason}", file=sys.stderr)
     kept = f" ({len(report.kept)} kept their last good version)" if report.kept else ""
+    flagged = [c for c in report.chunk_list if c.instructions]
     print(
         f"ingested {report.documents} documents, {report.chunks} chunks in {elapsed(started)}: "
         f"{len(report.added)} added, {len(report.replaced)} replaced, "
         f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, "
-        f"{len(failures)} failed{kept}; {done.sentences} new sentence vectors"
+        f"{len(failures)} failed{kept}; {done.sentences} new sentence vectors; "
+        f"{len(flagged)} chunks with instruction-like text"
     )
     for doc_id in report.kept:
         print(f"  {doc_id}: failed to load, its indexed version stays")
+    for c in flagged:
+        print(f"  {c.chunk_id}: instruction-like text, see `ruta chunks --flagged`")
     for doc_id, n in report.chunks_per_doc.items():
         print(f"  {doc_id}: {n} chunks")
     return EXIT_PARTIAL if failures else 0
@@ -58,12 +62,15 @@ def cmd_chunks(settings: Settings, args: argparse.Namespace) -> int:
         for c in chunk_document(doc, settings.chunk_tokens, settings.chunk_max_tokens):
             # what the index adds to the passage: the name its opening refers back to
             refers_to, previous = referent(c, previous), c
+            if args.flagged and not c.instructions:
+                continue
             if args.json:
                 print(
                     json.dumps(
                         {
                             **c.__dict__,
                             "links": list(c.links),
+                            "instructions": list(c.instructions),
                             "tokens": count_tokens(c.text),
                             "refers_to": refers_to,
                         },
@@ -77,6 +84,10 @@ def cmd_chunks(settings: Settings, args: argparse.Namespace) -> int:
                 )
                 for url in c.links:
                     print(f"   link: {url}")
+                for phrase in c.instructions:
+                    print(
+                        f"   instruction-like text (never followed, quoted only if it answers): {phrase!r}"
+                    )
                 if refers_to:
                     print(f"   indexed with: ({refers_to})")
                 print(c.text + "\n")

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from app.cli.output import EXIT_BUSY, EXIT_ERROR, EXIT_NOT_READY, EXIT_USAGE
+from app.cli.output import EXIT_BUSY, EXIT_ERROR, EXIT_NOT_READY, EXIT_STORAGE, EXIT_USAGE
 from app.cli.parser import build_parser
 from app.settings import Settings
 from index.errors import BadQuestion, IndexBusy, IndexNotReady
-from ingest.errors import RutaError
+from ingest.errors import RutaError, StorageError, storage_error
 
 log = logging.getLogger("ruta")
 
@@ -21,6 +21,7 @@ EXIT_CODES: tuple[tuple[type[RutaError], int], ...] = (
     (BadQuestion, EXIT_USAGE),
     (IndexNotReady, EXIT_NOT_READY),
     (IndexBusy, EXIT_BUSY),
+    (StorageError, EXIT_STORAGE),
     (RutaError, EXIT_ERROR),
 )
 
@@ -66,6 +67,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RutaError as exc:
         print(f"ruta: {exc}", file=sys.stderr)
         return exit_code(exc)
+    except OSError as exc:  # a full disk or a read-only folder met where no layer said so
+        where = f"'{exc.filename}'" if exc.filename else "a file"
+        problem = storage_error(exc, where, f"run `ruta {args.command}` again")
+        if problem is None:
+            raise
+        print(f"ruta: {problem}", file=sys.stderr)
+        return EXIT_STORAGE
     except KeyboardInterrupt:
         print("ruta: interrupted", file=sys.stderr)
         return 130

@@ -7,6 +7,7 @@ import sys
 import time
 
 EXIT_USAGE, EXIT_ERROR, EXIT_PARTIAL, EXIT_NOT_READY, EXIT_BUSY = 2, 1, 3, 4, 5
+EXIT_STORAGE = 6  # the disk refused a write: full, or a read-only data folder
 
 
 def emit_json(data: object) -> None:

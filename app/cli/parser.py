@@ -67,6 +67,11 @@ def _ingest(sub: Commands, after: argparse.ArgumentParser) -> None:
 def _chunks(sub: Commands, after: argparse.ArgumentParser) -> None:
     s = sub.add_parser("chunks", parents=[after], help="print the chunks the index will hold")
     s.add_argument("--doc", help="only this document id")
+    s.add_argument(
+        "--flagged",
+        action="store_true",
+        help="only the chunks holding instruction-like text (addressed to an assistant or a model)",
+    )
     s.add_argument("--json", action="store_true", help="JSON lines instead of text")
 
 

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from app.rag.errors import AnswerTimedOut, LLMUnavailable
 from index.errors import BadQuestion, IndexBusy, IndexNotReady, StoreUnavailable
-from ingest.errors import RutaError
+from ingest.errors import RutaError, StorageError
 
 # Most specific first; any other RutaError is a 500.
 STATUS: list[tuple[type[RutaError], int, str]] = [
@@ -20,6 +20,7 @@ STATUS: list[tuple[type[RutaError], int, str]] = [
     (StoreUnavailable, 503, "store_unavailable"),
     (LLMUnavailable, 503, "llm_unavailable"),
     (AnswerTimedOut, 504, "timeout"),
+    (StorageError, 507, "insufficient_storage"),
 ]
 
 # An absolute path: a "/" that starts a word (not one inside a URL or after a host name).

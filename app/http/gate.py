@@ -54,9 +54,13 @@ class Gate:
     routes (403), the API token, the trusted user header and HTTP Basic against ``users``.
 
     Password checks (bcrypt, ~0.3 s of CPU each) run in a worker thread, at most two at once,
-    so the event loop keeps answering; they are rate limited per client and per user name, and
-    an unknown user is checked against a dummy hash of the same cost, so timing does not tell
-    which names exist."""
+    so the event loop keeps answering. They are rate limited by address and by user name
+    together: ``login_per_minute`` per address (whatever names it tries, so also for any one
+    user at one address), and ``user_per_minute`` per user name from all addresses together,
+    looser, to slow a guesser spread over many addresses; an address where that user signed
+    in before is not held by the per-user bucket, so others cannot lock a user out of where
+    they work. An unknown user is checked against a dummy hash of the same cost, so timing
+    does not tell which names exist."""
 
     def __init__(
         self,
@@ -65,13 +69,16 @@ class Gate:
         user_header: str,
         api_token: str,
         login_per_minute: int = 10,
+        user_per_minute: int = 60,
     ) -> None:
         self.app = app
         self.users = users
         self.user_header = user_header
         self.api_token = api_token
         self._good: set[str] = set()  # digests of checked Authorization values (bcrypt is slow)
-        self._attempts = Buckets(login_per_minute)
+        self._by_address = Buckets(login_per_minute)
+        self._by_user = Buckets(user_per_minute)
+        self._signed_in: set[tuple[str, str]] = set()  # (user, address) that signed in before
         self._limiter: anyio.CapacityLimiter | None = None
         self._dummy = _dummy_hash(users)
 
@@ -96,9 +103,9 @@ class Gate:
             return False
         now = time.monotonic()
         client = (scope.get("client") or ("unknown", 0))[0]
-        wait = max(
-            self._attempts.take(f"addr:{client}", now), self._attempts.take(f"user:{user}", now)
-        )
+        wait = self._by_address.take(client, now)
+        if wait <= 0 and (user, client) not in self._signed_in:
+            wait = self._by_user.take(user, now)
         if wait > 0:
             retry = str(max(1, math.ceil(wait)))
             raise _Refusal(
@@ -116,6 +123,9 @@ class Gate:
             if len(self._good) > 1000:
                 self._good.clear()
             self._good.add(digest)
+            if len(self._signed_in) > 10_000:
+                self._signed_in.clear()
+            self._signed_in.add((user, client))
         return ok
 
     async def refusal(self, scope: Scope) -> _Refusal | None:

@@ -1,4 +1,5 @@
-"""The middlewares in running order (CSP, rate limit, body limit, gate) and the CSP header one."""
+"""The middlewares in running order (CSP, rate limit, body limit, gate, one shape) and the CSP
+header one."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.http.gate import Gate, load_users
 from app.http.limits import BodyLimit, RateLimit
+from app.http.shape import OneShape
 from app.settings import Settings
 
 
@@ -38,12 +40,15 @@ class FrameAncestors:
 def install(app: FastAPI, settings: Settings) -> None:
     """Add the middlewares; the last added runs first, so the CSP wraps even the refusals."""
     users = load_users(settings.users_file) if settings.users_file else {}
+    # Innermost: HEAD, 405 and one error shape for what the routes (Gradio's too) answer.
+    app.add_middleware(OneShape, routes=app.router.routes)  # type: ignore[arg-type]
     app.add_middleware(
         Gate,  # type: ignore[arg-type]
         users=users,
         user_header=settings.trust_user_header,
         api_token=settings.api_token,
         login_per_minute=settings.login_attempts_per_minute,
+        user_per_minute=settings.login_attempts_per_user_per_minute,
     )
     app.add_middleware(BodyLimit)  # type: ignore[arg-type]
     app.add_middleware(

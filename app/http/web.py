@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -12,8 +13,9 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
-from app.feedback import MAX_COMMENT_CHARS, FeedbackStore
+from app.feedback import MAX_COMMENT_CHARS, FeedbackLimit, FeedbackRefused, FeedbackStore
 from app.http import conversations as conv
+from app.http.errors import public
 from app.http.library import documents, library_html
 from app.http.page_assets import CSS, DOWNLOAD_JS, JS, SYSTEM_MONO, SYSTEM_SANS
 from app.http.pool import AnswerPool, ServerBusy
@@ -24,7 +26,9 @@ from app.rag.suggest import with_suggestions
 from app.rag.types import Answer, Message
 from app.settings import Settings
 from index.errors import BadQuestion
-from ingest.errors import RutaError
+from ingest.errors import RutaError, StorageError
+
+log = logging.getLogger(__name__)
 
 # Each is answered (not refused) by the bundled corpus: tests/web/test_page.py checks it.
 EXAMPLES = [
@@ -43,7 +47,9 @@ def input_problem(question: str, max_chars: int) -> str | None:
     """What is wrong with a question before it is asked, in plain words (None: nothing)."""
     try:
         clean_question(question, max_chars)
-    except BadQuestion:
+    except BadQuestion as exc:
+        if "lone surrogate" in str(exc):
+            return "This question holds characters that are not text; type it again."
         n = len(question.strip())
         if n == 0:
             return "Type a question first."
@@ -114,7 +120,7 @@ def _asker(
             problem = input_problem(question, limit)
             filters = doc_filters(docs, known or [])
         except RutaError as exc:  # no index yet: say what to run, keep the question
-            problem = str(exc)
+            problem = public(str(exc))
         if problem:  # keep what was typed, the chat and its sources; say what is wrong
             yield keep, keep, keep, keep, problem, keep, keep
             return
@@ -168,8 +174,9 @@ async def _turn(
                 lambda: with_suggestions(current, done, history, filters)
             )
     except RutaError as exc:
-        chat[-1] = {"role": "assistant", "content": f"⚠️ {text_html(str(exc))}"}
-        yield keep, chat, keep, keep, str(exc), keep, keep
+        said = public(str(exc))
+        chat[-1] = {"role": "assistant", "content": f"⚠️ {text_html(said)}"}
+        yield keep, chat, keep, keep, said, keep, keep
         return
     assert final is not None
     shown = answer_dict(final)
@@ -197,25 +204,47 @@ def _answer_number(record: conv.Record, index: int) -> int:
     return sum(1 for k in record["answers"] if int(k) <= index)
 
 
-def _rater(feedback: FeedbackStore) -> Callable[..., tuple[Any, ...]]:
+def client_of(request: gr.Request | None, user_header: str = "") -> str:
+    """Who is asking, as the rate limits count: the proxy's user header, else the address."""
+    if request is None:
+        return "unknown"
+    user = request.headers.get(user_header.lower(), "") if user_header else ""
+    return f"user:{user}" if user else f"addr:{request.client.host if request.client else ''}"
+
+
+def _rater(
+    feedback: FeedbackStore, limit: FeedbackLimit, user_header: str = ""
+) -> Callable[..., tuple[Any, ...]]:
     """The thumbs under each answer: a rating stored with the question, answer, citations and
     conversation id; rating the same answer again replaces it. Outputs: saved, feedback line,
     the comment box (shown for the answer just rated), the rated answer's index."""
 
-    def rate(saved: Any, data: gr.LikeData) -> tuple[Any, ...]:
+    def rate(saved: Any, data: gr.LikeData, request: gr.Request) -> tuple[Any, ...]:
         saved, record = _record(saved)
         index = data.index if isinstance(data.index, int) else data.index[0]
         shown = record["answers"].get(str(index))
         if shown is None or data.liked not in (True, False, "Like", "Dislike"):
             return gr.skip(), "Only answers can be rated.", gr.skip(), gr.skip()
         rating = 1 if data.liked in (True, "Like") else -1
-        if shown.get("feedback_id"):
-            feedback.update(shown["feedback_id"], rating, shown.get("comment", ""))
-        else:
-            shown = {**shown, "feedback_id": feedback.add(
-                rating, shown["question"], shown["answer"], shown["citations"], shown["backend"],
-                conversation_id=record["id"],
-            )}  # fmt: skip
+        try:
+            if shown.get("feedback_id"):
+                feedback.update(shown["feedback_id"], rating, shown.get("comment", ""))
+            else:
+                limit.take(client_of(request, user_header))
+                shown = {**shown, "feedback_id": feedback.add(
+                    rating, shown["question"], shown["answer"], shown["citations"],
+                    shown["backend"], conversation_id=record["id"],
+                )}  # fmt: skip
+        except FeedbackRefused as exc:
+            log.info("feedback refused: %s", exc)
+            return gr.skip(), str(exc), gr.skip(), gr.skip()
+        except StorageError as exc:
+            log.error("feedback not saved: %s", exc)
+            line = (
+                "Your rating could not be saved: the server's disk is full or read-only. "
+                "Please tell whoever runs Ruta."
+            )
+            return gr.skip(), line, gr.skip(), gr.skip()
         shown = {**shown, "rating": rating}
         record = {**record, "answers": {**record["answers"], str(index): shown}}
         n = _answer_number(record, index)
@@ -245,8 +274,12 @@ def _commenter(feedback: FeedbackStore) -> Callable[..., tuple[Any, ...]]:
             )
         try:
             feedback.update(shown["feedback_id"], shown["rating"], comment)
-        except ValueError as exc:
+        except ValueError as exc:  # FeedbackRefused too: the comment stays in its box
             return gr.skip(), str(exc), gr.skip()
+        except StorageError as exc:
+            log.error("comment not saved: %s", exc)
+            line = "Your comment could not be saved: the server's disk is full or read-only."
+            return gr.skip(), line, gr.skip()
         shown = {**shown, "comment": comment.strip()}
         record = {**record, "answers": {**record["answers"], str(index): shown}}
         line = f"Thank you: your comment on answer {_answer_number(record, index)} is stored."
@@ -329,12 +362,24 @@ def _api_ask(answerer: Callable[[], Answerer], pool: AnswerPool) -> Callable[...
         ``suggest``, also follow-up questions. Returns the same JSON object as POST /api/ask:
         answer, citations (quote, spans, url, links...), refused, suggestions..."""
         turns = []
-        for i, t in enumerate(history or []):
-            if not isinstance(t, dict) or t.get("role") not in ("user", "assistant"):
-                raise gr.Error(f"history[{i}] must be {{'role': 'user'|'assistant', 'content'}}")
-            turns.append(Message(t["role"], str(t.get("content", ""))))  # type: ignore[arg-type]
-        if filters is not None and not isinstance(filters, dict):
-            raise gr.Error(f'filters must be an object such as {{"doc_id": "…"}}, got {filters!r}')
+        try:
+            if not isinstance(question, str):
+                raise BadQuestion(f"question must be text, got {type(question).__name__}")
+            if not isinstance(history, list | None):
+                raise BadQuestion("history must be a list of {'role', 'content'} turns")
+            for i, t in enumerate(history or []):
+                if not isinstance(t, dict) or t.get("role") not in ("user", "assistant"):
+                    raise BadQuestion(
+                        f"history[{i}] must be {{'role': 'user'|'assistant', 'content'}}"
+                    )
+                turns.append(Message(t["role"], str(t.get("content", ""))))  # type: ignore[arg-type]
+            if filters is not None and not isinstance(filters, dict):
+                raise BadQuestion(
+                    f'filters must be an object such as {{"doc_id": "…"}}, got {filters!r}'
+                )
+        except RutaError as exc:
+            log.info("ask refused: %s", exc)
+            raise gr.Error(public(str(exc)), print_exception=False) from exc
         address = request.client.host if request is not None and request.client else ""
         client = pool.client(request.headers if request is not None else {}, address)
 
@@ -347,7 +392,10 @@ def _api_ask(answerer: Callable[[], Answerer], pool: AnswerPool) -> Callable[...
             async with pool.slot(client):
                 return answer_dict(await run_in_threadpool(run))
         except RutaError as exc:
-            raise gr.Error(str(exc)) from exc
+            # One log line, no traceback: a bad input or a missing index is no server fault.
+            message = public(str(exc))
+            log.info("ask refused: %s", message)
+            raise gr.Error(message, print_exception=False) from exc
 
     return ask
 
@@ -357,13 +405,19 @@ def build_ui(
     feedback: FeedbackStore,
     pool: AnswerPool,
     corpus_dir: Path | None = None,
+    feedback_per_hour: int = 0,
+    user_header: str = "",
 ) -> gr.Blocks:
     """The page. ``answerer`` is called per question, so a re-ingested index is picked up.
     Answers run concurrently, bounded by ``pool`` (shared with /api and /v1), not one at a
     time by Gradio's queue."""
     # The page's handlers are private: the API is gr.api's "ask" (the name of a private handler
     # would take it, as "ask" did before, so they are named otherwise).
-    chat_turn, rate, send = _asker(answerer, pool), _rater(feedback), _commenter(feedback)
+    chat_turn, rate, send = (
+        _asker(answerer, pool),
+        _rater(feedback, FeedbackLimit(feedback_per_hour), user_header),
+        _commenter(feedback),
+    )
     private: dict[str, Any] = {"api_visibility": "private"}
     unbounded: dict[str, Any] = {**private, "concurrency_limit": None}  # the pool bounds them
     with gr.Blocks(title="Ruta", analytics_enabled=False) as page:
@@ -481,7 +535,14 @@ def mount_ui(
     theme = gr.themes.Default(font=SYSTEM_SANS + ["sans-serif"], font_mono=SYSTEM_MONO)
     gr.mount_gradio_app(
         app,
-        build_ui(answerer, feedback, pool, settings.corpus_dir),
+        build_ui(
+            answerer,
+            feedback,
+            pool,
+            settings.corpus_dir,
+            settings.feedback_per_hour,
+            settings.trust_user_header,
+        ),
         path="/",
         root_path=settings.root_path or None,
         footer_links=["api"],

@@ -77,10 +77,35 @@ class AnswerConfig:
     timeout_s: float = 0.0  # the time budget of one answer; 0 = none
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_text(value: str, what: str) -> None:
+    """Refuse a lone surrogate ("\\udc00", what a JSON escape or an undecodable byte can make):
+    it is no character, and the tokenizers, the store and JSON cannot encode it."""
+    m = _SURROGATE.search(value)
+    if m:
+        raise BadQuestion(
+            f"{what} holds a lone surrogate (U+{ord(m.group()):04X}), which is not a character; "
+            "send the text as valid UTF-8"
+        )
+
+
+def check_inputs(history: Sequence[Message] = (), filters: dict[str, str] | None = None) -> None:
+    """Refuse a history or filters holding what is not text (see check_text)."""
+    for i, m in enumerate(history):
+        check_text(m.content, f"history[{i}].content")
+    for key, value in (filters or {}).items():
+        check_text(key, "a filter name")
+        if isinstance(value, str):  # None: no filter (`ruta search` without --doc)
+            check_text(value, f"filters.{key}")
+
+
 def clean_question(question: str, max_chars: int) -> str:
     """Strip control characters; refuse empty or over-long questions with a clear message."""
     if not isinstance(question, str):
         raise BadQuestion(f"the question must be text, got {type(question).__name__}")
+    check_text(question, "the question")
     text = "".join(
         ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in question
     )
@@ -115,6 +140,7 @@ def search(
     filters: FiltersIn | None = None,
 ) -> list[Hit]:
     """Retrieval alone, on the query answering would run: the passages an answer would see."""
+    check_inputs(history, filters)
     _, queries = prepare(question, history, max_question_chars)
     return retriever.search(queries[0], k, filters)
 
@@ -163,6 +189,7 @@ class Answerer:
                 )
 
         limit = self.config.max_question_chars
+        check_inputs(history, filters)
         history = bound_history(history, self.config.max_history_turns, limit)
         q = clean_question(question, limit)
         lang = detect_language(q)  # the one language guess: retrieval's and the reader's

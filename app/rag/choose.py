@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.rag import noanswer
 from app.rag.cues import ANAPHOR
+from app.rag.instructions import silenced
 from app.rag.question import Question, analyse
 from app.rag.reader import DEFAULT_TUNING, FEATURES, TYPED, Tuning, Unit, score_units
 from app.rag.rules import on
@@ -58,6 +59,9 @@ def read(
 ) -> Reading:
     """Score the sentences of ``hits`` against ``q`` and compose the answer's units."""
     units = score_units(q, hits, stats, embedder, t)
+    # Instruction-like text that does not answer the question is never an answer sentence.
+    mute = silenced(q, hits, units)
+    units = [replace(u, p=0.0) if (u.hit, u.pos) in mute else u for u in units]
     # Only in English: a name in another language may be the translation of one the English
     # documents use ("PNUD" for UNDP), and the multilingual scores carry those questions.
     unknown = tuple(n for n in q.names if not stats.known(n)) if q.lang == "en" else ()
@@ -77,7 +81,9 @@ def read(
             ranked = [answering[0]] + [u for u in ranked if u is not answering[0]]
     best = ranked[0]
     # In the order composed: the best sentence leads, what it brought along follows it.
-    chosen = compose(q, ranked, units, hits, stats, embedder, t)
+    chosen = [
+        u for u in compose(q, ranked, units, hits, stats, embedder, t) if (u.hit, u.pos) not in mute
+    ]
     dense = max(u.dense for u in units)
     evidence = noanswer.Evidence(
         tuple(u.p for u in ranked),

@@ -129,3 +129,103 @@ def test_malformed_bodies_are_400_with_the_reason(api, path, content, words):
     error = r.json()["error"]
     assert error["type"] == "invalid_request_error" and words in error["message"], error
     assert httpx.get(f"{api}/healthz", timeout=60).status_code == 200  # still serving
+
+
+# A lone surrogate is what the JSON escape "\udc00" (or an undecodable byte) makes: no
+# character, and nothing downstream (tokenizers, the store, JSON) can encode it.
+SURROGATE = '"where does R4V post \\udc00 its data?"'
+SURROGATE_BODIES = {
+    "api-question": ("/api/ask", f'{{"question": {SURROGATE}}}', "the question"),
+    "api-history": (
+        "/api/ask",
+        f'{{"question": "And its data?", "history": [{{"role": "user", "content": {SURROGATE}}}]}}',
+        "history[0].content",
+    ),
+    "api-filter": (
+        "/api/ask",
+        '{"question": "Where does R4V post its data?", "filters": {"doc_id": "k4dd\\udc00"}}',
+        "filters.doc_id",
+    ),
+    "api-filter-name": (
+        "/api/ask",
+        '{"question": "Where does R4V post its data?", "filters": {"\\ud800x": "k4dd"}}',
+        "a filter name",
+    ),
+    "v1-question": (
+        "/v1/chat/completions",
+        f'{{"messages": [{{"role": "user", "content": {SURROGATE}}}]}}',
+        "the question",
+    ),
+    "v1-history": (
+        "/v1/chat/completions",
+        f'{{"messages": [{{"role": "user", "content": {SURROGATE}}}, '
+        '{"role": "assistant", "content": "On R4V.info."}, '
+        '{"role": "user", "content": "And who runs it?"}]}',
+        "history[0].content",
+    ),
+    "v1-stream": (
+        "/v1/chat/completions",
+        f'{{"stream": true, "messages": [{{"role": "user", "content": "hi"}}, '
+        f'{{"role": "assistant", "content": {SURROGATE}}}, '
+        '{"role": "user", "content": "And who runs it?"}]}',
+        "history[1].content",
+    ),
+    "v1-part": (
+        "/v1/chat/completions",
+        f'{{"messages": [{{"role": "user", "content": [{{"type": "text", "text": {SURROGATE}}}]}}]}}',
+        "the question",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(SURROGATE_BODIES))
+def test_lone_surrogates_are_400_in_the_usual_shape(api, case):
+    """Issue 24: a 500 with a plain-text body on /api/ask and /v1, and in filters.doc_id a 503
+    telling the operator to rebuild the index."""
+    path, body, where = SURROGATE_BODIES[case]
+    r = httpx.post(
+        f"{api}{path}", content=body.encode(), headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 400, r.text[:300]
+    error = r.json()["error"]
+    assert error["type"] == "invalid_request_error", error
+    assert where in error["message"] and "lone surrogate" in error["message"], error
+    assert httpx.get(f"{api}/healthz", timeout=60).json()["index"] == "ready"
+
+
+def _gradio_call(api: str, body: str) -> str:
+    """Gradio's `ask` endpoint called as a client that sends raw JSON would (gradio_client
+    cannot send a lone surrogate): the event stream of its result."""
+    r = httpx.post(
+        f"{api}/gradio_api/call/ask",
+        content=body.encode(),
+        headers={"content-type": "application/json"},
+        timeout=60,
+    )
+    assert r.status_code == 200, r.text[:300]
+    event = r.json()["event_id"]
+    return httpx.get(f"{api}/gradio_api/call/ask/{event}", timeout=120).text
+
+
+def test_bad_gradio_inputs_are_one_clear_error_and_one_log_line(api, caplog, capfd):
+    """The Gradio `ask` endpoint: a clear error (not a raw codec error), and one log line
+    each, not a traceback."""
+    cases = [
+        (f'{{"data": [{SURROGATE}, []]}}', "the question holds a lone surrogate"),
+        (
+            f'{{"data": ["And its data?", [{{"role": "user", "content": {SURROGATE}}}]]}}',
+            "history[0].content holds a lone surrogate",
+        ),
+        ('{"data": ["   ", []]}', "the question is empty"),
+        ('{"data": ["Where does R4V post its data?", [{"role": "boss"}]]}', "history[0] must be"),
+    ]
+    capfd.readouterr()
+    with caplog.at_level("INFO", logger="app.http.web"):
+        for body, words in cases:
+            stream = _gradio_call(api, body)
+            assert "event: error" in stream and words in stream, stream[:500]
+            assert "codec" not in stream, stream[:500]
+    refused = [r for r in caplog.records if r.name == "app.http.web"]
+    assert len(refused) == len(cases) and all(r.exc_info is None for r in refused), refused
+    assert [words in r.getMessage() for r in refused for _, words in cases].count(True) == 4
+    assert "Traceback" not in capfd.readouterr().err

@@ -1,9 +1,15 @@
 """`ruta ingest` never removes what it cannot replace: an empty or missing corpus folder, most
-of the corpus gone at once, a file that turns unreadable; and a run cut short says so."""
+of the corpus gone at once, a file that turns unreadable or into bytes that are not text; a
+run cut short says so; a full disk or a read-only data folder is said as what it is."""
 
 from __future__ import annotations
 
+import errno
+import os
+import random
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -12,8 +18,8 @@ from docx import Document as Docx
 
 import index.store as store_module
 from app.cli import main
-from app.cli.output import EXIT_PARTIAL
-from app.services import Services, ingest_corpus
+from app.cli.output import EXIT_PARTIAL, EXIT_STORAGE
+from app.services import Services, ingest_corpus, make_answerer
 from app.settings import Settings
 from index.build import INCOMPLETE, incomplete_notice
 
@@ -108,6 +114,36 @@ def test_a_truncated_file_keeps_its_indexed_chunks(indexed, cli_ingest) -> None:
     assert hits[0].chunk.doc_id == "arauca" and "1,205 beds" in hits[0].chunk.text
 
 
+def test_bytes_that_are_not_text_keep_the_last_good_version(indexed, cli_ingest) -> None:
+    """Issue 24: random bytes or NULs in place of a good .txt fail (exit 3, counted, named) and
+    the indexed version stays answerable; the same text re-saved as UTF-16 is text again."""
+    settings, corpus, before = indexed
+    question = "How many boarding passes did the Colón ferry desk issue?"
+    for garbage, reason in [
+        (random.Random(24).randbytes(4096), "its bytes look random or compressed"),
+        (FACTS["ferry.txt"].replace(" ", " \x00").encode(), "it holds NUL characters"),
+    ]:
+        (corpus / "ferry.txt").write_bytes(garbage)
+        code, out, err = cli_ingest(settings, corpus)
+        assert code == EXIT_PARTIAL, (out, err)
+        assert f"FAILED  ferry.txt: {reason}" in err, err
+        assert "0 removed, 1 failed (1 kept their last good version)" in out, out
+        assert "ferry: failed to load, its indexed version stays" in out
+        assert _chunks(settings) == before
+        answer = make_answerer(settings).answer(question)
+        assert not answer.refused and "4,417 boarding passes" in answer.text, answer.text
+        assert answer.citations[0].doc_id == "ferry"
+
+    (corpus / "ferry.txt").write_bytes(FACTS["ferry.txt"].encode("utf-16"))  # with its BOM
+    code, out, err = cli_ingest(settings, corpus)
+    assert code == 0, err
+    assert "1 replaced" in out and "0 failed" in out, out
+    ferry = [text for chunk_id, text in _chunks(settings).items() if chunk_id.startswith("ferry#")]
+    assert ferry == [FACTS["ferry.txt"].strip()]  # the text itself: no NULs, no BOM
+    answer = make_answerer(settings).answer(question)
+    assert "4,417 boarding passes" in answer.text and answer.citations[0].doc_id == "ferry"
+
+
 def test_an_interrupted_ingestion_is_reported_until_the_next_run(
     indexed, serve, monkeypatch, capsys, cli_ingest, cli_sets
 ) -> None:
@@ -141,3 +177,90 @@ def test_an_interrupted_ingestion_is_reported_until_the_next_run(
     code, out, err = cli_ingest(settings, corpus)
     assert code == 0, err
     assert incomplete_notice(settings.data_dir) == ""
+
+
+def _no_repair_advice(err: str) -> None:
+    """A full or read-only disk is no damage: nothing may tell the operator to delete or
+    rebuild the index, and no traceback reaches them."""
+    assert "--rebuild" not in err and "rm -r" not in err and "delete it" not in err, err
+    assert "Traceback" not in err, err
+
+
+def test_a_full_disk_during_ingest_says_to_free_space(indexed, cli_ingest, monkeypatch) -> None:
+    """ENOSPC at the lowest write (Chroma's collection.add): exit 6 with 'free some disk space';
+    once there is space the next run completes what this one left."""
+    from chromadb.api.models.Collection import Collection
+
+    settings, corpus, _ = indexed
+    (corpus / "bakery.txt").write_text(FACTS["bakery.txt"] + "It also lent 12 ovens.\n")
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Collection, "add", full)
+    code, out, err = cli_ingest(settings, corpus)
+    monkeypatch.undo()
+    assert code == EXIT_STORAGE, (out, err)
+    assert "the disk is full" in err and "Free some disk space" in err, err
+    _no_repair_advice(err)
+
+    code, out, err = cli_ingest(settings, corpus)  # space was freed
+    assert code == 0, err
+    assert "12 ovens" in "".join(_chunks(settings).values())
+    assert incomplete_notice(settings.data_dir) == ""
+
+
+def test_a_read_only_data_folder_is_a_clear_error(
+    tmp_path, small_settings, cli_ingest, monkeypatch
+) -> None:
+    """The lock file cannot be made (EROFS from the file system): exit 6 and what to do."""
+    corpus = _corpus(tmp_path / "corpus")
+    settings = small_settings(corpus_dir=corpus, data_dir=tmp_path / "data")
+    real_open = os.open
+
+    def read_only(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if str(path).startswith(str(settings.data_dir)):
+            raise OSError(errno.EROFS, "Read-only file system", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", read_only)
+    code, out, err = cli_ingest(settings, corpus)
+    monkeypatch.undo()
+    assert code == EXIT_STORAGE, (out, err)
+    assert "cannot be written (read-only" in err and "ruta ingest" in err, err
+    _no_repair_advice(err)
+
+
+def test_a_really_read_only_data_folder(tmp_path, small_settings, cli_sets) -> None:
+    """The same on a read-only bind mount (a user namespace: no root needed), in a process of
+    its own, as an operator would meet it."""
+    if not shutil.which("unshare"):
+        pytest.skip("needs unshare (util-linux) for a read-only mount")
+    corpus = _corpus(tmp_path / "corpus")
+    data = tmp_path / "data"
+    data.mkdir()
+    settings = small_settings(corpus_dir=corpus, data_dir=data)
+    args = [sys.executable, "-m", "app.cli", *cli_sets(settings), "ingest", "--quiet"]
+    script = (
+        f'mount --bind "{data}" "{data}" && mount -o remount,bind,ro "{data}" || exit 99; '
+        + " ".join(f"'{a}'" for a in [*args, "--corpus", str(corpus)])
+    )
+    root = Path(__file__).resolve().parents[2]
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]),
+    }
+    proc = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env=env,
+        timeout=300,
+    )
+    if proc.returncode == 99 or "unshare:" in proc.stderr:
+        pytest.skip(f"no read-only mount here: {proc.stderr.strip()[:200]}")
+    assert proc.returncode == EXIT_STORAGE, (proc.stdout, proc.stderr)
+    assert f"the data folder {data} cannot be written (read-only" in proc.stderr, proc.stderr
+    _no_repair_advice(proc.stderr)
+    assert list(data.iterdir()) == []  # nothing was written

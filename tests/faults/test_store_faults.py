@@ -145,3 +145,31 @@ def test_unusable_index_names_the_repair_and_recovers(
         assert httpx.get(f"{url}/healthz", timeout=60).status_code == 200
         r = _ask(url)
         assert r.status_code == 200 and FACT in r.json()["answer"], r.text
+
+
+def test_a_damaged_store_shows_no_absolute_path_on_the_page(small_settings, corpus, serve):
+    """Issue 24: /healthz and /api hid the data path; the page's status line and the Gradio
+    error showed it. Each now says the same as /healthz, with '…/index/chroma'."""
+    from app.http.server import Answerers
+    from app.http.web import _asker
+
+    settings = small_settings(corpus_dir=corpus)
+    folder = settings.index_dir / "chroma"
+    folder.mkdir(parents=True)
+    (folder / "chroma.sqlite3").write_bytes(b"garbage, not a database" * 100)
+    services = Services(settings)
+    secret = str(settings.data_dir)
+
+    chat_turn = _asker(Answerers(settings, services))
+    status = next(chat_turn(QUESTION, [], []))[4]  # the status line under the question box
+    assert "…/index/chroma" in status and "ruta ingest" in status, status
+    assert secret not in status and "/tmp/" not in status, status
+
+    with serve(settings, services) as url:
+        r = httpx.post(f"{url}/gradio_api/call/ask", json={"data": [QUESTION, []]}, timeout=60)
+        stream = httpx.get(f"{url}/gradio_api/call/ask/{r.json()['event_id']}", timeout=60).text
+        stream = stream.replace("\\u2026", "…")  # as the JSON of the event escapes it
+        assert "event: error" in stream and "…/index/chroma" in stream, stream[:500]
+        assert secret not in stream and "/tmp/" not in stream, stream[:500]
+        for path in ("/healthz", "/api/sources"):
+            assert secret not in httpx.get(f"{url}{path}", timeout=60).text

@@ -195,7 +195,7 @@ def test_unknown_endpoints_get_a_json_error(base_url: str) -> None:
         error = r.json()["error"]
         assert error["type"] == "not_found" and "POST /api/ask" in error["message"]
     # A known path with the wrong method is a wrong method, not a missing endpoint.
-    for method, path, allowed in (("GET", "/api/ask", "POST"), ("POST", "/v1/models", "GET")):
+    for method, path, allowed in (("GET", "/api/ask", "POST"), ("POST", "/v1/models", "GET, HEAD")):
         r = httpx.request(method, f"{base_url}{path}", timeout=30)
         assert r.status_code == 405, (path, r.text)
         assert r.headers["allow"] == allowed and allowed in r.json()["error"]["message"]
@@ -286,3 +286,59 @@ def test_openapi_lists_the_api_with_its_models(base_url: str) -> None:
     sources = spec["paths"]["/api/sources"]["get"]["responses"]["200"]["content"]
     assert ref(sources["application/json"]["schema"]["items"]) == "Source"
     assert httpx.get(f"{base_url}/api/openapi.json", timeout=30).json()["paths"] == spec["paths"]
+
+
+def test_head_where_get_works(base_url: str) -> None:
+    for path in ("/healthz", "/api/sources", "/v1/models"):
+        got = httpx.get(f"{base_url}{path}", timeout=60)
+        head = httpx.head(f"{base_url}{path}", timeout=60)
+        assert head.status_code == got.status_code == 200, (path, head.text)
+        assert head.content == b"" and head.headers["content-type"] == got.headers["content-type"]
+
+
+def _one_shape(r: httpx.Response, status: int, kind: str) -> dict:
+    assert r.status_code == status, (r.request.method, r.request.url, r.text[:300])
+    assert r.headers["content-type"].startswith("application/json"), r.headers
+    error = r.json()["error"]
+    assert set(error) == {"message", "type"} and error["type"] == kind, error
+    assert error["message"], error
+    return error
+
+
+def test_wrong_methods_get_405_in_the_one_shape_on_every_route(base_url: str) -> None:
+    """POST /healthz used to reach the page's mount and come back 404 in Gradio's shape."""
+    for method, path, allowed in (
+        ("POST", "/healthz", "GET, HEAD"),
+        ("DELETE", "/healthz", "GET, HEAD"),
+        ("PUT", "/api/sources", "GET, HEAD"),
+        ("POST", "/v1/models", "GET, HEAD"),
+        ("GET", "/api/ask", "POST"),
+        ("GET", "/v1/chat/completions", "POST"),
+        ("POST", "/gradio.js", "GET, HEAD"),
+    ):
+        r = httpx.request(method, f"{base_url}{path}", timeout=30)
+        error = _one_shape(r, 405, "method_not_allowed")
+        assert r.headers["allow"] == allowed and path in error["message"], (path, error)
+
+
+def test_every_error_is_in_the_one_json_shape(base_url: str) -> None:
+    """404s from the page's mount (Gradio's own routes) come in Ruta's shape too; Gradio's
+    'detail' stays beside it for Gradio's client."""
+    for method, path in (
+        ("GET", "/no/such/page"),
+        ("GET", "/gradio_api/no-such-route"),
+        ("POST", "/gradio_api/no-such-route"),
+        ("GET", "/api/nope"),
+        ("HEAD", "/api/nope"),
+    ):
+        r = httpx.request(method, f"{base_url}{path}", timeout=30)
+        assert r.status_code == 404, (path, r.text[:200])
+        if method != "HEAD":
+            _one_shape(r, 404, "not_found")
+    r = httpx.post(
+        f"{base_url}/gradio_api/queue/join",
+        content=b"{not json",
+        headers={"content-type": "application/json"},
+        timeout=30,
+    )
+    assert 400 <= r.status_code < 500 and r.json()["error"]["message"], r.text[:300]

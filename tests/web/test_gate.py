@@ -152,3 +152,62 @@ def test_bad_logins_neither_stall_the_server_nor_go_unlimited(serve_real, tmp_pa
         assert statistics.median(probes) < 0.1, probes
         assert httpx.get(f"{url}/healthz").status_code == 200
         # The rate limit is on password checks: a signed-in browser's requests are not counted.
+
+
+def _login(gate: Gate, user: str, password: str, address: str) -> int:
+    """One request through the gate from ``address`` with HTTP Basic: the status it gets."""
+    import base64
+
+    import anyio
+
+    auth = base64.b64encode(f"{user}:{password}".encode()).decode()
+    scope = {
+        **_scope("GET", "/api/sources"),
+        "client": (address, 5000),
+        "headers": [(b"authorization", f"Basic {auth}".encode())],
+    }
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    anyio.run(gate, scope, receive, send)
+    return sent[0]["status"]
+
+
+def _gate(per_address: int, per_user: int) -> Gate:
+    async def ok(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    users = {"ana": bcrypt.hashpw(b"right", bcrypt.gensalt(rounds=4))}
+    return Gate(ok, users, "", "", login_per_minute=per_address, user_per_minute=per_user)
+
+
+def test_others_cannot_lock_a_user_out() -> None:
+    """Issue 24: ten bad passwords for a user from ten addresses, then that user's right
+    password from another address: signed in, not 429."""
+    gate = _gate(per_address=10, per_user=60)
+    codes = [_login(gate, "ana", "wrong", f"10.0.0.{i}") for i in range(10)]
+    assert codes == [401] * 10
+    assert _login(gate, "ana", "right", "10.9.9.9") == 200
+    # One address is still held to its own limit, whatever names it tries.
+    codes = [_login(gate, f"user{i}", "wrong", "10.0.0.77") for i in range(11)]
+    assert codes == [401] * 10 + [429]
+
+
+def test_a_spread_out_guesser_is_still_slowed() -> None:
+    """Many addresses guessing one user's password: past the per-user limit each further
+    guess gets 429, from any new address; where the user signed in before still works."""
+    gate = _gate(per_address=10, per_user=20)
+    assert _login(gate, "ana", "right", "10.1.1.1") == 200  # the user, at their desk
+    codes = [_login(gate, "ana", "wrong", f"10.2.0.{i}") for i in range(30)]
+    assert codes == [401] * 19 + [429] * 11  # 20 a minute from everywhere, the first was ana's
+    assert _login(gate, "ana", "wrong", "10.3.0.1") == 429  # a new address waits too
+    gate._good.clear()  # checked passwords are remembered; forget them (as a restart would)
+    assert _login(gate, "ana", "right", "10.1.1.1") == 200  # not locked out where she works
+    gate._good.clear()
+    assert _login(gate, "ana", "right", "10.3.0.2") == 429  # elsewhere she waits like anyone

@@ -129,6 +129,7 @@ def test_input_problems_are_said_in_plain_words() -> None:
         "Questions can be up to 2,000 characters; this one has 3,000."
     )
     assert input_problem("  \n ", 2000) == "Type a question first."
+    assert "not text" in input_problem("What is R4V?\udc00", 2000)  # type: ignore[operator]
     assert input_problem(QUESTION, 2000) is None
 
 

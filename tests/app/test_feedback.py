@@ -1,0 +1,98 @@
+"""Bounded feedback: a comment of at most 2,000 characters, a number of entries per client per
+hour, and a full disk said as one (free space), never as damage; the page's handler keeps the
+comment in its box and says why."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from app.feedback import MAX_COMMENT_CHARS, FeedbackLimit, FeedbackRefused, FeedbackStore
+from app.http.web import _rater
+from ingest.errors import StorageError
+
+LAST = {"question": "What is R4V?", "answer": "A platform [1]", "citations": [], "backend": "x"}
+
+
+class _Client:
+    host = "10.1.2.3"
+
+
+class _Request:
+    """What the handler reads of gr.Request: the headers and the client's address."""
+
+    def __init__(self, host: str = "10.1.2.3", headers: dict[str, str] | None = None) -> None:
+        self.client = _Client()
+        self.client.host = host
+        self.headers = headers or {}
+
+
+def test_a_comment_over_the_limit_is_refused_and_nothing_is_stored(tmp_path) -> None:
+    store = FeedbackStore(tmp_path / "feedback.sqlite")
+    assert store.add(1, "q", "a", comment="x" * MAX_COMMENT_CHARS)  # at the limit: kept
+    with pytest.raises(FeedbackRefused, match="up to 2,000 characters; this one has 2,001"):
+        store.add(1, "q", "a", comment="x" * (MAX_COMMENT_CHARS + 1))
+    with pytest.raises(FeedbackRefused, match="up to 2,000"):
+        store.update(1, -1, "y" * 900_000)
+    with pytest.raises(FeedbackRefused, match="not text"):
+        store.add(1, "q", "a", comment="bad \udc00 text")
+    rows = store.rows()
+    assert len(rows) == 1 and rows[0]["rating"] == 1 and len(rows[0]["comment"]) == 2000
+
+
+def test_entries_per_client_per_hour() -> None:
+    limit = FeedbackLimit(3)
+    for i in range(3):
+        limit.take("addr:a", now=100.0 + i)
+    with pytest.raises(FeedbackRefused, match="at most 3 ratings an hour") as info:
+        limit.take("addr:a", now=200.0)
+    assert 3400 < info.value.retry_after <= 3500  # the first of the three leaves at 3700 s
+    limit.take("addr:b", now=200.0)  # another client is not held
+    limit.take("addr:a", now=3700.0)  # an hour after the first, one more is taken
+    FeedbackLimit(0).take("addr:a")  # 0 = no limit
+
+
+def test_a_full_disk_is_said_as_one(tmp_path, monkeypatch) -> None:
+    store = FeedbackStore(tmp_path / "feedback.sqlite")
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr("app.feedback.sqlite3.connect", full)
+    with pytest.raises(StorageError) as info:
+        store.add(1, "q", "a")
+    message = str(info.value)
+    assert "disk is full" in message and "Free some disk space" in message
+    assert "--rebuild" not in message and "delete it" not in message
+
+
+def test_the_page_handler_says_why_and_keeps_the_comment(tmp_path, monkeypatch) -> None:
+    store = FeedbackStore(tmp_path / "feedback.sqlite")
+    rate = _rater(store, FeedbackLimit(2))
+    long = "x" * (MAX_COMMENT_CHARS + 1)
+    comment, said, last = rate(1, long, dict(LAST), _Request())  # type: ignore[arg-type]
+    assert "up to 2,000 characters" in said and store.rows() == []
+    # gr.skip() leaves the comment box and the last answer as they are
+    assert comment == last == {"__type__": "update"}
+
+    for host in ("10.0.0.1", "10.0.0.1"):
+        _, said, last = rate(1, "fine", dict(LAST), _Request(host))  # type: ignore[arg-type]
+        assert said.startswith("Thank you") and last["feedback_id"]
+    _, said, _ = rate(1, "third", dict(LAST), _Request("10.0.0.1"))  # type: ignore[arg-type]
+    assert "at most 2 ratings an hour" in said and len(store.rows()) == 2
+    _, said, _ = rate(1, "other", dict(LAST), _Request("10.0.0.2"))  # type: ignore[arg-type]
+    assert said.startswith("Thank you") and len(store.rows()) == 3
+
+    # Behind a proxy that names the user, the user is the client.
+    by_user = _rater(store, FeedbackLimit(1), "X-Remote-User")
+    ana = _Request("10.0.0.9", {"x-remote-user": "ana"})
+    assert by_user(1, "", dict(LAST), ana)[1].startswith("Thank you")  # type: ignore[arg-type]
+    assert "at most 1" in by_user(1, "", dict(LAST), ana)[1]  # type: ignore[arg-type]
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr("app.feedback.sqlite3.connect", full)
+    _, said, _ = rate(-1, "disk", dict(LAST), _Request("10.0.0.3"))  # type: ignore[arg-type]
+    assert "disk is full" in said and "comment is still in the box" in said
