@@ -22,7 +22,6 @@ from eval.metrics import evidence_precision, key_fact_recall
 from eval.questions import load_items
 
 GRID: dict[str, Sequence[Any]] = {
-    "answer_min": (0.02, 0.05),
     "strict_min": (0.05, 0.1, 0.2),
     "add_min": (0.2, 0.35),
     "add_ratio": (0.4, 0.6),

@@ -146,11 +146,9 @@ def _is_region(name: str) -> bool:
 
 
 def _is_actor(text: str, span: Span) -> bool:
-    """A name that can do something: no region ("Latin America and the Caribbean"), and a
-    country only as the agent ("funded by Canada", not "operates in Colombia")."""
+    """A name that can do something: a country (or a region's words) only as the agent
+    ("funded by Canada", not "operates in Colombia" or "in Latin America and the Caribbean")."""
     name = text[span[0] : span[1]]
-    if _is_region(name):
-        return False
     if all(w.lower() in COUNTRIES | _REGION_WORDS for w in name.split()):
         return bool(_AGENT_BEFORE.search(text[: span[0]]))
     return True

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import sqlite3
 
+import gradio as gr
 import pytest
 
 from app.feedback import MAX_COMMENT_CHARS, FeedbackLimit, FeedbackRefused, FeedbackStore
+from app.http import conversations as conv
 from app.http.web import _rater
 from ingest.errors import StorageError
 
@@ -67,32 +69,37 @@ def test_a_full_disk_is_said_as_one(tmp_path, monkeypatch) -> None:
     assert "--rebuild" not in message and "delete it" not in message
 
 
-def test_the_page_handler_says_why_and_keeps_the_comment(tmp_path, monkeypatch) -> None:
+def _one_answer() -> dict:
+    """Saved conversations holding one answer, at chat index 1, not yet rated."""
+    record = {**conv.new_record(), "answers": {"1": dict(LAST)}}
+    return conv.stored(conv.empty(), record)
+
+
+def _like(liked: bool = True) -> gr.LikeData:
+    return gr.LikeData(None, {"index": 1, "value": "A platform [1]", "liked": liked})
+
+
+def test_the_page_handler_says_why_and_stores_nothing(tmp_path, monkeypatch) -> None:
     store = FeedbackStore(tmp_path / "feedback.sqlite")
     rate = _rater(store, FeedbackLimit(2))
-    long = "x" * (MAX_COMMENT_CHARS + 1)
-    comment, said, last = rate(1, long, dict(LAST), _Request())  # type: ignore[arg-type]
-    assert "up to 2,000 characters" in said and store.rows() == []
-    # gr.skip() leaves the comment box and the last answer as they are
-    assert comment == last == {"__type__": "update"}
-
-    for host in ("10.0.0.1", "10.0.0.1"):
-        _, said, last = rate(1, "fine", dict(LAST), _Request(host))  # type: ignore[arg-type]
-        assert said.startswith("Thank you") and last["feedback_id"]
-    _, said, _ = rate(1, "third", dict(LAST), _Request("10.0.0.1"))  # type: ignore[arg-type]
+    for _ in range(2):  # two answers rated from one address
+        saved, said, _, _ = rate(_one_answer(), _like(), _Request("10.0.0.1"))
+        assert said.startswith("Thank you") and conv.current(saved)["answers"]["1"]["feedback_id"]
+    saved, said, _, _ = rate(_one_answer(), _like(), _Request("10.0.0.1"))
     assert "at most 2 ratings an hour" in said and len(store.rows()) == 2
-    _, said, _ = rate(1, "other", dict(LAST), _Request("10.0.0.2"))  # type: ignore[arg-type]
+    assert saved == {"__type__": "update"}  # gr.skip(): nothing changes on the page
+    _, said, _, _ = rate(_one_answer(), _like(False), _Request("10.0.0.2"))
     assert said.startswith("Thank you") and len(store.rows()) == 3
 
     # Behind a proxy that names the user, the user is the client.
     by_user = _rater(store, FeedbackLimit(1), "X-Remote-User")
     ana = _Request("10.0.0.9", {"x-remote-user": "ana"})
-    assert by_user(1, "", dict(LAST), ana)[1].startswith("Thank you")  # type: ignore[arg-type]
-    assert "at most 1" in by_user(1, "", dict(LAST), ana)[1]  # type: ignore[arg-type]
+    assert by_user(_one_answer(), _like(), ana)[1].startswith("Thank you")
+    assert "at most 1" in by_user(_one_answer(), _like(), ana)[1]
 
     def full(*args: object, **kwargs: object) -> None:
         raise sqlite3.OperationalError("database or disk is full")
 
     monkeypatch.setattr("app.feedback.sqlite3.connect", full)
-    _, said, _ = rate(-1, "disk", dict(LAST), _Request("10.0.0.3"))  # type: ignore[arg-type]
-    assert "disk is full" in said and "comment is still in the box" in said
+    _, said, _, _ = rate(_one_answer(), _like(), _Request("10.0.0.3"))
+    assert "disk is full" in said and "delete" not in said

@@ -211,13 +211,16 @@ def test_bad_gradio_inputs_are_one_clear_error_and_one_log_line(api, caplog, cap
     """The Gradio `ask` endpoint: a clear error (not a raw codec error), and one log line
     each, not a traceback."""
     cases = [
-        (f'{{"data": [{SURROGATE}, []]}}', "the question holds a lone surrogate"),
+        (f'{{"data": [{SURROGATE}, [], null, false]}}', "the question holds a lone surrogate"),
         (
-            f'{{"data": ["And its data?", [{{"role": "user", "content": {SURROGATE}}}]]}}',
+            f'{{"data": ["And its data?", [{{"role": "user", "content": {SURROGATE}}}], null, false]}}',
             "history[0].content holds a lone surrogate",
         ),
-        ('{"data": ["   ", []]}', "the question is empty"),
-        ('{"data": ["Where does R4V post its data?", [{"role": "boss"}]]}', "history[0] must be"),
+        ('{"data": ["   ", [], null, false]}', "the question is empty"),
+        (
+            '{"data": ["Where does R4V post its data?", [{"role": "boss"}], null, false]}',
+            "history[0] must be",
+        ),  # noqa: E501
     ]
     capfd.readouterr()
     with caplog.at_level("INFO", logger="app.http.web"):

@@ -150,6 +150,9 @@ def test_unusable_index_names_the_repair_and_recovers(
 def test_a_damaged_store_shows_no_absolute_path_on_the_page(small_settings, corpus, serve):
     """Issue 24: /healthz and /api hid the data path; the page's status line and the Gradio
     error showed it. Each now says the same as /healthz, with '…/index/chroma'."""
+    import asyncio
+
+    from app.http.pool import AnswerPool, PoolConfig
     from app.http.server import Answerers
     from app.http.web import _asker
 
@@ -160,13 +163,20 @@ def test_a_damaged_store_shows_no_absolute_path_on_the_page(small_settings, corp
     services = Services(settings)
     secret = str(settings.data_dir)
 
-    chat_turn = _asker(Answerers(settings, services))
-    status = next(chat_turn(QUESTION, [], []))[4]  # the status line under the question box
+    pool = AnswerPool(PoolConfig.of(settings))
+    chat_turn = _asker(Answerers(settings, services, pool.halt), pool)
+
+    async def first() -> tuple:
+        return await anext(chat_turn(QUESTION, None, None, None, None))
+
+    status = asyncio.run(first())[4]  # the status line under the question box
     assert "…/index/chroma" in status and "ruta ingest" in status, status
     assert secret not in status and "/tmp/" not in status, status
 
     with serve(settings, services) as url:
-        r = httpx.post(f"{url}/gradio_api/call/ask", json={"data": [QUESTION, []]}, timeout=60)
+        r = httpx.post(
+            f"{url}/gradio_api/call/ask", json={"data": [QUESTION, [], None, False]}, timeout=60
+        )
         stream = httpx.get(f"{url}/gradio_api/call/ask/{r.json()['event_id']}", timeout=60).text
         stream = stream.replace("\\u2026", "…")  # as the JSON of the event escapes it
         assert "event: error" in stream and "…/index/chroma" in stream, stream[:500]

@@ -23,12 +23,12 @@ def test_api_token_required_on_every_route_without_a_login(serve_real) -> None:
         # No login to let browsers in: the page and Gradio's API are behind the token too.
         page = httpx.get(f"{url}/")
         assert page.status_code == 401 and "users_file" in page.json()["error"]["message"]
-        call = httpx.post(f"{url}/gradio_api/call/ask", json={"data": [QUESTION, []]})
+        call = httpx.post(f"{url}/gradio_api/call/ask", json={"data": [QUESTION, [], None, False]})
         assert call.status_code == 401
         auth = {"Authorization": "Bearer s3cret"}
         assert httpx.get(f"{url}/", headers=auth).status_code == 200
         event = httpx.post(
-            f"{url}/gradio_api/call/ask", json={"data": [QUESTION, []]}, headers=auth
+            f"{url}/gradio_api/call/ask", json={"data": [QUESTION, [], None, False]}, headers=auth
         )
         assert event.status_code == 200, event.text
         result = f"{url}/gradio_api/call/ask/{event.json()['event_id']}"

@@ -21,6 +21,9 @@ from index.types import Hit
 AskOne = Callable[[str, str], tuple[list[Hit], Reading]]
 
 
+# The least answer probability of the best sentence that names a side of a comparison.
+SIDE_MIN = 0.02
+
 def names(hit: Hit, name: str) -> bool:
     """Whether a passage (or what its opening refers to) names ``name``."""
     return fold(name) in fold(f"{hit.referent} {hit.chunk.section} {hit.chunk.text}")
@@ -84,7 +87,7 @@ def focus_on(reading: Reading, name: str, hits: Sequence[Hit]) -> Reading | None
     if any(key in fold(u.text) or key in fold(hits[u.hit].referent) for u in reading.units):
         return reading
     at = next((i for i in range(len(reading.ranked)) if names(i)), None)
-    if at is None or reading.ranked[at].p < reading.tuning.answer_min:
+    if at is None or reading.ranked[at].p < SIDE_MIN:
         return None
     u = reading.ranked[at]
     ranked = (u, *reading.ranked[:at], *reading.ranked[at + 1 :])
