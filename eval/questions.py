@@ -138,6 +138,8 @@ def _to_item(row: dict[str, Any]) -> Item:
     if not isinstance(answer, str):
         raise BadItem(f"field 'answer' must be a string, got {type(answer).__name__}")
     doc = row.get("doc") or ""
+    if isinstance(doc, list) and all(isinstance(d, str) for d in doc):
+        doc = ", ".join(doc)  # a question that needs several documents names them all
     if not isinstance(doc, str):
         raise BadItem(f"field 'doc' must be a string, got {type(doc).__name__}")
     return Item(

@@ -17,7 +17,7 @@ from app.rag.spans import YEAR
 from app.rag.termstats import TermStats, root_set
 from index.embed import Embedder
 from index.lang import packs
-from index.lemmas import fold, root
+from index.lemmas import fold
 from index.types import Hit
 
 MAX_ITEMS = 10
@@ -94,7 +94,6 @@ def read(
         len(things),
         q.strict,
         q.lang != "en",
-        best.features[FEATURES.index("names")] if q.names else 1.0,
     )
     p_none = noanswer.probability(evidence, t)
     return Reading(
@@ -138,7 +137,6 @@ def compose(
             chosen.extend(x for x in _expand(mine, units, q, t) if x not in chosen)
     limit = t.max_list if q.plural else t.max_factoid
     limit += len(q.parts) - 1
-    covered = _covered(chosen)
     for u in ranked[1:]:
         if len([c for c in chosen if not c.is_item]) >= limit:
             break
@@ -146,7 +144,6 @@ def compose(
             continue
         if _heading(u) and on("no_heading"):
             continue
-        q_new = {root(x) for x in q.terms} & (root_set(u.text) - covered)
         # Unsure of the best, add the runner-up; but a plural question asking for names gets
         # only sentences that name something new on its subject (below).
         close = u.p >= best.p - t.tie and on("tie")
@@ -159,10 +156,8 @@ def compose(
         # …?" -> its items that score).
         sibling = u.is_item and any(c.is_item and c.hit == u.hit for c in chosen)
         sibling = sibling and on("list_siblings")
-        q_new = q_new if on("new_terms") else set()
-        if unsure or sibling or (q_new and not (q.strict and q.plural)):
+        if unsure or sibling:
             chosen.extend(x for x in _expand(u, units, q, t) if x not in chosen)
-            covered = _covered(chosen)
     if q.plural and q.kind in TYPED and on("breadth"):
         _add_breadth(q, ranked, units, chosen, limit, t)
     return chosen
@@ -253,13 +248,6 @@ def _part(q: Question, part: str) -> Question:
         "no",
         part,
     )
-
-
-def _covered(chosen: list[Unit]) -> set[str]:
-    out: set[str] = set()
-    for c in chosen:
-        out |= root_set(c.text)
-    return out
 
 
 def _new_names(u: Unit, chosen: list[Unit]) -> bool:

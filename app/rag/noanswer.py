@@ -27,7 +27,6 @@ class Evidence:
     unknown_things: int  # the common nouns asked about that the documents never use
     strict: bool  # the question asks for a span (an amount, a date, a name …)
     foreign: bool  # the question is not in English
-    names_cover: float = 1.0  # share of the question's names the best sentence (or its context) has
 
 
 def _best(e: Evidence) -> float:
@@ -45,11 +44,6 @@ def _margin(e: Evidence) -> float:
     """How far the best sentence stands above the runner-up: one clear answer or several
     equally vague ones."""
     return _best(e) - (e.probs[1] if len(e.probs) > 1 else 0.0)
-
-
-def _support(e: Evidence) -> float:
-    """Sentences the reader gives at least even odds."""
-    return math.log1p(sum(p >= 0.5 for p in e.probs))
 
 
 def _coverage(e: Evidence) -> float:
@@ -75,12 +69,6 @@ def _unknown_things(e: Evidence) -> float:
     return float(min(e.unknown_things, 2))
 
 
-def _names_absent(e: Evidence) -> float:
-    """The best sentence is about something else: it (with its heading and the sentence it
-    refers back to) names under half of what the question names."""
-    return float(e.names_cover < 0.5)
-
-
 def _weak_cover(e: Evidence) -> float:
     """How far the best sentence falls short of a third of the question's words: a sentence
     that shares no word with the question answers it only by paraphrase, if at all."""
@@ -101,13 +89,11 @@ FUNCTIONS: dict[str, Callable[[Evidence], float]] = {
     "best": _best,
     "best_logit": _best_logit,
     "margin": _margin,
-    "support": _support,
     "coverage": _coverage,
     "dense": _dense,
     "missing": _missing,
     "unknown_names": _unknown_names,
     "unknown_things": _unknown_things,
-    "names_absent": _names_absent,
     "weak_cover": _weak_cover,
     "strict": _strict,
     "foreign": _foreign,

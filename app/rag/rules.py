@@ -16,7 +16,6 @@ RULES: dict[str, str] = {
     "runner_up": "when unsure, a nearly-as-good sentence joins the answer",
     "runner_up_same_doc": "... only from the best sentence's document",
     "tie": "two sentences the reader cannot tell apart are both quoted",
-    "new_terms": "a sentence with question words the answer lacks joins it",
     "list_siblings": "an item of a list already quoted brings its siblings",
     "breadth": "a plural question collects names from several passages",
     "no_heading": "a heading alone never joins or leads an answer",

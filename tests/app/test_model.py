@@ -68,15 +68,12 @@ def test_noanswer_features_on_hand_made_readings():
     assert _f(clear, "best_logit") > 0 > _f(vague, "best_logit")
     assert _f(clear, "margin") == pytest.approx(0.8)
     assert _f(vague, "margin") == pytest.approx(0.01)
-    assert _f(clear, "support") > _f(vague, "support") == 0.0
     assert _f(_evidence(missing=True), "missing") == 1.0
     assert _f(_evidence(), "missing") == 0.0
     assert _f(_evidence(unknown_names=5), "unknown_names") == 2.0  # capped
     assert _f(_evidence(unknown_things=1), "unknown_things") == 1.0
     assert _f(_evidence(foreign=True), "foreign") == 1.0
     assert _f(_evidence(probs=()), "best") == 0.0
-    assert _f(_evidence(names_cover=0.0), "names_absent") == 1.0
-    assert _f(_evidence(names_cover=0.5), "names_absent") == 0.0
     assert _f(_evidence(coverage=0.0), "weak_cover") == pytest.approx(1 / 3)
     assert _f(_evidence(coverage=0.8), "weak_cover") == 0.0
 

@@ -112,3 +112,11 @@ def test_the_question_set_loads_cleanly() -> None:
     follow_up = next(i for i in items if i.type == "follow_up")
     assert follow_up.history and follow_up.history[0].role == "user"
     assert all(i.evidence for i in items if not i.unanswerable)
+
+
+def test_a_question_may_name_several_documents(tmp_path: Path) -> None:
+    row = {"id": "x1", "type": "cross_doc", "question": "Q?", "doc": ["k4dd", "iecah"]}
+    path = tmp_path / "s.jsonl"
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    items, errors = load_items(path)
+    assert errors == [] and items[0].doc == "k4dd, iecah"

@@ -24,6 +24,7 @@ AskOne = Callable[[str, str], tuple[list[Hit], Reading]]
 # The least answer probability of the best sentence that names a side of a comparison.
 SIDE_MIN = 0.02
 
+
 def names(hit: Hit, name: str) -> bool:
     """Whether a passage (or what its opening refers to) names ``name``."""
     return fold(name) in fold(f"{hit.referent} {hit.chunk.section} {hit.chunk.text}")
