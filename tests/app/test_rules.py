@@ -1,0 +1,32 @@
+"""Rules of app/rag/rules.py that the ablation keeps (they help several sets), each with a test
+that fails when the rule is switched off (`pytest --ablate RULE`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.services import make_answerer
+
+
+@pytest.fixture(scope="module")
+def answerer(real_services):
+    return make_answerer(real_services.settings, real_services)
+
+
+def test_which_countries_needs_a_sentence_naming_several(answerer):
+    """'country_list': one country named in passing is no list of countries; the documents
+    name the initiative but not its countries, so the answer says so."""
+    a = answerer.answer(
+        "In which six countries is the Inclusive Cities, Communities of Solidarity initiative "
+        "carried out?"
+    )
+    assert a.refused, a.text
+
+
+def test_a_plural_question_collects_names_from_several_passages(answerer):
+    """'breadth': 'which programmes …' is answered from every passage naming one."""
+    a = answerer.answer(
+        "Which programmes in the review address human trafficking and the smuggling of migrants?"
+    )
+    assert not a.refused
+    assert len({c.chunk_id for c in a.citations}) >= 2, a.text
