@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -113,25 +113,30 @@ def noanswer_rows(
     return np.array(xs, dtype=np.float64), np.array(ys)
 
 
-def fit_model(
-    replay: Replay,
-    sets: Sequence[QuestionSet],
-    base: Tuning,
-    rows: dict[str, Rows],
-    keep_weights: bool = False,
-    cost: float = 3.0,
-) -> Tuning:
-    """Both models fitted on ``sets``: the sentence weights first (or ``base``'s, kept), then
+@dataclass(frozen=True)
+class Fit:
+    """What every fit shares: the replayed answerer, the model it starts from, each set's
+    sentence rows, whether the sentence weights are kept, and the cost of a wrong refusal."""
+
+    replay: Replay
+    base: Tuning
+    rows: dict[str, Rows]
+    keep_weights: bool = False
+    cost: float = 3.0
+
+
+def fit_model(f: Fit, sets: Sequence[QuestionSet]) -> Tuning:
+    """Both models fitted on ``sets``: the sentence weights first (or the base's, kept), then
     the no-answer model on the readings those weights give."""
-    union = [r for s in sets for r in rows[s.name]]
-    w = np.array(base.weights) if keep_weights else fit_sentences(union)
+    union = [r for s in sets for r in f.rows[s.name]]
+    w = np.array(f.base.weights) if f.keep_weights else fit_sentences(union)
     means = np.vstack([r[1] for r in union]).mean(axis=0)
-    t = replace(base, weights=tuple(w), means=tuple(means), noanswer=(), noanswer_means=())
+    t = replace(f.base, weights=tuple(w), means=tuple(means), noanswer=(), noanswer_means=())
     items = [i for s in sets for i in s.items]
-    x, y = noanswer_rows(replay, items, t)
+    x, y = noanswer_rows(f.replay, items, t)
     nw = noanswer.fit(x, y)
     p = 1 / (1 + np.exp(-(x @ nw)))
-    at = noanswer.threshold(list(p), [int(v) for v in y], cost)
+    at = noanswer.threshold(list(p), [int(v) for v in y], f.cost)
     return replace(t, noanswer=tuple(nw), noanswer_means=tuple(x.mean(axis=0)), refuse_at=at)
 
 
@@ -155,21 +160,12 @@ def show(name: str, m: dict[str, Any]) -> str:
     return f"{name:18} {o['n']:>4} {cells}"
 
 
-def crossfit(
-    replay: Replay,
-    sets: Sequence[QuestionSet],
-    base: Tuning,
-    rows: dict[str, Rows],
-    keep_weights: bool = False,
-    cost: float = 3.0,
-) -> dict[str, dict[str, Any]]:
+def crossfit(f: Fit, sets: Sequence[QuestionSet]) -> dict[str, dict[str, Any]]:
     """Each set answered by a model fitted without it: its `ruta eval` metrics."""
-    out = {}
-    for held in sets:
-        others = [s for s in sets if s is not held]
-        t = fit_model(replay, others, base, rows, keep_weights, cost)
-        out[held.name] = replay.metrics(held.items, t)
-    return out
+    return {
+        held.name: f.replay.metrics(held.items, fit_model(f, [s for s in sets if s is not held]))
+        for held in sets
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -205,15 +201,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     sets = [load_set(p) for p in args.sets]
     base = DEFAULT_TUNING
     rows = {s.name: sentence_rows(replay, s.items) for s in tqdm(sets, desc="sets", unit="set")}
+    fit = Fit(replay, base, rows, args.keep_sentence_weights, args.refusal_cost)
     replay.remember()
     header = f"{'set':18} {'n':>4} " + " ".join(label for _, label in SHOWN)
     if not args.no_cv and len(sets) > 1:
         print("each set answered by a model fitted without it:")
         print(header)
-        folds = crossfit(replay, sets, base, rows, args.keep_sentence_weights, args.refusal_cost)
+        folds = crossfit(fit, sets)
         for name, m in folds.items():
             print(show(name, m))
-    t = fit_model(replay, sets, base, rows, args.keep_sentence_weights, args.refusal_cost)
+    t = fit_model(fit, sets)
     print("fitted on all sets, in-sample:")
     print(header)
     for s in sets:
