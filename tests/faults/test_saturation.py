@@ -167,10 +167,7 @@ def test_page_answers_run_at_the_same_time(
             assert isinstance(body, dict) and "[1]" in body["answer"], body
 
 
-def test_sigterm_stops_answers_in_flight_and_exits(real_services, held_llm, tmp_path) -> None:
-    from tests.faults.conftest import free_port
-
-    port = free_port()
+def test_sigterm_stops_answers_in_flight_and_exits(real_services, held_llm, tmp_path, port) -> None:
     env = {
         **os.environ,
         "RUTA_DATA_DIR": str(real_services.settings.data_dir),

@@ -196,9 +196,9 @@ def test_saved_conversations_reopen_delete_and_stay_bounded() -> None:
 
 
 def test_library_and_document_filter(real_services) -> None:
-    from tests.conftest import CORPUS
+    corpus = Path(__file__).resolve().parents[2] / "corpus"
 
-    docs = documents(real_services.retriever().chunks, CORPUS)
+    docs = documents(real_services.retriever().chunks, corpus)
     assert [d["doc_id"] for d in docs] == ["k4dd-donor-activity", "iecah-coordination-study"]
     k4dd, iecah = docs
     assert k4dd["date"] == "2023" and k4dd["kind"] == "review" and k4dd["publisher"]
