@@ -29,7 +29,8 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from app.rag import noanswer, reader
+from app.rag import join, noanswer, reader
+from app.rag.choose import _heading, _same, candidate, first_units, read
 from app.rag.model import DEFAULT_PATH, DEFAULT_TUNING, Tuning, dump
 from eval.metrics import _overlaps, norm
 from eval.questions import Item
@@ -113,6 +114,59 @@ def noanswer_rows(
     return np.array(xs, dtype=np.float64), np.array(ys)
 
 
+# Candidates past this rank are never reached by an answer of at most max_list sentences.
+JOIN_RANKS = 12
+# The join thresholds tried; the one with the best key facts plus evidence precision on the
+# training sets is kept.
+JOIN_AT = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
+
+
+def join_rows(replay: Replay, items: Sequence[Item], t: Tuning) -> tuple[np.ndarray, np.ndarray]:
+    """One row per candidate sentence of each answerable item's reading under ``t``: its join
+    features beside what the answer holds before anything joins, labelled by whether it holds
+    gold evidence or a key fact that answer lacks."""
+    pairs: list[tuple[join.Candidate, bool]] = []
+    a = replay.base
+    for item in items:
+        if not item.evidence or item.type == "unanswerable":
+            continue
+        readings = [
+            (read(q, hits, a.stats, a.embedder, t), hits) for q, hits in replay.candidates(item)
+        ]
+        r, hits = max(readings, key=lambda rh: rh[0].best)
+        if not r.ranked:
+            continue
+        ranked = list(r.ranked)
+        units = sorted(ranked, key=lambda u: (u.hit, u.pos))
+        q = r.question
+        start = first_units(q, ranked, units, hits, a.stats, a.embedder, t)
+        spans = [n for n in (norm(e) for e in item.evidence) if len(n) >= 8]
+        have = " ".join(norm(u.text) for u in start)
+        facts = [f for f in (norm(k) for k in item.key_facts) if f and f not in have]
+        for rank, u in enumerate(ranked[1:JOIN_RANKS], start=1):
+            if u in start or _same(u, start) or _heading(u):
+                continue
+            text = norm(u.text)
+            label = any(_overlaps(text, s) for s in spans) or any(f in text for f in facts)
+            pairs.append((candidate(q, u, rank, start, hits, ranked[0]), label))
+    return join.label_rows(pairs)
+
+
+def fit_join(f: Fit, sets: Sequence[QuestionSet], t: Tuning) -> Tuning:
+    """The join model fitted on ``sets`` (readings under ``t``), its threshold the one with the
+    best key facts plus evidence precision there."""
+    items = [i for s in sets for i in s.items]
+    x, y = join_rows(f.replay, items, t)
+    w = noanswer.fit(x, y)
+    fitted = replace(t, join=tuple(w), join_means=tuple(x.mean(axis=0)))
+
+    def gain(at: float) -> float:
+        o = f.replay.metrics(items, replace(fitted, join_at=at))["overall"]
+        return (o.get("key_fact_recall") or 0.0) + (o.get("evidence_precision") or 0.0)
+
+    return replace(fitted, join_at=max(JOIN_AT, key=gain))
+
+
 @dataclass(frozen=True)
 class Fit:
     """What every fit shares: the replayed answerer, the model it starts from, each set's
@@ -123,21 +177,26 @@ class Fit:
     rows: dict[str, Rows]
     keep_weights: bool = False
     cost: float = 3.0
+    join: bool = False  # fit the join model too (else the base's, or the joining rules)
 
 
 def fit_model(f: Fit, sets: Sequence[QuestionSet]) -> Tuning:
     """Both models fitted on ``sets``: the sentence weights first (or the base's, kept), then
     the no-answer model on the readings those weights give."""
-    union = [r for s in sets for r in f.rows[s.name]]
-    w = np.array(f.base.weights) if f.keep_weights else fit_sentences(union)
-    means = np.vstack([r[1] for r in union]).mean(axis=0)
-    t = replace(f.base, weights=tuple(w), means=tuple(means), noanswer=(), noanswer_means=())
+    if f.keep_weights:  # the base's weights, and the means of the data they were fitted on
+        t = replace(f.base, noanswer=(), noanswer_means=())
+    else:
+        union = [r for s in sets for r in f.rows[s.name]]
+        means = np.vstack([r[1] for r in union]).mean(axis=0)
+        t = replace(f.base, weights=tuple(fit_sentences(union)), means=tuple(means))
+        t = replace(t, noanswer=(), noanswer_means=())
     items = [i for s in sets for i in s.items]
     x, y = noanswer_rows(f.replay, items, t)
     nw = noanswer.fit(x, y)
     p = 1 / (1 + np.exp(-(x @ nw)))
     at = noanswer.threshold(list(p), [int(v) for v in y], f.cost)
-    return replace(t, noanswer=tuple(nw), noanswer_means=tuple(x.mean(axis=0)), refuse_at=at)
+    t = replace(t, noanswer=tuple(nw), noanswer_means=tuple(x.mean(axis=0)), refuse_at=at)
+    return fit_join(f, sets, t) if f.join else t
 
 
 SHOWN = (
@@ -190,6 +249,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="fit the no-answer model only; keep the model file's sentence weights",
     )
     parser.add_argument(
+        "--fit-join",
+        action="store_true",
+        help="fit the join model too (which sentences join the answer after the first)",
+    )
+    parser.add_argument(
+        "--no-join",
+        action="store_true",
+        help="drop the join model: sentences join by the rules",
+    )
+    parser.add_argument(
         "--cache", type=Path, help="keep the searches in this file for a rerun (same index)"
     )
     args = parser.parse_args(argv)
@@ -199,9 +268,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     replay = Replay(make_answerer(Settings()), args.cache)
     sets = [load_set(p) for p in args.sets]
-    base = DEFAULT_TUNING
-    rows = {s.name: sentence_rows(replay, s.items) for s in tqdm(sets, desc="sets", unit="set")}
-    fit = Fit(replay, base, rows, args.keep_sentence_weights, args.refusal_cost)
+    base = replace(DEFAULT_TUNING, join=(), join_means=()) if args.no_join else DEFAULT_TUNING
+    rows = (
+        {}
+        if args.keep_sentence_weights
+        else {s.name: sentence_rows(replay, s.items) for s in tqdm(sets, desc="sets", unit="set")}
+    )
+    fit = Fit(replay, base, rows, args.keep_sentence_weights, args.refusal_cost, args.fit_join)
     replay.remember()
     header = f"{'set':18} {'n':>4} " + " ".join(label for _, label in SHOWN)
     if not args.no_cv and len(sets) > 1:
@@ -222,7 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "fitted_by": "python -m eval.fit_reader " + " ".join(p.name for p in args.sets),
             "fitted_at": datetime.now(UTC).strftime("%Y-%m-%d"),
         }
-        text = dump(t, reader.FEATURES, noanswer.FEATURES, provenance)
+        text = dump(t, reader.FEATURES, noanswer.FEATURES, provenance, join.FEATURES)
         args.out.write_text(text, encoding="utf-8")
         print(f"wrote {args.out}")
     return 0

@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from app.rag import noanswer
+from app.rag import join, noanswer
 from app.rag.cues import ANAPHOR
 from app.rag.instructions import silenced
 from app.rag.question import Question, analyse
@@ -121,9 +121,44 @@ def compose(
     t: Tuning = DEFAULT_TUNING,
 ) -> list[Unit]:
     """The best sentence first; another only for a part of the question not yet answered, a
-    list's items, or, when the best is not sure, one nearly as good that is not a repeat."""
+    list's items, or one the join model (or, without one, the joining rules) adds."""
+    chosen = first_units(q, ranked, units, hits, stats, embedder, t)
     best = ranked[0]
-    chosen = _expand(best, units, q, t)
+    limit = t.max_list if q.plural else t.max_factoid
+    limit += len(q.parts) - 1
+    for rank, u in enumerate(ranked[1:], start=1):
+        if len([c for c in chosen if not c.is_item]) >= limit:
+            break
+        if u in chosen or _same(u, chosen):
+            continue
+        if not t.join and u.p < max(t.add_min, t.add_ratio * best.p):
+            continue
+        if _heading(u) and on("no_heading"):
+            continue
+        add = (
+            join.joins(candidate(q, u, rank, chosen, hits, best), t)
+            if t.join
+            else _joins_by_rule(q, u, chosen, hits, best, t)
+        )
+        if add:
+            chosen.extend(x for x in _expand(u, units, q, t) if x not in chosen)
+    if q.plural and q.kind in TYPED and on("breadth"):
+        _add_breadth(q, ranked, units, chosen, limit, t)
+    return chosen
+
+
+def first_units(
+    q: Question,
+    ranked: list[Unit],
+    units: list[Unit],
+    hits: Sequence[Hit],
+    stats: TermStats,
+    embedder: Embedder | None,
+    t: Tuning = DEFAULT_TUNING,
+) -> list[Unit]:
+    """The best sentence with what it brings along, and the best for each further part of the
+    question: what an answer holds before anything joins it."""
+    chosen = _expand(ranked[0], units, q, t)
     for part in q.parts[1:] if on("parts") else ():
         pq = _part(q, part)
         sub = score_units(pq, hits, stats, embedder, t)
@@ -135,32 +170,46 @@ def compose(
         mine = next((u for u in units if (u.hit, u.pos) == (top.hit, top.pos)), None)
         if mine is not None and mine not in chosen and (top.p >= t.part_min or typed):
             chosen.extend(x for x in _expand(mine, units, q, t) if x not in chosen)
-    limit = t.max_list if q.plural else t.max_factoid
-    limit += len(q.parts) - 1
-    for u in ranked[1:]:
-        if len([c for c in chosen if not c.is_item]) >= limit:
-            break
-        if u in chosen or u.p < max(t.add_min, t.add_ratio * best.p) or _same(u, chosen):
-            continue
-        if _heading(u) and on("no_heading"):
-            continue
-        # Unsure of the best, add the runner-up; but a plural question asking for names gets
-        # only sentences that name something new on its subject (below).
-        close = u.p >= best.p - t.tie and on("tie")
-        unsure = (best.p < t.sure or close) and not (q.strict and q.plural) and on("runner_up")
-        # ... and the runner-up is from the same document (another document's is another
-        # subject, unless a part of the question asks for it: parts are added above)
-        same_doc = hits[u.hit].chunk.doc_id == hits[best.hit].chunk.doc_id
-        unsure = unsure and (same_doc or not on("runner_up_same_doc"))
-        # An item of a list already quoted: the list is one answer ("How is UNICEF supporting
-        # …?" -> its items that score).
-        sibling = u.is_item and any(c.is_item and c.hit == u.hit for c in chosen)
-        sibling = sibling and on("list_siblings")
-        if unsure or sibling:
-            chosen.extend(x for x in _expand(u, units, q, t) if x not in chosen)
-    if q.plural and q.kind in TYPED and on("breadth"):
-        _add_breadth(q, ranked, units, chosen, limit, t)
     return chosen
+
+
+def candidate(
+    q: Question, u: Unit, rank: int, chosen: list[Unit], hits: Sequence[Hit], best: Unit
+) -> join.Candidate:
+    """``u`` as the join model sees it, beside what the answer holds so far."""
+    return join.Candidate(
+        p=u.p,
+        best=best.p,
+        rank=rank,
+        same_passage=any(c.hit == u.hit for c in chosen),
+        same_doc=hits[u.hit].chunk.doc_id == hits[best.hit].chunk.doc_id,
+        adjacent=any(c.hit == u.hit and abs(c.pos - u.pos) == 1 for c in chosen),
+        item=u.is_item,
+        sibling=u.is_item and any(c.is_item and c.hit == u.hit for c in chosen),
+        typed=bool(u.spans),
+        new_names=bool(u.spans) and _new_names(u, chosen),
+        plural=q.plural,
+        strict=q.strict,
+    )
+
+
+def _joins_by_rule(
+    q: Question, u: Unit, chosen: list[Unit], hits: Sequence[Hit], best: Unit, t: Tuning
+) -> bool:
+    """The joining rules a model file without a join model keeps."""
+    # Unsure of the best, add the runner-up; but a plural question asking for names gets
+    # only sentences that name something new on its subject (see _add_breadth).
+    close = u.p >= best.p - t.tie and on("tie")
+    unsure = (best.p < t.sure or close) and not (q.strict and q.plural) and on("runner_up")
+    # ... and the runner-up is from the same document (another document's is another
+    # subject, unless a part of the question asks for it: parts are added above)
+    same_doc = hits[u.hit].chunk.doc_id == hits[best.hit].chunk.doc_id
+    unsure = unsure and (same_doc or not on("runner_up_same_doc"))
+    # An item of a list already quoted: the list is one answer ("How is UNICEF supporting
+    # …?" -> its items that score).
+    sibling = u.is_item and any(c.is_item and c.hit == u.hit for c in chosen)
+    sibling = sibling and on("list_siblings")
+    return unsure or sibling
 
 
 def _add_breadth(

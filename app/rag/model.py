@@ -57,6 +57,11 @@ class Tuning:
     noanswer: tuple[float, ...] = ()
     noanswer_means: tuple[float, ...] = ()
     refuse_at: float = 0.5
+    # The join model: one weight per join.FEATURES; a sentence joins from ``join_at`` on. A
+    # file without one joins by the rules (runner-up when unsure, near tie, list siblings).
+    join: tuple[float, ...] = ()
+    join_means: tuple[float, ...] = ()
+    join_at: float = 0.5
     # Names of features, rules and steps switched off (python -m eval.ablate); empty in use.
     off: frozenset[str] = field(default_factory=frozenset)
 
@@ -86,8 +91,19 @@ def load(path: Path = DEFAULT_PATH) -> tuple[Tuning, dict[str, Any]]:
         noanswer=tuple(data["noanswer"]["weights"]),
         noanswer_means=tuple(data["noanswer"]["means"]),
         refuse_at=float(data["noanswer"]["refuse_at"]),
+        **_join(data.get("join")),
     )
     return t, data
+
+
+def _join(section: dict[str, Any] | None) -> dict[str, Any]:
+    if not section:
+        return {}
+    return {
+        "join": tuple(section["weights"]),
+        "join_means": tuple(section["means"]),
+        "join_at": float(section["join_at"]),
+    }
 
 
 def dump(
@@ -95,6 +111,7 @@ def dump(
     sentence_features: tuple[str, ...],
     noanswer_features: tuple[str, ...],
     provenance: dict[str, Any],
+    join_features: tuple[str, ...] = (),
 ) -> str:
     """The model file's text for ``t`` (rounded: the file is read and diffed by people)."""
 
@@ -117,6 +134,13 @@ def dump(
         "thresholds": {k: getattr(t, k) for k in THRESHOLDS},
         **provenance,
     }
+    if t.join:
+        data["join"] = {
+            "features": list(join_features),
+            "weights": r(t.join),
+            "means": r(t.join_means),
+            "join_at": round(t.join_at, 4),
+        }
     return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
 
 
