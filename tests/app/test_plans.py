@@ -133,10 +133,35 @@ def test_each_side_of_a_comparison_is_answered_from_a_passage_that_names_it(stat
         labelled=True,
     )
     assert a is not None
-    fao, ruritania = a.text.split("\n")
+    fao, ruritania, both = a.text.split("\n")
     assert fao.startswith("FAO: ") and "led by FAO" in fao
     assert ruritania.startswith("Ruritania: ") and "technical staff" in ruritania
+    assert both == "Both: no passage speaks of both."  # never a silent gap
     assert {c.chunk_id for c in a.citations} == {"doc-a#0001", "doc-a#0002"}
+
+
+ALLIES = [
+    chunk(0, "Norway funds the Blue Fund with $12 million for border health posts."),
+    chunk(1, "Sweden trains the staff of border health posts in three countries."),
+    chunk(2, "Norway and Sweden agreed in 2023 to report on the posts together."),
+]
+
+
+def test_a_comparison_ends_with_what_the_documents_say_about_both_sides(reader_embedder):
+    a = answer_steps(
+        "Compare Norway and Sweden",
+        ("what does the review say about Norway", "what does the review say about Sweden"),
+        ask_over(ALLIES, TermStats.of(Prepared.of(ALLIES, 10)), reader_embedder),
+        "en",
+        "",
+        labelled=True,
+    )
+    assert a is not None
+    lines = a.text.split("\n")
+    assert lines[0].startswith("Norway: ") and lines[1].startswith("Sweden: ")
+    assert lines[-1].startswith("Both: ") and "report on the posts together" in lines[-1]
+    assert lines[-1].endswith(f"[{len(a.citations)}]")
+    assert a.citations[-1].chunk_id == "doc-a#0002"
 
 
 SECTION = [

@@ -30,9 +30,10 @@ def test_a_follow_up_that_names_its_own_subject_is_not_glued_to_the_last_one(ans
 def test_a_comparison_answers_both_sides_each_from_its_own_passage(answerer):
     a = answerer.answer("Compare what the review says about USAID and Canada's funding")
     assert a.plan == "comparison" and not a.refused
-    usaid, canada = a.text.split("\n")
+    usaid, canada, both = a.text.split("\n")
     assert usaid.startswith("USAID:") and "$25 million" in usaid
     assert canada.startswith("Canada:") and "Government of Canada" in canada
+    assert both == "Both: no passage speaks of both."
     cited = {c.chunk_id for c in a.citations}
     assert len(cited) == 2 and all(c.doc_id == "k4dd-donor-activity" for c in a.citations)
 

@@ -72,7 +72,45 @@ def answer_steps(
         pieces.append((label or (_part_label(part) if sub.refused else ""), sub))
     if not answered:
         return None
+    both = (
+        _both(question, [_side_name(p) for p in steps], pieces, ask_one, lang) if labelled else None
+    )
+    if both is not None:
+        pieces.append(both)
     return combine(question, pieces, lang, notice)
+
+
+def _both(
+    question: str,
+    sides: Sequence[str],
+    pieces: Sequence[tuple[str, Answer | None]],
+    ask_one: AskOne,
+    lang: str,
+) -> tuple[str, Answer | None] | None:
+    """A comparison's last line: what the documents say about both sides, from the best
+    sentence of the whole question that names every side; or that no passage speaks of both.
+    None when that sentence is quoted above already, or there are not two sides."""
+    w = words(lang)
+    keys = [fold(s) for s in dict.fromkeys(sides) if s]
+    quoted = {c.quote for _, sub in pieces if sub is not None for c in sub.citations}
+    if len(keys) < 2:
+        return None
+    hits, reading = ask_one(question, "")
+
+    def names_all(i: int) -> bool:
+        u = reading.ranked[i]
+        text = fold(f"{hits[u.hit].referent} {u.text}")
+        return all(k in text for k in keys) and u.p >= SIDE_MIN
+
+    at = next((i for i in range(len(reading.ranked)) if names_all(i)), None)
+    if at is not None:
+        u = reading.ranked[at]
+        ranked = (u, *reading.ranked[:at], *reading.ranked[at + 1 :])
+        sub = extractive_answer(question, replace(reading, units=(u,), ranked=ranked), hits, "")
+        if not sub.refused:
+            # said above already (a side's sentence named both): no line of its own
+            return None if {c.quote for c in sub.citations} <= quoted else (f"{w.both}:", sub)
+    return f"{w.both}: {w.not_compared}", None
 
 
 def focus_on(reading: Reading, name: str, hits: Sequence[Hit]) -> Reading | None:

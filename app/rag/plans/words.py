@@ -33,6 +33,8 @@ class PlanWords:
     leans_on: re.Pattern[str]  # a pronoun a follow-up leans on
     limit: str  # "{shown} of {total} points; ask for more."
     not_said: str  # "the documents do not say."
+    both: str  # "Both": a comparison's line on what names both sides
+    not_compared: str  # "no passage speaks of both."
 
 
 @cache
@@ -47,4 +49,5 @@ def words(lang: str) -> PlanWords:
     """The cues of ``lang``; a language without a table reads as English."""
     raw = table().get(lang) or table()["en"]
     pats = {k: re.compile(str(raw[k]), re.I) for k in PATTERNS}
-    return PlanWords(lang, **pats, limit=str(raw["limit"]), not_said=str(raw["not_said"]))
+    plain = {k: str(raw[k]) for k in ("limit", "not_said", "both", "not_compared")}
+    return PlanWords(lang, **pats, **plain)
