@@ -66,6 +66,7 @@ def answer_config(s: Settings) -> AnswerConfig:
         reader_tuning(s),
         max_history_turns=s.max_history_turns,
         timeout_s=s.request_timeout_s,
+        answer_cache=s.answer_cache,
     )
 
 

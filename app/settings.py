@@ -165,6 +165,12 @@ class Settings(BaseSettings):
     answer_queue_wait_s: float = Field(
         5.0, gt=0, le=600, description="Longest wait for a slot; then 503 with Retry-After."
     )
+    answer_cache: int = Field(
+        1000,
+        ge=0,
+        le=1_000_000,
+        description="Answers kept in memory for repeated questions (extractive); 0 = none.",
+    )
     shutdown_timeout_s: float = Field(
         10.0, gt=0, le=600, description="On SIGTERM, the process exits within this time."
     )
