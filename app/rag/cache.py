@@ -47,6 +47,10 @@ class AnswerCache:
             self._answers.move_to_end(key)
             return answer
 
+    def clear(self) -> None:
+        with self._lock:
+            self._answers.clear()
+
     def put(self, key: Key, answer: Answer) -> None:
         with self._lock:
             self._answers[key] = answer
