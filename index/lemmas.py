@@ -10,6 +10,7 @@ the name ("Canadian" <-> "Canada", "Colombian" <-> "Colombia").
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -48,14 +49,31 @@ def lemma(word: str, lang: str = "en") -> str:
         return _NUMBERS[word.lower()]
     if "-" in word:
         return "-".join(lemma(p, lang) for p in word.split("-") if p)
-    import simplemma
-
     langs: str | tuple[str, ...] = lang if lang == "en" else (lang, "en")
     try:
-        out = simplemma.lemmatize(word.lower(), lang=langs)
+        out = _lemmatize(word.lower(), langs)
     except ValueError:  # a language simplemma does not know: the word itself
         out = word.lower()
     return fold(out)
+
+
+_READ: set[str | tuple[str, ...]] = set()  # languages whose dictionaries simplemma holds
+_READING = threading.Lock()
+
+
+def _lemmatize(word: str, langs: str | tuple[str, ...]) -> str:
+    """simplemma's lemma. Its first word in a language reads that language's dictionary (~1 s
+    of CPU for Spanish), and its cache does not hold back the answers that ask meanwhile: each
+    read it again (three at once in a loaded server). One reads it; the others wait for it."""
+    import simplemma
+
+    if langs in _READ:
+        return str(simplemma.lemmatize(word, lang=langs))
+    with _READING:
+        try:
+            return str(simplemma.lemmatize(word, lang=langs))
+        finally:
+            _READ.add(langs)
 
 
 @lru_cache(maxsize=131072)

@@ -68,7 +68,8 @@ class AskResponse(BaseModel):
     )
     latency_ms: float = Field(description="The sum of timings_ms.")
     timings_ms: dict[str, float] = Field(
-        description="Milliseconds per step: retrieval, answer (and suggestions when asked)."
+        description="Milliseconds per step: retrieval, answer (and suggestions when asked); "
+        "for a repeated question answered from memory, cached."
     )
     suggestions: list[str] = Field(
         default_factory=list,

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
+from app.rag.cache import AnswerCache, answer_key
 from app.rag.choose import Reading, read
 from app.rag.citations import reader_first, validate
 from app.rag.compose import extractive_answer, refusal
@@ -75,6 +76,7 @@ class AnswerConfig:
     tuning: Tuning
     max_history_turns: int = 6
     timeout_s: float = 0.0  # the time budget of one answer; 0 = none
+    answer_cache: int = 0  # extractive answers kept for repeated questions; 0 = none
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -164,6 +166,8 @@ class Answerer:
         self.halt = halt  # why an answer must stop now (a server shutting down); "" = go on
         self.embedder = embedder if embedder is not None else retriever.embedder
         self.stats = TermStats.of(retriever.prepared)
+        # Extractive answers only: an LLM's are not the same twice, and are streamed as made.
+        self.cache = AnswerCache(config.answer_cache) if config.answer_cache else None
 
     def stream(
         self,
@@ -174,7 +178,8 @@ class Answerer:
         """Yield text pieces as they are ready, then the final Answer. Past the time budget the
         next step raises AnswerTimedOut instead of running: the work stops, it is not left
         running behind a client that gave up. When ``halt`` gives a reason (the server is
-        shutting down), the next step raises AnswerStopped."""
+        shutting down), the next step raises AnswerStopped. A repeated question is answered
+        from ``cache`` (extractive answers), its timings then ``{"cached": ms}``."""
         t0 = time.perf_counter()
         budget = self.config.timeout_s
 
@@ -192,6 +197,15 @@ class Answerer:
         check_inputs(history, filters)
         history = bound_history(history, self.config.max_history_turns, limit)
         q = clean_question(question, limit)
+        cache = self.cache if self.llm is None else None
+        key = answer_key(q, history, filters)
+        kept = cache.get(key) if cache is not None else None
+        if kept is not None:
+            for line in kept.text.split("\n"):
+                yield from _sentence_pieces(line + "\n")
+            took = (time.perf_counter() - t0) * 1000
+            yield replace(self._noticed(kept), timings_ms={"cached": took})
+            return
         lang = detect_language(q)  # the one language guess: retrieval's and the reader's
         queries = candidate_queries(q, history, limit, lang)
         searched = []
@@ -238,16 +252,24 @@ class Answerer:
             for line in answer.text.split("\n"):
                 yield from _sentence_pieces(line + "\n")
         timings["answer"] = (time.perf_counter() - t1) * 1000
-        warning = self.index_notice() if self.index_notice else ""
-        if warning:
-            notice = f"{warning}. {answer.notice}".strip() if answer.notice else warning
-            answer = replace(answer, notice=notice)
         # the reader is sure: its passages lead (a plan's answer keeps its own order)
         sure = reading.best >= self.config.tuning.lead_min and on("reader_first")
         if planned is None and sure:
             lead = [hits[u.hit].chunk.chunk_id for u in (*reading.units, *reading.ranked[:1])]
             answer = replace(answer, hits=reader_first(answer.hits, lead))
-        yield replace(answer, timings_ms=timings, standalone_question=asked.text, plan=plan.name)
+        answer = replace(answer, standalone_question=asked.text, plan=plan.name)
+        if cache is not None:
+            cache.put(key, answer)
+        yield replace(self._noticed(answer), timings_ms=timings)
+
+    def _noticed(self, answer: Answer) -> Answer:
+        """``answer`` under the index's warning, if any (read at each answer: an ingestion
+        that stopped midway shows at once)."""
+        warning = self.index_notice() if self.index_notice else ""
+        if not warning:
+            return answer
+        notice = f"{warning}. {answer.notice}".strip() if answer.notice else warning
+        return replace(answer, notice=notice)
 
     def answer(
         self, question: str, history: Sequence[Message] = (), filters: FiltersIn | None = None

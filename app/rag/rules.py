@@ -38,6 +38,11 @@ def on(name: str) -> bool:
     return name not in _OFF.get()
 
 
+def switched_off() -> frozenset[str]:
+    """The rules switched off here (none, outside an ablation)."""
+    return _OFF.get()
+
+
 @contextmanager
 def ablated(*names: str) -> Iterator[None]:
     """Switch the named rules off inside the block."""

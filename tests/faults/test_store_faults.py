@@ -18,6 +18,7 @@ from ingest.pipeline import load_corpus
 
 QUESTION = "When did the Kingston liaison desk open?"
 FACT = "3 May 2021"
+OTHER = "How many families did the Tumbes border desk count?"
 # `ruta` runs in this process with the test's settings, its corpus folder included.
 CLI_SETTINGS = ("data_dir", "corpus_dir", "embedder", "multilingual_embedder")
 
@@ -50,8 +51,8 @@ def _ingest(services: Services) -> None:
     )
 
 
-def _ask(url: str) -> httpx.Response:
-    return httpx.post(f"{url}/api/ask", json={"question": QUESTION}, timeout=60)
+def _ask(url: str, question: str = QUESTION) -> httpx.Response:
+    return httpx.post(f"{url}/api/ask", json={"question": question}, timeout=60)
 
 
 def _check_store_error(r: httpx.Response) -> None:
@@ -81,8 +82,11 @@ def test_chroma_server_down_then_back(small_settings, corpus, chroma_server, ser
 
             proc.kill()
             proc.wait(timeout=10)
-            for _ in range(2):  # mid-search on the cached retriever, then while reconnecting
-                _check_store_error(_ask(url))
+            # Mid-search on the cached retriever (a question not asked before: an answer kept
+            # in memory needs no search), then while reconnecting: every question waits for
+            # the store, the one answered before included.
+            _check_store_error(_ask(url, OTHER))
+            _check_store_error(_ask(url))
             health = httpx.get(f"{url}/healthz", timeout=60)
             assert health.status_code == 503 and "chroma run" in health.json()["index"]
             assert httpx.get(f"{url}/v1/models").status_code == 200  # the server itself is fine

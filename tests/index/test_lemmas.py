@@ -51,3 +51,38 @@ def test_british_spelling_meets_american():
 def test_number_words_are_digits_in_every_language():
     assert terms("five thematic areas") == ["5", "thematic", "area"]
     assert terms("as cinco áreas", "pt")[0] == terms("les cinq domaines", "fr")[0] == "5"
+
+
+def test_a_dictionary_is_read_once_by_answers_that_need_it_at_once(monkeypatch):
+    """Four answers needing a language no one used before (German here): one reads its
+    dictionary, the others wait for it instead of reading it too."""
+    import threading
+
+    from simplemma.strategies.dictionaries import dictionary_factory
+
+    from index.lemmas import lemma
+
+    reads: list[str] = []
+    load = dictionary_factory._load_dictionary_from_disk
+
+    def counted(langcode: str):
+        reads.append(langcode)
+        return load(langcode)
+
+    monkeypatch.setattr(dictionary_factory, "_load_dictionary_from_disk", counted)
+    start = threading.Barrier(4)
+    got: list[str] = []
+
+    def ask(word: str) -> None:
+        start.wait()
+        got.append(lemma(word, "de"))
+
+    workers = [
+        threading.Thread(target=ask, args=(w,)) for w in ("Häuser", "Kinder", "gingen", "Städte")
+    ]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert reads.count("de") == 1
+    assert "haus" in got and "gehen" in got
