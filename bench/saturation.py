@@ -17,7 +17,15 @@ import httpx
 from bench.common import CORPUS, Question
 from bench.server import start
 
-SHORT = "Where does R4V post its monitoring data?"
+# Short questions of the same cost, each asked once: answers are kept for a repeated question
+# (RUTA_ANSWER_CACHE), so a repeat would measure the queue only, not the answer's work.
+SHORTS = (
+    "Where does R4V post its monitoring data?",
+    "Where can R4V's monitoring figures be found?",
+    "Where are the R4V platform's monitoring results published?",
+    "Where does the R4V platform publish its monitoring data?",
+)
+WARM_UP = "Who leads R4V?"
 LONGS = 8
 BURST = 50
 
@@ -45,13 +53,13 @@ def _page_ask(url: str, question: str, client: str) -> tuple[float, str]:
 
 
 def short_behind_long(url: str, max_chars: int) -> dict[str, Any]:
-    alone = [_page_ask(url, SHORT, "10.0.0.1")[0] for _ in range(3)]
+    alone = [_page_ask(url, q, "10.0.0.1")[0] for q in SHORTS[:-1]]
     with ThreadPoolExecutor(LONGS + 1) as pool:
         longs = [
             pool.submit(_page_ask, url, _long_text(max_chars, i), "10.0.0.2") for i in range(LONGS)
         ]
         time.sleep(0.5)  # the long ones are queued or running first
-        behind, outcome = pool.submit(_page_ask, url, SHORT, "10.0.0.1").result()
+        behind, outcome = pool.submit(_page_ask, url, SHORTS[-1], "10.0.0.1").result()
         long_results = [f.result() for f in longs]
     base = statistics.median(alone)
     return {
@@ -108,7 +116,7 @@ def bench_saturation(data_dir: Path, qs: Sequence[Question], log_dir: Path) -> d
     out: dict[str, Any] = {}
     server = start(data_dir, CORPUS, log_dir / "serve-saturation.log")
     try:
-        httpx.post(f"{server.url}/api/ask", json={"question": SHORT}, timeout=300)
+        httpx.post(f"{server.url}/api/ask", json={"question": WARM_UP}, timeout=300)
         out["short_behind_long"] = short_behind_long(server.url, max_chars)
         out["burst"] = burst(server.url, max_chars)
         # SIGTERM while the same burst is being answered.
