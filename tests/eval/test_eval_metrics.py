@@ -212,3 +212,29 @@ def test_metrics_by_answer_plan_and_the_summary_coverage():
     # a summary's key facts are its gold points: the share quoted is its coverage
     assert out["overall"]["summary_coverage"] == pytest.approx(0.75)
     assert metrics.aggregate([rec("single", 1.0)])["overall"]["summary_coverage"] is None
+
+
+def test_metrics_by_language_when_the_questions_are_in_several():
+    def rec(lang: str, unanswerable: bool, refused: bool, recall: float | None) -> dict:
+        return {
+            "type": "unanswerable" if unanswerable else "factoid",
+            "lang": lang,
+            "refused": refused,
+            "unanswerable": unanswerable,
+            "key_fact_recall": recall,
+            "evidence": [],
+            "evidence_rank": None,
+        }
+
+    records = [
+        rec("es", False, False, 0.5),
+        rec("en", False, False, 1.0),
+        rec("en", True, True, None),
+        rec("es", True, False, None),
+    ]
+    out = metrics.aggregate(records)
+    assert list(out["by_lang"]) == ["en", "es"]  # English first: the others are read against it
+    assert out["by_lang"]["en"]["refusal_rate"] == 1.0
+    assert out["by_lang"]["es"]["refusal_rate"] == 0.0
+    assert out["by_lang"]["es"]["key_fact_recall"] == pytest.approx(0.5)
+    assert "by_lang" not in metrics.aggregate([r for r in records if r["lang"] == "en"])
