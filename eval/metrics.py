@@ -141,7 +141,7 @@ def citation_recall(answer: Answer) -> float | None:
     """
     if answer.refused:
         return None
-    sentences = split_sentences(answer.text)
+    sentences = split_sentences(answer.quoted)  # the lead's markers are the quotes' own
     if not sentences:
         return None
     verified = {c.n for c in answer.citations if c.verified}

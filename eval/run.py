@@ -130,8 +130,9 @@ def _score_answer(rec: dict[str, Any], item: Item, answer: Answer, hits: list[Hi
     rec["citation_precision"] = metrics.citation_precision(answer, item.evidence, texts)
     rec["citation_recall"] = metrics.citation_recall(answer)
     if not answer.refused:
-        rec["evidence_precision"] = metrics.evidence_precision(item.evidence, answer.text)
-        rec["answer_sentences"], rec["answer_words"] = metrics.answer_length(answer.text)
+        # the quoted sentences only: not the lead and label in the asker's language
+        rec["evidence_precision"] = metrics.evidence_precision(item.evidence, answer.quoted)
+        rec["answer_sentences"], rec["answer_words"] = metrics.answer_length(answer.quoted)
 
 
 def _retrieval_ms(answer: Answer) -> float | None:
