@@ -71,3 +71,12 @@ def test_english_words_for_english_and_unknown_languages(lang):
     assert "<summary>Sources [1]–[2]</summary>" in html and "quote verified" in html
     assert 'title="Source 1: A made-up review, Funding"' in html
     assert label("no_sources", lang) == "No sources: the documents did not match this question."
+
+
+def test_a_copied_answer_names_its_sources_in_its_language():
+    from app.http.conversations import answer_markdown
+    from app.rag.serialize import answer_dict
+
+    assert "\nFuentes:\n" in answer_markdown(answer_dict(answer("es")))
+    assert "\nPassages les plus proches :\n" in answer_markdown(answer_dict(answer("fr", True)))
+    assert "\nSources:\n" in answer_markdown(answer_dict(answer("en")))
