@@ -141,7 +141,7 @@ def citation_recall(answer: Answer) -> float | None:
     """
     if answer.refused:
         return None
-    sentences = split_sentences(answer.text)
+    sentences = split_sentences(answer.quoted)  # the lead's markers are the quotes' own
     if not sentences:
         return None
     verified = {c.n for c in answer.citations if c.verified}
@@ -215,9 +215,10 @@ PLANS = ("single", "list", "parts", "comparison", "summary", "derived")
 
 
 def aggregate(records: Sequence[dict[str, Any]], ks: Sequence[int] = KS) -> dict[str, Any]:
-    """``{"overall": {...}, "by_type": {type: {...}}, "by_plan": {plan: {...}}}`` with
-    group_metrics() for each; a summary's key-fact recall is its coverage (the share of its
-    gold points it quotes)."""
+    """``{"overall": {...}, "by_type": {type: {...}}, "by_plan": {plan: {...}}, "by_lang":
+    {lang: {...}}}`` with group_metrics() for each; a summary's key-fact recall is its
+    coverage (the share of its gold points it quotes). ``by_lang`` only when the questions are
+    in more than one language (English first: the others are read against it)."""
     types = sorted({r["type"] for r in records})
     planned = {r.get("plan") for r in records if r.get("plan")}
     by_plan = {
@@ -227,11 +228,17 @@ def aggregate(records: Sequence[dict[str, Any]], ks: Sequence[int] = KS) -> dict
     }
     overall = group_metrics(records, ks)
     overall["summary_coverage"] = by_plan.get("summary", {}).get("key_fact_recall")
-    return {
+    langs = sorted({r["lang"] for r in records if r.get("lang")}, key=lambda x: (x != "en", x))
+    out = {
         "overall": overall,
         "by_type": {t: group_metrics([r for r in records if r["type"] == t], ks) for t in types},
         "by_plan": by_plan,
     }
+    if len(langs) > 1:
+        out["by_lang"] = {
+            lang: group_metrics([r for r in records if r.get("lang") == lang], ks) for lang in langs
+        }
+    return out
 
 
 # --- answer focus ---------------------------------------------------------------------------

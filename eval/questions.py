@@ -32,6 +32,7 @@ class Item:
     evidence: tuple[str, ...] = ()
     doc: str = ""
     history: tuple[Message, ...] = ()
+    lang: str = ""  # the question's language as the set gives it ("" = guessed when scored)
 
     @property
     def unanswerable(self) -> bool:
@@ -151,7 +152,16 @@ def _to_item(row: dict[str, Any]) -> Item:
         evidence=_strings(row, "evidence"),
         doc=doc,
         history=_history(row.get("history")),
+        lang=_lang(row.get("lang")),
     )
+
+
+def _lang(value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise BadItem(f"field 'lang' must be a language code string, got {value!r}")
+    return value.strip().lower()
 
 
 def _strings(row: dict[str, Any], name: str) -> tuple[str, ...]:

@@ -60,6 +60,15 @@ PLAN_COLUMNS = (
     "answer_ms_p50",
     "answer_ms_p95",
 )
+# per language, when the questions are in several (the same question should fare the same)
+LANG_COLUMNS = (
+    "n",
+    "hit@1",
+    "key_fact_recall",
+    "evidence_precision",
+    "refusal_rate",
+    "false_refusal_rate",
+)
 CHART_SERIES = (
     "hit@5",
     "mrr",
@@ -154,6 +163,13 @@ def render_markdown(
         for p, g in m["by_plan"].items():
             cells = [p] + [fmt(c, g.get(c)) for c in PLAN_COLUMNS]
             lines.append("| " + " | ".join(cells) + " |")
+    if m.get("by_lang"):
+        lines += ["", "## By language", ""]
+        lines.append("| Language | " + " | ".join(LABEL[c] for c in LANG_COLUMNS) + " |")
+        lines.append("|---" + "|---:" * len(LANG_COLUMNS) + "|")
+        for code, g in m["by_lang"].items():
+            cells = [code] + [fmt(c, g.get(c)) for c in LANG_COLUMNS]
+            lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -173,8 +189,10 @@ def _metrics_table(metrics: dict[str, Any], baseline: dict | None, labels: Seque
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
-def _type_table(by_type: dict[str, dict[str, Any]], columns: Sequence[str] = TYPE_COLUMNS) -> str:
-    head = "<th>Type</th>" + "".join(f"<th>{escape(LABEL[c])}</th>" for c in columns)
+def _type_table(
+    by_type: dict[str, dict[str, Any]], columns: Sequence[str] = TYPE_COLUMNS, first: str = "Type"
+) -> str:
+    head = f"<th>{first}</th>" + "".join(f"<th>{escape(LABEL[c])}</th>" for c in columns)
     rows = [
         f"<tr><td>{escape(t)}</td>"
         + "".join(f"<td class=num>{fmt(c, g.get(c))}</td>" for c in columns)
@@ -283,7 +301,12 @@ def render_html(
         f"<h2>Metrics</h2>{_metrics_table(m, baseline, labels)}"
         f"<h2>By question type</h2>{_type_table(m['by_type'])}"
         f"<h2>By answer plan</h2>{_type_table(m.get('by_plan', {}), PLAN_COLUMNS)}"
-        f"{''.join(charts)}"
+        + (
+            f"<h2>By language</h2>{_type_table(m['by_lang'], LANG_COLUMNS, 'Language')}"
+            if m.get("by_lang")
+            else ""
+        )
+        + f"{''.join(charts)}"
         f"<h2>Failures to read</h2>{_failures_table(result.records, labels[0])}"
         f"<h2>Configuration</h2><table>{config_rows}</table>"
         "</body></html>\n"

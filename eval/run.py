@@ -16,6 +16,7 @@ from app.rag.types import Answer, Message
 from eval import metrics, report
 from eval.questions import Item
 from eval.result import EvalResult
+from index.lang import detect_language
 from index.types import Hit
 
 Search = Callable[[str, list[Message]], list[Hit]]
@@ -63,6 +64,8 @@ def _blank_record(item: Item) -> dict[str, Any]:
     return {
         "id": item.id,
         "type": item.type,
+        # the set's language for the item, else the one Ruta guesses from the question
+        "lang": item.lang or detect_language(item.question),
         "question": item.question,
         "history": [asdict(m) for m in item.history],
         "gold_answer": item.answer,
@@ -127,8 +130,9 @@ def _score_answer(rec: dict[str, Any], item: Item, answer: Answer, hits: list[Hi
     rec["citation_precision"] = metrics.citation_precision(answer, item.evidence, texts)
     rec["citation_recall"] = metrics.citation_recall(answer)
     if not answer.refused:
-        rec["evidence_precision"] = metrics.evidence_precision(item.evidence, answer.text)
-        rec["answer_sentences"], rec["answer_words"] = metrics.answer_length(answer.text)
+        # the quoted sentences only: not the lead and label in the asker's language
+        rec["evidence_precision"] = metrics.evidence_precision(item.evidence, answer.quoted)
+        rec["answer_sentences"], rec["answer_words"] = metrics.answer_length(answer.quoted)
 
 
 def _retrieval_ms(answer: Answer) -> float | None:

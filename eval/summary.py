@@ -1,4 +1,5 @@
-"""The summary `ruta eval` prints: headline metrics overall, per question type and per plan."""
+"""The summary `ruta eval` prints: headline metrics overall, per question type, per plan and,
+for a set in several languages, per language."""
 
 from __future__ import annotations
 
@@ -17,6 +18,13 @@ BY_TYPE = (
     ("key_fact_recall", "key facts"),
     ("evidence_precision", "evidence"),
     ("answer_sentences_p50", "sentences"),
+    ("refusal_rate", "refused (unans.)"),
+    ("false_refusal_rate", "refused (ans.)"),
+)
+BY_LANG = (
+    ("hit@1", "hit@1"),
+    ("key_fact_recall", "key facts"),
+    ("evidence_precision", "evidence"),
     ("refusal_rate", "refused (unans.)"),
     ("false_refusal_rate", "refused (ans.)"),
 )
@@ -61,6 +69,12 @@ def summary(metrics: dict[str, Any], baseline: dict[str, Any] | None = None) -> 
         for p, g in plans.items():
             plan_rows.append([p, str(g["n"]), *(fmt(key, g.get(key)) for key, _ in BY_PLAN)])
         lines += [""] + text_table(plan_rows)
+    langs = metrics.get("by_lang") or {}
+    if langs:  # the same questions asked in several languages should fare the same
+        lang_rows = [["Language", "n", *(name for _, name in BY_LANG)]]
+        for code, g in langs.items():
+            lang_rows.append([code, str(g["n"]), *(fmt(key, g.get(key)) for key, _ in BY_LANG)])
+        lines += [""] + text_table(lang_rows)
     timing = (baseline or {}).get("timing")
     if timing:
         lines += [

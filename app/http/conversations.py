@@ -9,6 +9,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from app.http.render import label
+
 KEEP = 30  # past conversations kept in the browser (localStorage holds a few MB)
 Record = dict[str, Any]  # {"id", "title", "updated", "chat", "turns", "answers"}
 Saved = dict[str, Any]  # {"current": id | None, "items": [Record, ...]}, newest first
@@ -71,10 +73,11 @@ def _source_line(c: dict[str, Any]) -> str:
 
 def answer_markdown(answer: dict[str, Any]) -> str:
     """One answer as Markdown: its text with the [n] markers, then its numbered sources (title,
-    section, page, URL) and the quoted sentence of each."""
+    section, page, URL) and the quoted sentence of each; the headings in the answer's language."""
     lines = [answer["answer"].strip()]
     if answer.get("citations"):
-        lines += ["", "Closest passages:" if answer.get("refused") else "Sources:", ""]
+        heading = "closest_list" if answer.get("refused") else "sources_list"
+        lines += ["", label(heading, str(answer.get("language") or "en")), ""]
         for c in answer["citations"]:
             lines.append(f"- {_source_line(c)}")
             if c.get("quote"):

@@ -7,9 +7,22 @@ import re
 from collections.abc import Sequence
 
 from app.rag.types import Answer, Citation
+from index.lang import packs
 from index.types import Hit
 
+_P = packs()
+
 _MARKER = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
+
+
+def label(key: str, lang: str, **fields: object) -> str:
+    """One of the page's words shown with an answer (the packs' ``page.labels``), in the
+    answer's language, else in English."""
+    pack = _P.get(lang)
+    text = (pack["page.labels"].table.get(key) if pack else None) or _P.entry(
+        "en", "page.labels"
+    ).table[key]
+    return str(text).format(**fields)
 
 
 def esc(text: str) -> str:
@@ -69,22 +82,22 @@ def _web(url: str) -> bool:
     return url.startswith(("https://", "http://"))
 
 
-def source_html(c: Citation, hits: Sequence[Hit], key: str, refused: bool) -> str:
+def source_html(c: Citation, hits: Sequence[Hit], key: str, refused: bool, lang: str = "en") -> str:
     """Source ``[n]`` of one answer: the document (title, section, page, its own URL), the
-    passage, and the links its footnotes cite."""
+    passage, and the links its footnotes cite; its words in ``lang``."""
     meta = [f'<span class="ruta-section">{esc(c.section)}</span>'] if c.section else []
     if c.page:
         meta.append(f"p. {c.page}")
     if _web(c.url):
-        meta.append(_link(c.url, "the document"))
+        meta.append(_link(c.url, esc(label("document", lang))))
     if refused:
-        meta.append("closest passage")
+        meta.append(esc(label("closest_meta", lang)))
     else:
-        meta.append("quote verified" if c.verified else "quote not verified")
+        meta.append(esc(label("verified" if c.verified else "not_verified", lang)))
     links = [_link(u, esc(u)) for u in c.links if _web(u)]
-    links_html = (
-        f'<div class="ruta-links">Links in this passage: {", ".join(links)}</div>' if links else ""
-    )
+    # the words escaped, the links (already HTML) put in where the words say
+    said = esc(label("links", lang, links="\x00")).replace("\x00", ", ".join(links))
+    links_html = f'<div class="ruta-links">{said}</div>' if links else ""
     return (
         f'<li class="ruta-source" id="{key}-{c.n}">'
         f'<div class="ruta-head"><span class="ruta-n">[{c.n}]</span>'
@@ -96,33 +109,42 @@ def source_html(c: Citation, hits: Sequence[Hit], key: str, refused: bool) -> st
 
 def sources_html(answer: Answer, key: str) -> str:
     """The numbered sources of one answer, folded under it; ``key`` makes their ids unique."""
+    lang = answer.language
     if not answer.citations:
-        return '<p class="ruta-note">No sources: the documents did not match this question.</p>'
+        return f'<p class="ruta-note">{esc(label("no_sources", lang))}</p>'
     n = len(answer.citations)
     if answer.refused:
-        label = "Closest passage" if n == 1 else f"Closest passages [1]–[{n}]"
+        summary = label("closest", lang) if n == 1 else label("closests", lang, n=n)
     else:
-        label = "Source [1]" if n == 1 else f"Sources [1]–[{n}]"
-    items = "".join(source_html(c, answer.hits, key, answer.refused) for c in answer.citations)
+        summary = label("source", lang) if n == 1 else label("sources", lang, n=n)
+    items = "".join(
+        source_html(c, answer.hits, key, answer.refused, lang) for c in answer.citations
+    )
     return (
-        f'<details class="ruta-sources" id="{key}"><summary>{label}</summary>'
+        f'<details class="ruta-sources" id="{key}"><summary>{esc(summary)}</summary>'
         f"<ol>{items}</ol></details>"
     )
 
 
-def cite_name(c: Citation) -> str:
-    """What a screen reader says for [n]: "Source 1: <title>, <section>"."""
-    return f"Source {c.n}: " + ", ".join(x for x in (c.title, c.section) if x)
+def cite_name(c: Citation, lang: str = "en") -> str:
+    """What a screen reader says for [n]: "Source 1: <title>, <section>" (in ``lang``)."""
+    return label("cite_name", lang, n=c.n, where=", ".join(x for x in (c.title, c.section) if x))
 
 
-def linked_text(text: str, numbers: set[int], key: str, names: dict[int, str] | None = None) -> str:
+def linked_text(
+    text: str,
+    numbers: set[int],
+    key: str,
+    names: dict[int, str] | None = None,
+    lang: str = "en",
+) -> str:
     """Escaped answer text whose [n] markers link to this answer's source n. The chat's HTML
     sanitizer drops aria-label, so the name for screen readers ("Source 1: <title>,
     <section>", from ``names``) rides in the title, which the page's JS copies to aria-label."""
     names = names or {}
 
     def anchor(n: str, shown: str) -> str:
-        name = esc(names.get(int(n), f"Show source {n}"))
+        name = esc(names.get(int(n)) or label("show_source", lang, n=n))
         return f'<a class="ruta-cite" href="#{key}-{n}" title="{name}">{shown}</a>'
 
     def link(n: str) -> str:
@@ -143,8 +165,8 @@ def linked_text(text: str, numbers: set[int], key: str, names: dict[int, str] | 
 def answer_html(answer: Answer, key: str, markdown: str = "") -> str:
     """One chat message: the answer with clickable [n], its notice, then its own sources.
     ``markdown`` (the answer as Markdown) rides along for the page's "copy" button."""
-    names = {c.n: cite_name(c) for c in answer.citations}
-    text = linked_text(answer.text.strip(), set(names), key, names)
+    names = {c.n: cite_name(c, answer.language) for c in answer.citations}
+    text = linked_text(answer.text.strip(), set(names), key, names, answer.language)
     notice = f'<p class="ruta-note">{text_html(answer.notice)}</p>' if answer.notice else ""
     # The sanitizer keeps only a few attributes (title, not data-*); the Markdown rides in the
     # title of a hidden span, on one line: a newline could end the chat's Markdown HTML block.

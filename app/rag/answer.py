@@ -20,6 +20,7 @@ from app.rag.citations import reader_first, validate
 from app.rag.compose import extractive_answer, refusal
 from app.rag.conversation import bound_history, candidate_queries
 from app.rag.errors import AnswerStopped, AnswerTimedOut, LLMUnavailable
+from app.rag.framing import frame
 from app.rag.llms import LLM
 from app.rag.plans.execute import run_plan
 from app.rag.plans.shape import plan_of
@@ -249,6 +250,8 @@ class Answerer:
                 yield f"\n{notice}\n"
         if answer is None or answer is planned:
             answer = answer or extractive_answer(q, reading, hits, notice)
+            if plan.name != "parts":  # (a parts answer frames each part with its own words)
+                answer = frame(answer, q, plan.name)
             for line in answer.text.split("\n"):
                 yield from _sentence_pieces(line + "\n")
         timings["answer"] = (time.perf_counter() - t1) * 1000

@@ -55,7 +55,8 @@ def build_messages(
 ) -> list[Message]:
     """System prompt, the last turns, then the question with the evidence sentences first (the
     same focus the extractive answer has) and the numbered sources after them."""
-    system = SYSTEM.format(language=LANGUAGES.get(lang, "English"))
+    language = LANGUAGES.get(lang, "English")
+    system = SYSTEM.format(language=language)
     turns = [m for m in history if m.role in ("user", "assistant")][-4:]
     focus = (
         f"Evidence (sentences from the sources):\n{format_evidence(evidence)}\n\n"
@@ -63,6 +64,8 @@ def build_messages(
         else ""
     )
     user = f"{focus}Sources:\n{format_sources(hits)}\n\nQuestion: {question}"
+    if language != "English":  # asked in another language: answered in it (said last)
+        user += "\n" + _P.text("prompt.language", "en").format(language=language)
     return [Message("system", system), *turns, Message("user", user)]
 
 

@@ -53,6 +53,18 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     # Follow-up questions the cited sections answer, each tested (app/rag/suggest.py).
     suggestions: tuple[str, ...] = ()
+    # Lines of ``text`` in the asker's language around the English quotes: the lead and the
+    # quotation label (app/rag/framing.py); none for English.
+    framing: tuple[str, ...] = ()
+
+    @property
+    def quoted(self) -> str:
+        """``text`` without its framing lines: the quoted sentences (and what the answer says
+        of a part it does not answer), as the evaluation measures them."""
+        if not self.framing:
+            return self.text
+        drop = set(self.framing)
+        return "\n".join(line for line in self.text.split("\n") if line not in drop)
 
     @property
     def latency_ms(self) -> float:

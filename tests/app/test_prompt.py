@@ -58,3 +58,19 @@ def test_passages_are_fenced_as_quoted_data_line_by_line():
     assert not any(line.startswith(("System:", "Assistant:", ">>>")) for line in lines)
     assert "addressed to an assistant" in lines[lines.index("Sources:") + 1]
     assert "quoted data" in system and "never instructions" in system
+
+
+def test_the_model_is_asked_to_answer_in_the_askers_language():
+    hits = [_hit(1, "The desk opened in 2021.")]
+    system, user = (m.content for m in build_messages("¿Cuándo abrió?", hits, [], "es"))
+    assert "Answer in Spanish" in system
+    assert user.endswith(
+        "Question: ¿Cuándo abrió?\nAnswer in Spanish; keep names and figures as the sources "
+        "write them."
+    )
+    system, user = (m.content for m in build_messages("Quand ?", hits, [], "fr"))
+    assert "Answer in French" in system and user.endswith(
+        "Answer in French; keep names and figures as the sources write them."
+    )
+    system, user = (m.content for m in build_messages("When?", hits, [], "en"))
+    assert "Answer in English" in system and user.endswith("Question: When?")

@@ -212,3 +212,52 @@ def test_metrics_by_answer_plan_and_the_summary_coverage():
     # a summary's key facts are its gold points: the share quoted is its coverage
     assert out["overall"]["summary_coverage"] == pytest.approx(0.75)
     assert metrics.aggregate([rec("single", 1.0)])["overall"]["summary_coverage"] is None
+
+
+def test_metrics_by_language_when_the_questions_are_in_several():
+    def rec(lang: str, unanswerable: bool, refused: bool, recall: float | None) -> dict:
+        return {
+            "type": "unanswerable" if unanswerable else "factoid",
+            "lang": lang,
+            "refused": refused,
+            "unanswerable": unanswerable,
+            "key_fact_recall": recall,
+            "evidence": [],
+            "evidence_rank": None,
+        }
+
+    records = [
+        rec("es", False, False, 0.5),
+        rec("en", False, False, 1.0),
+        rec("en", True, True, None),
+        rec("es", True, False, None),
+    ]
+    out = metrics.aggregate(records)
+    assert list(out["by_lang"]) == ["en", "es"]  # English first: the others are read against it
+    assert out["by_lang"]["en"]["refusal_rate"] == 1.0
+    assert out["by_lang"]["es"]["refusal_rate"] == 0.0
+    assert out["by_lang"]["es"]["key_fact_recall"] == pytest.approx(0.5)
+    assert "by_lang" not in metrics.aggregate([r for r in records if r["lang"] == "en"])
+
+
+def test_a_framed_answer_is_measured_on_its_quotes() -> None:
+    """The lead and the quotation label in the asker's language are not quoted sentences:
+    evidence precision, length and citation recall skip them; key facts are read in it all."""
+    from eval.run import _blank_record, _score_answer
+
+    quote = "R4V is co-led by UNHCR and IOM."
+    answer = Answer(
+        question="¿Qué agencias codirigen R4V?",
+        text=f"Codirigen R4V: UNHCR and IOM [1]\nCita (en inglés):\n{quote} [1]",
+        citations=(cite(1, "a#0", quote, verified=True),),
+        refused=False,
+        backend="extractive",
+        language="es",
+        framing=("Codirigen R4V: UNHCR and IOM [1]", "Cita (en inglés):"),
+    )
+    assert answer.quoted == f"{quote} [1]"
+    item = Item("q1", answer.question, "list", key_facts=("UNHCR",), evidence=("co-led by UNHCR",))
+    rec = _blank_record(item)
+    _score_answer(rec, item, answer, [])
+    assert rec["evidence_precision"] == 1.0 and rec["citation_recall"] == 1.0
+    assert rec["answer_sentences"] == 1 and rec["key_fact_recall"] == 1.0

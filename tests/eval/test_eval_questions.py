@@ -120,3 +120,16 @@ def test_a_question_may_name_several_documents(tmp_path: Path) -> None:
     path.write_text(json.dumps(row) + "\n", encoding="utf-8")
     items, errors = load_items(path)
     assert errors == [] and items[0].doc == "k4dd, iecah"
+
+
+def test_an_item_may_carry_its_language(tmp_path: Path) -> None:
+    rows = [
+        {"id": "a", "type": "factoid", "question": "¿Quién?", "lang": "ES"},
+        {"id": "b", "type": "factoid", "question": "Who?"},
+        {"id": "c", "type": "factoid", "question": "Qui ?", "lang": 3},
+    ]
+    path = tmp_path / "set.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    items, errors = load_items(path)
+    assert [(i.id, i.lang) for i in items] == [("a", "es"), ("b", "")]
+    assert errors == ["set.jsonl line 3: field 'lang' must be a language code string, got 3"]

@@ -177,3 +177,23 @@ def test_report_renders_in_headless_chromium(run_a: Path) -> None:
         check=False,
     )
     assert shot.exists() and shot.stat().st_size > 10_000  # a page was drawn, not a blank
+
+
+def test_a_set_in_several_languages_is_reported_per_language(tmp_path: Path, search, ask) -> None:
+    """The set's `lang` when given, else the language guessed from the question."""
+    asked = [
+        Item(id="en", type="factoid", question="How much did the Andean Route Fund pay?"),
+        Item(id="es", type="factoid", question="¿Cuánto pagó el fondo?", lang="es"),
+        Item(id="pt", type="factoid", question="Quanto pagou o fundo e quais organizações?"),
+    ]
+    result = run_eval(asked, search=search, ask=ask, progress=False)
+    assert [r["lang"] for r in result.records] == ["en", "es", "pt"]
+    assert list(result.metrics["by_lang"]) == ["en", "es", "pt"]
+    write_run(result, tmp_path / "run", config=CONFIG)
+    md = (tmp_path / "run" / "report.md").read_text(encoding="utf-8")
+    assert "## By language" in md and "| pt |" in md
+    html = (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
+    assert "<h2>By language</h2>" in html
+    from eval.summary import summary
+
+    assert "Language" in summary(result.metrics)

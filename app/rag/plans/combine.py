@@ -22,6 +22,7 @@ def combine(
     cites: list[Citation] = []
     hits: dict[str, Hit] = {}
     lines: list[str] = []
+    framing: list[str] = []
     for label, sub in pieces:
         if sub is None:
             lines.append(label)
@@ -36,6 +37,7 @@ def combine(
         for h in sub.hits:
             hits.setdefault(h.chunk.chunk_id, h)
         text = _renumber(sub.text, local)
+        framing += [_renumber(line, local) for line in sub.framing]
         lines.append(f"{label} {text}".strip() if label else text)
     return Answer(
         question,
@@ -46,6 +48,7 @@ def combine(
         tuple(hits.values()),
         notice,
         lang,
+        framing=tuple(framing),
     )
 
 

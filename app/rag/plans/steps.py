@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from app.rag.choose import Reading
 from app.rag.compose import extractive_answer
+from app.rag.framing import frame
 from app.rag.plans.combine import combine
 from app.rag.plans.shape import _NAME
 from app.rag.plans.words import words
@@ -69,6 +70,8 @@ def answer_steps(
             pieces.append((f"{label or _part_label(part)} {_capital(w.not_said)}", None))
             continue
         answered += not sub.refused
+        if not labelled:  # a part's lead says it back in its own words; a side has its label
+            sub = frame(sub, part, "single")
         pieces.append((label or (_part_label(part) if sub.refused else ""), sub))
     if not answered:
         return None

@@ -1,0 +1,82 @@
+"""The page's words shown with an answer follow the answer's language, on hand-made answers:
+the sources' summary, the closest passage of a refusal, the verified mark, the names of [n]."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.http.render import answer_html, label, sources_html
+from app.rag.types import Answer, Citation
+from index.lang import packs
+from index.types import Hit
+from ingest.types import Chunk
+
+PASSAGE = Chunk(
+    "doc-r#0000",
+    "doc-r",
+    "A made-up review",
+    "The Blue Fund is financed by Norway.",
+    0,
+    36,
+    "Funding",
+    links=("https://example.org/blue",),
+)
+
+
+def answer(lang: str, refused: bool = False, n: int = 1) -> Answer:
+    cites = tuple(
+        Citation(
+            i,
+            "doc-r#0000",
+            "doc-r",
+            "A made-up review",
+            "Funding",
+            None,
+            "",
+            "The Blue Fund is financed by Norway.",
+            not refused,
+            1.0,
+            ((29, 35),),
+            ("https://example.org/blue",),
+        )
+        for i in range(1, n + 1)
+    )
+    text = "Los documentos no lo dicen." if refused else "Norway [1]"
+    return Answer("q", text, cites, refused, "extractive", (Hit(PASSAGE, 1.0, 1),), "", lang)
+
+
+def test_every_language_has_every_page_word():
+    english = set(packs().entry("en", "page.labels").table)
+    assert all(set(p["page.labels"].table) == english for p in packs().packs)
+
+
+def test_a_spanish_answer_gets_spanish_page_words():
+    html = answer_html(answer("es"), "ruta-a1")
+    assert "<summary>Fuente [1]</summary>" in html and "cita verificada" in html
+    assert 'title="Fuente 1: A made-up review, Funding"' in html
+    assert "Enlaces en este pasaje: <a href=" in html
+    for english in ("Source", "quote verified", "Links in this passage"):
+        assert english not in html
+
+
+def test_a_french_refusal_names_its_closest_passages_in_french():
+    html = sources_html(answer("fr", refused=True, n=2), "ruta-a2")
+    assert "<summary>Passages les plus proches [1]–[2]</summary>" in html
+    assert "passage le plus proche" in html
+
+
+@pytest.mark.parametrize("lang", ["en", "xx"])  # English, and a language without a pack
+def test_english_words_for_english_and_unknown_languages(lang):
+    html = answer_html(answer(lang, n=2), "ruta-a3")
+    assert "<summary>Sources [1]–[2]</summary>" in html and "quote verified" in html
+    assert 'title="Source 1: A made-up review, Funding"' in html
+    assert label("no_sources", lang) == "No sources: the documents did not match this question."
+
+
+def test_a_copied_answer_names_its_sources_in_its_language():
+    from app.http.conversations import answer_markdown
+    from app.rag.serialize import answer_dict
+
+    assert "\nFuentes:\n" in answer_markdown(answer_dict(answer("es")))
+    assert "\nPassages les plus proches :\n" in answer_markdown(answer_dict(answer("fr", True)))
+    assert "\nSources:\n" in answer_markdown(answer_dict(answer("en")))
