@@ -4,7 +4,9 @@
 
 Each row switches one thing off and answers every set again (retrieval replayed, the reader's
 model as shipped): a sentence feature or a no-answer feature is replaced by its mean on the
-data the model was fitted on, a rule of app/rag/rules.py is skipped. Per set, the change in a
+data the model was fitted on, a rule of app/rag/rules.py is skipped, an entry of the language
+packs (index/lang/*.toml) is emptied in every language, the modules that read the packs
+imported afresh (eval/pack_row.py). Per set, the change in a
 combined score is printed: key facts + evidence precision + unanswerable refused − answerable
 refused (each a share, so one question of a 100-question set moves it by about 0.01). A
 negative change means the thing helps that set. What helps fewer than two sets is listed as
@@ -24,7 +26,9 @@ from tqdm import tqdm
 from app.rag import noanswer, reader
 from app.rag.model import Tuning
 from app.rag.rules import RULES, ablated
+from eval import pack_row
 from eval.replay import QuestionSet, Replay, load_set
+from index.lang.packs import entry_names
 
 EPS = 0.004  # below this a change is noise (less than half a question on the largest set)
 
@@ -44,6 +48,7 @@ def rows() -> list[tuple[str, str]]:
     out = [(f, "feature") for f in reader.FEATURES if f != "bias"]
     out += [(f"noanswer.{f}", "no-answer") for f in noanswer.FEATURES if f != "bias"]
     out += [(r, "rule") for r in RULES]
+    out += [(e, "pack") for e in entry_names()]
     return out
 
 
@@ -100,6 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, kind in tqdm(todo, desc="ablation", unit="row"):
         if kind == "rule":
             vals = measure(replay, sets, t, name)
+        elif kind == "pack":
+            vals = pack_row.scores(name, replay, sets, t, utility)
         else:
             vals = measure(replay, sets, t.without(name))
         results.append((name, kind, vals))

@@ -20,19 +20,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--ablate",
         action="append",
         default=[],
-        metavar="RULE",
-        help="switch a rule of app/rag/rules.py off for the whole run: the tests that notice "
-        "it fail (see the README's ablation section)",
+        metavar="NAME",
+        help="switch a rule of app/rag/rules.py or an entry of the language packs off for the "
+        "whole run: the tests that notice it fail (see the README's ablation section; an entry "
+        "switched off fails its own examples in tests/index/test_lang_packs.py)",
     )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     names = config.getoption("--ablate")
     if names:
+        from index.lang.packs import entry_names, switch_off
+
+        # Before anything imports the answering core, which compiles the packs' entries.
+        entries = set(entry_names())
+        switch_off(*(n for n in names if n.split(":", 1)[-1] in entries))
         from app.rag.rules import ablated
 
         # Entered for the whole session, never left: the run is about this one change.
-        config._ruta_ablation = ablated(*names)  # type: ignore[attr-defined]
+        rules = [n for n in names if n.split(":", 1)[-1] not in entries]
+        config._ruta_ablation = ablated(*rules)  # type: ignore[attr-defined]
         config._ruta_ablation.__enter__()  # type: ignore[attr-defined]
 
 

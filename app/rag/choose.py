@@ -319,7 +319,7 @@ def _new_names(u: Unit, chosen: list[Unit]) -> bool:
 
 
 def _expand(unit: Unit, units: list[Unit], q: Question, t: Tuning) -> list[Unit]:
-    """A lead-in sentence brings its list; a list item brings its lead-in and siblings; a
+    """A list item brings its lead-in and siblings; a sentence announcing a list brings it; a
     sentence whose next one goes on about the same thing brings it when that one scores too."""
     same = [u for u in units if u.hit == unit.hit]
     if unit.is_item:
@@ -337,8 +337,6 @@ def _expand(unit: Unit, units: list[Unit], q: Question, t: Tuning) -> list[Unit]
     if q.strict and not q.plural and unit.spans and on("span_alone"):
         return [unit]  # "… 2022-2025: … four pillars:" already holds the date asked for
     nxt = same[unit.pos + 1] if unit.pos + 1 < len(same) else None
-    if nxt is not None and nxt.is_item and on("lead_in_list"):  # a lead-in ("… include:")
-        return [unit] + _items_from(same, unit.pos + 1)
     after = same[unit.pos + 2] if unit.pos + 2 < len(same) else None
     if _ANNOUNCES.search(unit.text) and nxt is not None and after is not None and after.is_item:
         # "… the following four priorities. Each priority is broken down …" then the list

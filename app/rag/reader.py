@@ -1,6 +1,6 @@
 """Sentence scores: every sentence of the retrieved passages gets a probability of answering the
 question, from a logistic model over generic features (lemma coverage, multilingual similarity,
-an answer of the asked-for kind, the passage's rank ...). Its weights are fitted by
+an answer of the asked-for kind, the passage's rank ...: app/rag/features.py). Its weights are fitted by
 ``python -m eval.fit_reader`` on one question set and checked on the other; no feature names a
 question, a phrase or an entity. What the answer then says is app/rag/choose.py's part.
 """
@@ -11,11 +11,12 @@ import math
 import re
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from app.rag.cues import ANAPHOR, PURPOSE_ASKED, PURPOSE_SAID
+from app.rag.cues import ANAPHOR, PURPOSE_ASKED
+from app.rag.features import FEATURES, Asked, Sentence, cover, vector
 from app.rag.model import DEFAULT_TUNING, Tuning
 from app.rag.question import Question, needs_context
 from app.rag.spans import Span, marked_spans, new_spans
@@ -30,40 +31,11 @@ from index.vectors import PersistedEmbedder
 from ingest.types import Chunk
 
 TYPED = frozenset({"amount", "number", "date", "place", "actor"})
-
-
 STRONG = frozenset({"amount", "number", "date", "place"})
 
-
-FEATURES = (
-    "bias",
-    "lexical",
-    "context",
-    "dense",
-    "dense_gap",
-    "span_new",
-    "span_missing",
-    "rank_prior",
-    "first",
-    "log_words",
-    "names",
-    "novelty",
-    "lead_in",
-    "lexical_gap",
-    "body",
-    "heading",
-    "item",
-    "passage",
-    "hit_score",
-    "bigrams",
-    "span_strong",
-    "names_here",
-    "rare",
-    "beside",
-    "purpose",
-)
-# The weights, the no-answer model and the thresholds are data: app/rag/reader_model.json,
-# written by `python -m eval.fit_reader --write` (see app/rag/model.py).
+# The features are named functions (app/rag/features.py, FEATURES in the model's order); the
+# weights, the no-answer model and the thresholds are data: app/rag/reader_model.json, written
+# by `python -m eval.fit_reader --write` (see app/rag/model.py).
 
 
 @dataclass(frozen=True)
@@ -124,8 +96,8 @@ def score_units(
     if not sents:
         return []
     # The question that asks, unless it leans on what came before ("And who pays for it?").
-    asked = q.focus if q.focus and needs_context(q.focus, q.lang) == "no" else q.text
-    dense = _dense_scores(unnamed(asked, [h.chunk for h in hits]), [s[2] for s in sents], embedder)
+    asking = q.focus if q.focus and needs_context(q.focus, q.lang) == "no" else q.text
+    dense = _dense_scores(unnamed(asking, [h.chunk for h in hits]), [s[2] for s in sents], embedder)
     q_roots = [root(t) for t in q.terms]
     # The statement before a question is context: its words count for half.
     context_only = {root(t) for t in q.context_terms} - {
@@ -136,21 +108,24 @@ def score_units(
         * (0.5 if t in context_only else 1.0)
         for t in q_roots
     }
-    total = sum(weights.values()) or 1.0
-    q_bigrams = set(zip(q_roots, q_roots[1:], strict=False))
-    predicate = q.predicate_roots  # what is asked: "co-chair", "fund"
-    rare_w = max(weights.values(), default=1.0) or 1.0
-    lexical = [sum(w for t, w in weights.items() if t in s[3]) / total for s in sents]
-    max_dense, max_lex = float(dense.max()), max(lexical)
     typed = q.kind in TYPED
+    asked = Asked(
+        weights,
+        tuple(q_roots),
+        frozenset(names),
+        typed=typed,
+        strong=q.kind in STRONG,
+        plural=q.plural,
+        purpose=bool(PURPOSE_ASKED.search(q.focus or q.text)),
+        max_dense=float(dense.max()),
+        top_score=max(h.score for h in hits) or 1.0,
+    )
+    lexical = [cover(asked, s[3]) for s in sents]
+    asked = replace(asked, max_lexical=max(lexical))
+    predicate = q.predicate_roots  # what is asked: "co-chair", "fund"
     passage: dict[int, AbstractSet[str]] = {}
     for i, _, _, have, context, _ in sents:
         passage[i] = passage.get(i, set()) | have | context
-    p_cov = {
-        i: sum(w for t, w in weights.items() if t in got) / total for i, got in passage.items()
-    }
-    top_score = max(h.score for h in hits) or 1.0
-    purpose = bool(PURPOSE_ASKED.search(q.focus or q.text))
     # What a count counts, in the corpus's words: "UN entities" is said "19 agencies", so a
     # word the documents never use, or a name qualifying the noun, cannot be checked.
     known_counted = tuple(t for t in q.counted if t == "%" or (stats.known(t) and t not in q.names))
@@ -164,54 +139,35 @@ def score_units(
     )
     out = []
     for (i, j, sent, have, context, header), d, lex in zip(sents, dense, lexical, strict=True):
-        ctx = sum(w for t, w in weights.items() if t in context and t not in have) / total
-        # The words that name the document or section say which passage, not what answers.
-        body_w = {t: w for t, w in weights.items() if t not in header}
-        body = sum(w for t, w in body_w.items() if t in have) / (sum(body_w.values()) or 1.0)
-        item = sent.startswith("- ")
-        heading = not item and not re.search(r"[.!?:;]\W*$", sent) and len(sent.split()) < 20
-        # A count in another language counts a word the English passage words otherwise.
-        counted = known_counted
-        spans = tuple(new_spans(sent, q.span_kind, q.terms, counted, uncounted)) if typed else ()
-        novelty = len(have - set(q_roots)) / max(1, len(have))
-        # A name counts as the acronym it spells, for the question's names only.
-        have_names = have | _acronyms(sent, names)
+        spans = (
+            tuple(new_spans(sent, q.span_kind, q.terms, known_counted, uncounted)) if typed else ()
+        )
         marks, beside = (
             marked_spans(sent, list(spans), set(q_roots), predicate) if spans else ((), False)
         )
-        f = (
-            1.0,
-            lex,
-            ctx,
+        s = Sentence(
+            asked,
+            sent,
+            i,
+            j,
+            have,
+            context,
+            header,
+            passage[i],
+            # A name counts as the acronym it spells, for the question's names only.
+            _acronyms(sent, names),
             float(d),
-            float(d) - max_dense,
-            float(typed and bool(spans)),
-            float(typed and not spans),
-            1.0 / (1 + i),
-            float(j == 0),
-            math.log(1 + len(sent.split())),
-            len(names & (have_names | context)) / len(names) if names else 0.0,
-            novelty,
-            float(q.plural and sent.rstrip().endswith(":")),
-            lex - max_lex,
-            body,
-            float(heading),
-            float(item and q.plural),
-            p_cov[i],
-            hits[i].score / top_score,
-            _bigrams(sent, q_bigrams),
-            float(bool(spans) and q.kind in STRONG),
-            len(names & have_names) / len(names) if names else 0.0,
-            max((w for t, w in weights.items() if t in have), default=0.0) / rare_w,
-            float(beside),
-            float(purpose and bool(PURPOSE_SAID.search(sent))),
+            hits[i].score,
+            spans,
+            beside,
         )
+        f = vector(s)
         if off:
             fv = np.array(f)
             fv[off] = means[off]
             f = tuple(float(v) for v in fv)
         p = 1.0 / (1.0 + math.exp(-float(np.dot(weights_v, f))))
-        out.append(Unit(i, j, sent, item, lex, float(d), f, p, spans, marks))
+        out.append(Unit(i, j, sent, s.is_item, lex, float(d), f, p, spans, marks))
     return out
 
 
@@ -240,14 +196,6 @@ def unnamed(question: str, chunks: Sequence[Chunk]) -> str:
 def _acronyms(text: str, names: set[str]) -> AbstractSet[str]:
     """The question's names that the text spells out ('International Labour Organization')."""
     return spelled_acronyms(text) & names if names else set()
-
-
-def _bigrams(text: str, q_bigrams: set[tuple[str, str]]) -> float:
-    """Share of the question's adjacent term pairs that the sentence also has side by side."""
-    if not q_bigrams:
-        return 0.0
-    r = [root(t) for t in terms(text)]
-    return len(q_bigrams & set(zip(r, r[1:], strict=False))) / len(q_bigrams)
 
 
 def prime_sentence_vectors(

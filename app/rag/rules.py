@@ -19,7 +19,6 @@ RULES: dict[str, str] = {
     "list_siblings": "an item of a list already quoted brings its siblings",
     "breadth": "a plural question collects names from several passages",
     "no_heading": "a heading alone never joins or leads an answer",
-    "lead_in_list": "a lead-in sentence brings the list it announces",
     "next_sentence": "a sentence that goes on about the same thing joins",
     "span_alone": "a sentence holding the one asked-for span answers alone",
     "labelled_items": "labelled list items are separate entries: the best answers alone",

@@ -7,13 +7,18 @@ An entry is a TOML table holding one of ``words`` (a list of words or phrases), 
 ``text`` (a template), and the examples it must find (``match``) and must not (``no_match``);
 ``case = true`` makes it case-sensitive, ``weight`` is a number its user may read. Every
 language has every entry: one that truly has none says so with an empty value.
+
+``switch_off`` empties named entries for the whole process, as if no language had them: the
+ablation (``python -m eval.ablate``) answers each set so, in a fresh process per entry, since
+the answering core compiles what it reads from the packs when it is imported.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -23,6 +28,9 @@ from typing import Any
 PACK_DIR = Path(__file__).parent
 _SHAPES = ("words", "pattern", "table", "text")
 NEVER = "(?!)"  # the alternation of no words: matches nothing
+# Entries switched off in this process ("kind.amount" in every language, "es:kind.amount" in
+# one); see switch_off.
+_off: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,6 +108,8 @@ def _entries(lang: str, data: dict[str, Any], prefix: str = "") -> dict[str, Ent
         unknown = set(value) - {*_SHAPES, "case", "weight", "match", "no_match"}
         if unknown:
             raise ValueError(f"{lang}.toml: entry {name!r} has unknown keys {sorted(unknown)}")
+        if name in _off or f"{lang}:{name}" in _off:
+            value = {k: v for k, v in value.items() if k not in _SHAPES}
         flags = 0 if value.get("case") else re.IGNORECASE
         out[name] = Entry(
             name=name,
@@ -188,6 +198,49 @@ def first_group(m: re.Match[str]) -> str:
     """The group of a ``Packs.pattern`` match whose languages' patterns hold one group each:
     the one of the language that matched."""
     return next(g for g in m.groups() if g is not None)
+
+
+def entry_names(directory: Path = PACK_DIR) -> tuple[str, ...]:
+    """The names of the entries that decide something (words, a pattern or a table in some
+    language; a template only says something), in pack order: what ``switch_off`` takes."""
+    loaded = sorted((load_pack(p) for p in directory.glob("*.toml")), key=lambda p: p.order)
+    names = (n for p in loaded for n, e in p.entries.items() if e.words or e.pattern or e.table)
+    return tuple(dict.fromkeys(names))
+
+
+def switch_off(*names: str) -> None:
+    """Empty the named entries for this process: no words, no pattern, no table, no text, as
+    in a language that has none. Entries are compiled where the answering core imports them,
+    so this must come before anything reads the packs."""
+    global _off
+    if packs.cache_info().currsize:
+        raise RuntimeError("the language packs are loaded already: switch entries off first")
+    _check(names)
+    _off = _off | frozenset(names)
+
+
+@contextmanager
+def switched_off(*names: str) -> Iterator[None]:
+    """Inside the block, ``packs()`` loads afresh with the named entries empty; after it, as
+    before. What has compiled the packs already keeps what it compiled: ``python -m
+    eval.ablate`` imports the answering core afresh inside the block (eval/pack_row.py)."""
+    global _off
+    before = _off
+    packs.cache_clear()
+    try:
+        _check(names)
+        _off = _off | frozenset(names)
+        yield
+    finally:
+        _off = before
+        packs.cache_clear()
+
+
+def _check(names: tuple[str, ...]) -> None:
+    known = {n for p in PACK_DIR.glob("*.toml") for n in load_pack(p).entries}
+    unknown = [n for n in names if n.split(":", 1)[-1] not in known]
+    if unknown:
+        raise KeyError(f"no language pack entry {unknown}; see index/lang/*.toml")
 
 
 @cache

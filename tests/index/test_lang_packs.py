@@ -4,13 +4,16 @@ fifth language is one more file."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from index.lang import detect_language
-from index.lang.packs import PACK_DIR, load_pack, packs
+from index.lang.packs import PACK_DIR, entry_names, load_pack, packs, switch_off
 
+ROOT = Path(__file__).resolve().parents[2]
 PACKS = packs().packs
 ENTRIES = [(p.code, e) for p in PACKS for e in p.entries.values()]
 
@@ -64,3 +67,40 @@ def test_language_guess_reads_the_packs():
     assert detect_language("Quais organizações participam?") == "pt"
     assert detect_language("Qu'est-ce que la plateforme R4V ?") == "fr"
     assert detect_language("Which agencies co-lead the platform?") == "en"
+
+
+def test_an_entry_switched_off_reads_as_one_no_language_has():
+    """The ablation (python -m eval.ablate) empties one entry per process, before the packs load."""
+    code = (
+        "from index.lang.packs import packs, switch_off\n"
+        "switch_off('kind.amount', 'es:stop')\n"
+        "p = packs()\n"
+        "assert p.pattern('kind.amount').search('How much did it cost?') is None\n"
+        "assert p.pattern('kind.number').search('How many are there?')\n"
+        "assert p.entry('es', 'stop').empty and 'the' in p.words('stop')\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_switching_off_needs_a_known_entry_and_packs_not_yet_loaded():
+    packs()
+    with pytest.raises(RuntimeError, match="loaded already"):
+        switch_off("stop")
+    names = entry_names()
+    assert "stop" in names and "kind.amount" in names
+    assert "answer.refusal" not in names  # a template says something; it decides nothing
+
+
+def test_an_entry_is_off_inside_the_block_only():
+    from index.lang.packs import switched_off
+
+    with switched_off("purpose.said"):
+        assert packs().entry("en", "purpose.said").empty
+        assert packs().pattern("purpose.said").search("It aims to help.") is None
+    assert packs().pattern("purpose.said").search("It aims to help.")
+    with pytest.raises(KeyError, match="no language pack entry"), switched_off("no.such"):
+        pass
