@@ -131,26 +131,6 @@ def roots(text: str, lang: str = "en") -> list[str]:
     return [root(t) for t in terms(text, lang)]
 
 
-def common_word(word: str, lang: str) -> bool:
-    """A word of the language's dictionary (simplemma's), as written or accents folded: in a
-    name of another language ("Red Regional", "ONU Mujeres") it may translate an English
-    name's word, where a word of no dictionary ("Turquie", "IBC-HM") is a name of its own."""
-    import simplemma
-
-    w = word.lower()
-    try:
-        return simplemma.is_known(w, lang=lang) or simplemma.is_known(fold(w), lang=lang)
-    except ValueError:  # a language simplemma does not know
-        return False
-
-
-def proper_words(question: str, lang: str = "en") -> list[tuple[str, str]]:
-    """proper_terms with the word each comes from: (word, term)."""
-    ws = _WORD.findall(question)
-    first = ws[:1] if ws and _ACRONYM.fullmatch(ws[0]) else []
-    return [(w, t) for w in first + ws[1:] if w[:1].isupper() for t in terms(w, lang)]
-
-
 def proper_terms(question: str, lang: str = "en") -> list[str]:
     """Capitalised words past the first (names, places, acronyms), as terms; the first word
     too when it is an acronym ("UNHCR co-leads R4V …")."""

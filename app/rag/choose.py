@@ -17,7 +17,7 @@ from app.rag.spans import YEAR
 from app.rag.termstats import TermStats, root_set
 from index.embed import Embedder
 from index.lang import packs
-from index.lemmas import common_word, fold, proper_words
+from index.lemmas import fold
 from index.types import Hit
 
 MAX_ITEMS = 10
@@ -62,7 +62,9 @@ def read(
     # Instruction-like text that does not answer the question is never an answer sentence.
     mute = silenced(q, hits, units)
     units = [replace(u, p=0.0) if (u.hit, u.pos) in mute else u for u in units]
-    unknown = unknown_names(q, stats)
+    # Only in English: a name in another language may be the translation of one the English
+    # documents use ("PNUD" for UNDP), and the multilingual scores carry those questions.
+    unknown = tuple(n for n in q.names if not stats.known(n)) if q.lang == "en" else ()
     if not units:
         return Reading(q, (), (), 0.0, 0.0, unknown, "", 0.0, 1.0, t)
     ranked = sorted(units, key=lambda u: (_heading(u), -u.p, u.hit, u.pos))
@@ -106,22 +108,6 @@ def read(
         p_none,
         t,
         evidence,
-    )
-
-
-def unknown_names(q: Question, stats: TermStats) -> tuple[str, ...]:
-    """The question's names the documents never mention. In another language, a name with no
-    counterpart in their words (no cognate or near spelling, no English name in the pack:
-    "Turquie", not "PNUD" or "Brasil") that is no common word of its language ("Red",
-    "Mujeres" may translate an English name's word: the check cannot tell)."""
-    if q.lang == "en":
-        return tuple(n for n in q.names if not stats.known(n))
-    return tuple(
-        dict.fromkeys(
-            t
-            for w, t in proper_words(q.text, q.lang)
-            if not stats.counterparts(t, q.lang) and not common_word(w, q.lang)
-        )
     )
 
 

@@ -8,7 +8,6 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from difflib import SequenceMatcher
 from functools import lru_cache
 
 from index.lang import packs
@@ -25,8 +24,6 @@ class TermStats:
     def __init__(self, df: Counter[str], n: int) -> None:
         self.df, self.n = df, max(1, n)
         self._by_prefix: dict[str, list[str]] | None = None
-        self._by_first: dict[str, list[str]] | None = None
-        self._close: dict[str, tuple[str, ...]] = {}
 
     @classmethod
     def of(cls, prepared: Prepared) -> TermStats:
@@ -53,43 +50,6 @@ class TermStats:
                 if len(r) >= 6:
                     self._by_prefix.setdefault(r[:6], []).append(r)
         return tuple(self._by_prefix.get(key, ()))
-
-    def close(self, term: str) -> tuple[str, ...]:
-        """The corpus's roots spelled nearly like a word of another language, accents folded:
-        the same first letter, a length within one, four fifths of the letters in common
-        ('coalición' -> 'coalition', 'plataforma' -> 'platform', 'Brasil' -> 'brazil'; not
-        'Turquía' -> 'turquesa', 'mensual' -> 'menstrual')."""
-        r0 = root(fold(term))
-        if r0 in self._close:
-            return self._close[r0]
-        if self._by_first is None:
-            self._by_first = {}
-            for r in self.df:
-                self._by_first.setdefault(r[:1], []).append(r)
-        out = tuple(
-            r
-            for r in self._by_first.get(r0[:1], ())
-            if abs(len(r) - len(r0)) <= 1
-            and len(r) >= 5
-            and SequenceMatcher(None, r0, r, autojunk=False).ratio() >= 0.8
-        )
-        self._close[r0] = out
-        return out
-
-    def counterparts(self, term: str, lang: str) -> tuple[str, ...]:
-        """The corpus's roots a question's term stands for: itself when the corpus uses it; in
-        another language than the documents', also the English name of a body that language
-        names otherwise (the pack's ``bridge.names``: 'pnud' -> 'undp') and its cognates.
-        None: the documents never mention it, as far as can be told."""
-        own = (root(term),) if self.known(term) else ()
-        if lang == "en":
-            return own
-        if "-" in term:  # "OIM-PNUD": each part has one
-            parts = [self.counterparts(p, lang) for p in term.split("-") if p]
-            return tuple(dict.fromkeys(c for cs in parts for c in cs)) if all(parts) else ()
-        named = _BRIDGE_NAMES.get(fold(term), "")
-        named_roots = (root(named),) if named and self.known(named) else ()
-        return tuple(dict.fromkeys(own + named_roots + (self.cognates(term) or self.close(term))))
 
     def known(self, term: str) -> bool:
         """In the corpus; a plural name by its singular ('venezuelans'), a hyphenated one by
@@ -142,7 +102,6 @@ def spelled_acronyms(text: str) -> frozenset[str]:
 
 _P = packs()
 _LINKS = frozenset(_P.words("acronym.link"))
-_BRIDGE_NAMES = _P.table("bridge.names")
 _CAPITAL_RUN = re.compile(
     rf"[A-Z][a-z][\w-]*(?:\s+(?:(?:{_P.alternation('acronym.link')})\s+)*[A-Z][a-z][\w-]*)+"
 )
