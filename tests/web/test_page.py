@@ -469,8 +469,9 @@ def test_browser_workbench_start_conversations_feedback_filter(
             expect(user).to_contain_text(question)
             answer = chat.locator(".ruta-answer")
             expect(answer).to_have_count(1, timeout=60_000)
+            # in the question's language: an example in Spanish gets "Fuente [1]"
             expect(chat.locator("details.ruta-sources summary")).to_have_text(
-                re.compile(r"^Sources? \[1\]")
+                re.compile(r"^(?:Sources?|Fuentes?|Fontes?) \[1\]")
             )
         assert _serious(page) == []  # after an answer
 
