@@ -30,7 +30,7 @@ import numpy as np
 from tqdm import tqdm
 
 from app.rag import join, noanswer, reader
-from app.rag.choose import _heading, _same, candidate, first_units, read
+from app.rag.choose import _heading, _same, candidate, first_units
 from app.rag.model import DEFAULT_PATH, DEFAULT_TUNING, Tuning, dump
 from eval.metrics import _overlaps, norm
 from eval.questions import Item
@@ -130,10 +130,7 @@ def join_rows(replay: Replay, items: Sequence[Item], t: Tuning) -> tuple[np.ndar
     for item in items:
         if not item.evidence or item.type == "unanswerable":
             continue
-        readings = [
-            (read(q, hits, a.stats, a.embedder, t), hits) for q, hits in replay.candidates(item)
-        ]
-        r, hits = max(readings, key=lambda rh: rh[0].best)
+        r, hits = replay.reading_and_hits(item, t)
         if not r.ranked:
             continue
         ranked = list(r.ranked)

@@ -87,10 +87,14 @@ class Replay:
 
     def reading(self, item: Item, t: Tuning) -> Reading:
         """The reading an answer under ``t`` would use: the best supported candidate."""
+        return self.reading_and_hits(item, t)[0]
+
+    def reading_and_hits(self, item: Item, t: Tuning) -> tuple[Reading, list[Hit]]:
+        """That reading with the hits it read."""
         a = self.base
         return max(
-            (read(q, hits, a.stats, a.embedder, t) for q, hits in self.candidates(item)),
-            key=lambda r: r.best,
+            ((read(q, hits, a.stats, a.embedder, t), hits) for q, hits in self.candidates(item)),
+            key=lambda rh: rh[0].best,
         )
 
     def metrics(self, items: Sequence[Item], t: Tuning) -> dict[str, Any]:
