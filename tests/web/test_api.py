@@ -85,12 +85,12 @@ def test_a_spanish_answer_says_its_framing_on_every_route(base_url: str) -> None
     assert body["answer"] == "\n".join([lead, label, body["quoted"]])
     assert "USAID is providing $25 million" in body["quoted"] and "Cita" not in body["quoted"]
     client = OpenAI(base_url=f"{base_url}/v1", api_key="x")
-    messages = [{"role": "user", "content": USAID_ES}]
-    resp = client.chat.completions.create(model="ruta", messages=messages)  # type: ignore[arg-type]
+    messages: list = [{"role": "user", "content": USAID_ES}]
+    resp = client.chat.completions.create(model="ruta", messages=messages)
     ruta = (resp.model_extra or {})["ruta"]
     assert ruta == {k: body[k] for k in ("language", "refused", "framing", "quoted")}
     assert (resp.choices[0].message.content or "").startswith(body["answer"])  # content as before
-    stream = client.chat.completions.create(model="ruta", messages=messages, stream=True)  # type: ignore[arg-type]
+    stream = client.chat.completions.create(model="ruta", messages=messages, stream=True)
     assert (list(stream)[-1].model_extra or {})["ruta"] == ruta
 
 
