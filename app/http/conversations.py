@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from app.http.render import label
+from app.http.words import said
 
 KEEP = 30  # past conversations kept in the browser (localStorage holds a few MB)
 Record = dict[str, Any]  # {"id", "title", "updated", "chat", "turns", "answers"}
@@ -56,9 +57,18 @@ def removed(saved: Saved, conversation_id: str) -> Saved:
     return {"current": now, "items": items}
 
 
-def choices(saved: Saved) -> list[tuple[str, str]]:
+def choices(saved: Saved, lang: str = "en") -> list[tuple[str, str]]:
     """(label, id) of each past conversation, newest first, for the page's list."""
-    return [(f"{r['title'] or 'Untitled'} ({r['updated']})", r["id"]) for r in saved["items"]]
+    untitled = said("untitled", lang)
+    return [(f"{r['title'] or untitled} ({r['updated']})", r["id"]) for r in saved["items"]]
+
+
+def last_language(record: Record) -> str:
+    """The language of the conversation's last answer ("" before any): the page speaks it when
+    the conversation comes back."""
+    answers = record["answers"]
+    last = answers[max(answers, key=int)] if answers else {}
+    return str(last.get("language") or "")
 
 
 def _source_line(c: dict[str, Any]) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from app.http.render import esc
+from app.http.words import said
 from ingest.sources import read_manifest
 from ingest.types import Chunk
 
@@ -27,13 +28,14 @@ def documents(chunks: Iterable[Chunk], corpus_dir: Path | None) -> list[dict[str
     return sorted(docs.values(), key=lambda d: (order.get(d["doc_id"], len(order)), d["doc_id"]))
 
 
-def library_html(docs: list[dict[str, Any]]) -> str:
-    """The start page inside the empty chat: the documents, then (below it) the examples."""
+def library_html(docs: list[dict[str, Any]], lang: str = "en") -> str:
+    """The start page inside the empty chat: the documents, then (below it) the examples; its
+    words in ``lang``."""
     if not docs:
-        return (
-            '<div class="ruta-library"><p>No documents are indexed yet: run '
-            "<code>ruta ingest</code>, then reload this page.</p></div>"
-        )
+        # the words escaped, the command (HTML) put in where they say
+        words = esc(said("library_empty", lang, command="\x00"))
+        words = words.replace("\x00", "<code>ruta ingest</code>")
+        return f'<div class="ruta-library"><p>{words}</p></div>'
     items = []
     for d in docs:
         title = esc(d["title"])
@@ -44,9 +46,9 @@ def library_html(docs: list[dict[str, Any]]) -> str:
         meta = " · ".join(esc(x) for x in (d["publisher"], d["date"], d["kind"]) if x)
         items.append(f'<li><strong>{title}</strong><br><span class="ruta-meta">{meta}</span></li>')
     n = len(docs)
-    head = "one document" if n == 1 else f"{n} documents"
+    head = esc(said("library_one", lang) if n == 1 else said("library_many", lang, n=n))
+    ask = esc(said("library_ask", lang))
     return (
-        f'<div class="ruta-library"><p class="ruta-library-head">Ruta answers from {head}:</p>'
-        f'<ul>{"".join(items)}</ul><p class="ruta-library-head">Ask your own question, or one '
-        "of these:</p></div>"
+        f'<div class="ruta-library"><p class="ruta-library-head">{head}</p>'
+        f'<ul>{"".join(items)}</ul><p class="ruta-library-head">{ask}</p></div>'
     )

@@ -75,6 +75,18 @@ class AskResponse(BaseModel):
         default_factory=list,
         description="Follow-up questions the documents answer (only with suggest: true).",
     )
+    framing: list[str] = Field(
+        default_factory=list,
+        description="The lines of `answer` in the asker's language around the English "
+        "evidence, in order: a lead that says the answer ('Lo financia: the Government of "
+        "Canada [1]') and the quotation label ('Cita (en inglés):'); empty for English "
+        "questions, refusals and LLM answers.",
+    )
+    quoted: str = Field(
+        default="",
+        description="`answer` without its `framing` lines: the quoted English sentences; "
+        "the same as `answer` when `framing` is empty.",
+    )
 
 
 class Source(BaseModel):
@@ -105,6 +117,17 @@ class Usage(BaseModel):
     total_tokens: int
 
 
+class RutaExtension(BaseModel):
+    """Ruta's own fields on a chat completion, in one object OpenAI clients pass over."""
+
+    language: str = Field(description="The question's language, as Ruta read it.")
+    refused: bool
+    framing: list[str] = Field(
+        description="As on POST /api/ask: the lines in the asker's language."
+    )
+    quoted: str = Field(description="As on POST /api/ask: the answer without its framing.")
+
+
 class ChatCompletion(BaseModel):
     id: str
     object: Literal["chat.completion"]
@@ -113,6 +136,9 @@ class ChatCompletion(BaseModel):
     choices: list[ChatChoice]
     usage: Usage
     citations: list[CitationOut] = Field(description="Ruta's extra field: the [n] sources.")
+    ruta: RutaExtension = Field(
+        description="Ruta's extra object: the answer's language, framing and quoted part."
+    )
 
 
 class ModelCard(BaseModel):

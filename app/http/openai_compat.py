@@ -86,6 +86,13 @@ def completion_text(answer: Answer, streamed: str | None = None) -> str:
     return text + sources_block(answer)
 
 
+def ruta_extension(answer: Answer) -> dict[str, Any]:
+    """Ruta's own fields, in one object beside OpenAI's (clients pass unknown fields over):
+    the answer's language, whether it is a refusal, its framing lines and its quoted part."""
+    shown = answer_dict(answer)
+    return {k: shown[k] for k in ("language", "refused", "framing", "quoted")}
+
+
 def count_tokens(text: str) -> int:
     """Tokens for ``usage``, approximated as whitespace-separated words: Ruta's extractive
     backend has no tokenizer, and one count for every backend keeps the figures comparable."""
@@ -121,7 +128,8 @@ async def _sse(
 ) -> AsyncIterator[str]:
     """The pieces as Server-Sent Events, each sent as soon as the Answerer yields it (sentence
     by sentence for the extractive backend, token by token for an LLM); the last chunk carries
-    the citations and the usage. ``done`` gives back the answer's slot once the answer ends."""
+    the citations, Ruta's ``ruta`` object and the usage. ``done`` gives back the answer's slot
+    once the answer ends."""
     cid, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
     streamed, final, piece = "", None, first
     try:
@@ -142,7 +150,8 @@ async def _sse(
         yield _event(_chunk(cid, created, {"content": tail}))
         last = _chunk(cid, created, {}, "stop")
         cites = answer_dict(final)["citations"]
-        yield _event({**last, "citations": cites, "usage": usage(messages, streamed + tail)})
+        said = usage(messages, streamed + tail)
+        yield _event({**last, "citations": cites, "ruta": ruta_extension(final), "usage": said})
     yield "data: [DONE]\n\n"
 
 
@@ -168,7 +177,8 @@ def add_openai_routes(app: FastAPI, answerer: Callable[[], Answerer], pool: Answ
 
     streamed = {
         "content": {"text/event-stream": {}},
-        "description": "JSON; with stream: true, SSE chunks (the last carries citations, usage)",
+        "description": "JSON; with stream: true, SSE chunks (the last carries citations, ruta "
+        "and usage)",
     }
 
     @app.post(
@@ -213,4 +223,5 @@ def add_openai_routes(app: FastAPI, answerer: Callable[[], Answerer], pool: Answ
             ],
             "usage": usage(req.messages, content),
             "citations": answer_dict(answer)["citations"],
+            "ruta": ruta_extension(answer),
         }

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
+from app.http.words import examples_labels
+
 SYSTEM_SANS = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial"]
 SYSTEM_MONO = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "Liberation Mono"]
 # Colours are picked for WCAG 2.1 AA (4.5:1 on the page's background) in light and dark mode:
@@ -132,7 +136,7 @@ JS = """
     const examples = document.querySelector("#ruta-chat .examples[role=list]");
     if (examples) {
       examples.setAttribute("role", "group");
-      examples.setAttribute("aria-label", "Example questions");
+      examples.setAttribute("aria-label", window.rutaExamplesName || "Example questions");
     }
     for (const id of ["ruta-status", "ruta-thanks"]) {
       const el = document.getElementById(id);
@@ -171,3 +175,16 @@ DOWNLOAD_JS = """
   link.remove();
 }
 """
+# Runs after each change of the page's language (the hidden #ruta-lang box): the document's
+# lang, for screen readers and the browser, and the examples' group name, which the page's JS
+# gives the examples each time the chat shows them again.
+LANG_JS = """
+(lang) => {
+  const names = NAMES;
+  const code = names[lang] ? lang : "en";
+  window.rutaExamplesName = names[code];
+  document.documentElement.lang = code;
+  const examples = document.querySelector("#ruta-chat .examples[role=group]");
+  if (examples) examples.setAttribute("aria-label", names[code]);
+}
+""".replace("NAMES", json.dumps(examples_labels(), ensure_ascii=False))

@@ -17,9 +17,10 @@ from app.feedback import MAX_COMMENT_CHARS, FeedbackLimit, FeedbackRefused, Feed
 from app.http import conversations as conv
 from app.http.errors import public
 from app.http.library import documents, library_html
-from app.http.page_assets import CSS, DOWNLOAD_JS, JS, SYSTEM_MONO, SYSTEM_SANS
-from app.http.pool import AnswerPool, ServerBusy
+from app.http.page_assets import CSS, DOWNLOAD_JS, JS, LANG_JS, SYSTEM_MONO, SYSTEM_SANS
+from app.http.pool import SHUTTING_DOWN, AnswerPool, ServerBusy
 from app.http.render import answer_html, text_html
+from app.http.words import accepted_language, question_language, said
 from app.rag.answer import Answerer, clean_question
 from app.rag.serialize import answer_dict
 from app.rag.suggest import with_suggestions
@@ -37,26 +38,30 @@ EXAMPLES = [
     "¿Cuánto dinero aporta USAID al Fondo de Donaciones del BID?",
     "Who funds Project Turquesa?",
 ]
-INTRO = (
-    "# Ruta\nAnswers from documents on migration in Latin America and the Caribbean. "
-    "Every sentence cites its source: click a number such as [1] to read the passage it quotes."
-)
 
 
-def input_problem(question: str, max_chars: int) -> str | None:
-    """What is wrong with a question before it is asked, in plain words (None: nothing)."""
+def input_problem(question: str, max_chars: int, lang: str = "en") -> str | None:
+    """What is wrong with a question before it is asked, in plain words of ``lang`` (None:
+    nothing)."""
     try:
         clean_question(question, max_chars)
     except BadQuestion as exc:
         if "lone surrogate" in str(exc):
-            return "This question holds characters that are not text; type it again."
+            return said("problem_not_text", lang)
         n = len(question.strip())
         if n == 0:
-            return "Type a question first."
+            return said("problem_empty", lang)
         if n > max_chars:
-            return f"Questions can be up to {max_chars:,} characters; this one has {n:,}."
-        return "This question has no readable text; type it again in words."
+            return said("problem_too_long", lang, max=max_chars, n=n)
+        return said("problem_unreadable", lang)
     return None
+
+
+def busy_said(exc: ServerBusy, lang: str) -> str:
+    """Why the pool refused a question, in ``lang``."""
+    if str(exc) == SHUTTING_DOWN:
+        return said("shutting_down", lang)
+    return said("busy", lang, seconds=exc.retry_after)
 
 
 def doc_filters(chosen: list[str] | None, known: list[str]) -> dict[str, str | list[str]] | None:
@@ -80,8 +85,8 @@ def _record(saved: Any) -> tuple[conv.Saved, conv.Record]:
     return saved, conv.current(saved) or conv.new_record()
 
 
-def _past(saved: conv.Saved) -> Any:
-    return gr.Dropdown(choices=conv.choices(saved), value=saved["current"])
+def _past(saved: conv.Saved, lang: str = "en") -> Any:
+    return gr.Dropdown(choices=conv.choices(saved, lang), value=saved["current"])
 
 
 def _feedback_value(record: conv.Record) -> list[str | None]:
@@ -103,8 +108,9 @@ def _asker(
 ) -> Callable[..., AsyncIterator[tuple[Any, ...]]]:
     """The chat handler: checks the question, takes a slot of the pool shared with /api and /v1,
     streams the answer off the event loop, then shows it with its sources and suggested
-    follow-ups and keeps it in the browser. Outputs: question box, chat, saved conversations,
-    the list of past ones, status line, feedback line, comment box."""
+    follow-ups and keeps it in the browser. The page then speaks the question's language
+    (``lang``, in and out). Outputs: question box, chat, saved conversations, the list of past
+    ones, status line, feedback line, comment box, the page's language."""
     keep = gr.skip()
 
     async def chat_turn(
@@ -112,28 +118,30 @@ def _asker(
         docs: list[str] | None,
         saved: Any,
         known: list[str] | None,
+        lang: str,
         request: gr.Request,
     ) -> AsyncIterator[tuple[Any, ...]]:
         saved, record = _record(saved)
+        lang = question_language(question, lang)  # a question without words keeps the page's
         try:
             limit = (await run_in_threadpool(answerer)).config.max_question_chars
-            problem = input_problem(question, limit)
+            problem = input_problem(question, limit, lang)
             filters = doc_filters(docs, known or [])
         except RutaError as exc:  # no index yet: say what to run, keep the question
             problem = public(str(exc))
         if problem:  # keep what was typed, the chat and its sources; say what is wrong
-            yield keep, keep, keep, keep, problem, keep, keep
+            yield keep, keep, keep, keep, problem, keep, keep, lang
             return
         client = pool.client(request.headers, request.client.host if request.client else "")
         try:
             await pool.acquire(client)
         except ServerBusy as exc:  # keep the question: it can be sent again as it is
-            yield keep, keep, keep, keep, str(exc), keep, keep
+            yield keep, keep, keep, keep, busy_said(exc, lang), keep, keep, lang
             return
         t0 = time.monotonic()
         try:
             async for out in _turn(answerer, question, filters, saved, record, keep):
-                yield out
+                yield (*out, lang)
         finally:
             pool.release(client, time.monotonic() - t0)
 
@@ -197,7 +205,7 @@ async def _turn(
         "answers": {**record["answers"], str(len(chat) - 1): shown},
     }
     saved = conv.stored(saved, record)
-    yield keep, chat, saved, _past(saved), keep, keep, keep
+    yield keep, chat, saved, _past(saved, final.language), keep, keep, keep
 
 
 def _answer_number(record: conv.Record, index: int) -> int:
@@ -216,15 +224,18 @@ def _rater(
     feedback: FeedbackStore, limit: FeedbackLimit, user_header: str = ""
 ) -> Callable[..., tuple[Any, ...]]:
     """The thumbs under each answer: a rating stored with the question, answer, citations and
-    conversation id; rating the same answer again replaces it. Outputs: saved, feedback line,
-    the comment box (shown for the answer just rated), the rated answer's index."""
+    conversation id; rating the same answer again replaces it; its words in the page's ``lang``.
+    Outputs: saved, feedback line, the comment box (shown for the answer just rated), the rated
+    answer's index."""
 
-    def rate(saved: Any, data: gr.LikeData, request: gr.Request) -> tuple[Any, ...]:
+    def rate(
+        saved: Any, data: gr.LikeData, request: gr.Request, lang: str = "en"
+    ) -> tuple[Any, ...]:
         saved, record = _record(saved)
         index = data.index if isinstance(data.index, int) else data.index[0]
         shown = record["answers"].get(str(index))
         if shown is None or data.liked not in (True, False, "Like", "Dislike"):
-            return gr.skip(), "Only answers can be rated.", gr.skip(), gr.skip()
+            return gr.skip(), said("rate_only_answers", lang), gr.skip(), gr.skip()
         rating = 1 if data.liked in (True, "Like") else -1
         try:
             if shown.get("feedback_id"):
@@ -237,52 +248,58 @@ def _rater(
                 )}  # fmt: skip
         except FeedbackRefused as exc:
             log.info("feedback refused: %s", exc)
-            return gr.skip(), str(exc), gr.skip(), gr.skip()
+            return gr.skip(), refused_said(exc, limit.per_hour, lang), gr.skip(), gr.skip()
         except StorageError as exc:
             log.error("feedback not saved: %s", exc)
-            line = (
-                "Your rating could not be saved: the server's disk is full or read-only. "
-                "Please tell whoever runs Ruta."
-            )
-            return gr.skip(), line, gr.skip(), gr.skip()
+            return gr.skip(), said("rate_not_saved", lang), gr.skip(), gr.skip()
         shown = {**shown, "rating": rating}
         record = {**record, "answers": {**record["answers"], str(index): shown}}
         n = _answer_number(record, index)
-        said = "useful" if rating > 0 else "not useful"
-        line = f"Thank you: you rated answer {n} {said}. You may add a comment below."
+        line = said("rate_useful" if rating > 0 else "rate_not_useful", lang, n=n)
         box = gr.Group(visible=True)
         return conv.stored(saved, record), line, box, index
 
     return rate
 
 
+def refused_said(exc: FeedbackRefused, per_hour: int, lang: str) -> str:
+    """Why the feedback store refused an entry, in ``lang``: too many from one person (its
+    ``retry_after``), a comment that is not text, or the store's own words."""
+    if exc.retry_after > 0:
+        return said(
+            "rate_too_many", lang, per_hour=per_hour, minutes=max(1, round(exc.retry_after / 60))
+        )
+    if "not text" in str(exc):
+        return said("comment_not_text", lang)
+    return str(exc)
+
+
 def _commenter(feedback: FeedbackStore) -> Callable[..., tuple[Any, ...]]:
     """The optional comment on the answer just rated, refused (and kept in the box) beyond
-    MAX_COMMENT_CHARS. Outputs: saved, feedback line, comment text."""
+    MAX_COMMENT_CHARS; its words in the page's ``lang``. Outputs: saved, feedback line,
+    comment text."""
 
-    def send(comment: str, index: int | None, saved: Any) -> tuple[Any, ...]:
+    def send(comment: str, index: int | None, saved: Any, lang: str = "en") -> tuple[Any, ...]:
         saved, record = _record(saved)
         shown = record["answers"].get(str(index)) if index is not None else None
         if not shown or not shown.get("feedback_id"):
-            return gr.skip(), "Rate an answer first (the thumbs under it).", gr.skip()
+            return gr.skip(), said("rate_first", lang), gr.skip()
         n = len(comment.strip())
         if n > MAX_COMMENT_CHARS:
-            return (
-                gr.skip(),
-                f"Comments can be up to {MAX_COMMENT_CHARS:,} characters; this one has {n:,}.",
-                gr.skip(),
-            )
+            line = said("comment_too_long", lang, max=MAX_COMMENT_CHARS, n=n)
+            return gr.skip(), line, gr.skip()
         try:
             feedback.update(shown["feedback_id"], shown["rating"], comment)
-        except ValueError as exc:  # FeedbackRefused too: the comment stays in its box
+        except FeedbackRefused as exc:  # the comment stays in its box
+            return gr.skip(), refused_said(exc, 0, lang), gr.skip()
+        except ValueError as exc:
             return gr.skip(), str(exc), gr.skip()
         except StorageError as exc:
             log.error("comment not saved: %s", exc)
-            line = "Your comment could not be saved: the server's disk is full or read-only."
-            return gr.skip(), line, gr.skip()
+            return gr.skip(), said("comment_not_saved", lang), gr.skip()
         shown = {**shown, "comment": comment.strip()}
         record = {**record, "answers": {**record["answers"], str(index): shown}}
-        line = f"Thank you: your comment on answer {_answer_number(record, index)} is stored."
+        line = said("comment_stored", lang, n=_answer_number(record, index))
         return conv.stored(saved, record), line, ""
 
     return send
@@ -290,61 +307,89 @@ def _commenter(feedback: FeedbackStore) -> Callable[..., tuple[Any, ...]]:
 
 def _start(
     answerer: Callable[[], Answerer], corpus_dir: Path | None
-) -> Callable[[Any], tuple[Any, ...]]:
+) -> Callable[..., tuple[Any, ...]]:
     """On load: the library in the empty chat, the document filter, and the conversation the
-    browser kept (survives a reload). Outputs: chat, saved, past list, filter, known ids."""
+    browser kept (survives a reload), in the language of its last answer, else the browser's
+    (Accept-Language). Outputs: chat, saved, past list, filter, known ids, the documents, the
+    page's language."""
 
-    def start(saved: Any) -> tuple[Any, ...]:
+    def start(saved: Any, request: gr.Request | None = None) -> tuple[Any, ...]:
         try:
             docs = documents(answerer().retriever.chunks, corpus_dir)
         except RutaError:  # no index yet: the library says what to run
             docs = []
         saved, record = _record(saved)
-        chat = _shown(record, placeholder=library_html(docs))
+        asked = request.headers.get("accept-language", "") if request is not None else ""
+        lang = conv.last_language(record) or accepted_language(asked)
+        chat = _shown(record, placeholder=library_html(docs, lang))
         choices = [(d["title"], d["doc_id"]) for d in docs]
         docs_box = gr.Dropdown(choices=choices, value=[])
-        return chat, saved, _past(saved), docs_box, [d["doc_id"] for d in docs]
+        ids = [d["doc_id"] for d in docs]
+        return chat, saved, _past(saved, lang), docs_box, ids, docs, lang
 
     return start
 
 
-def _new(saved: Any) -> tuple[Any, ...]:
+def _relabel(lang: str, docs: list[dict[str, Any]] | None) -> tuple[Any, ...]:
+    """The page's own words in ``lang``. Outputs: intro, question box, Ask, comment box, Send
+    comment, document filter, New conversation, Export Markdown, Export JSON, past list,
+    Delete, the chat (its start page)."""
+    return (
+        said("intro", lang),
+        gr.Textbox(
+            label=said("question_label", lang), placeholder=said("question_placeholder", lang)
+        ),
+        gr.Button(value=said("ask", lang)),
+        gr.Textbox(label=said("comment_label", lang, max=MAX_COMMENT_CHARS)),
+        gr.Button(value=said("send_comment", lang)),
+        gr.Dropdown(label=said("docs_label", lang)),
+        gr.Button(value=said("new", lang)),
+        gr.Button(value=said("export_md", lang)),
+        gr.Button(value=said("export_json", lang)),
+        gr.Dropdown(label=said("past_label", lang)),
+        gr.Button(value=said("delete", lang)),
+        gr.Chatbot(placeholder=library_html(docs or [], lang)),
+    )
+
+
+def _new(saved: Any, lang: str = "en") -> tuple[Any, ...]:
     """A new, empty conversation; the past ones stay in the list."""
     saved = {**conv.valid(saved), "current": None}
-    return [], saved, _past(saved), "", "", gr.Group(visible=False)
+    return [], saved, _past(saved, lang), "", "", gr.Group(visible=False)
 
 
-def _open(chosen: str | None, saved: Any) -> tuple[Any, ...]:
+def _open(chosen: str | None, saved: Any, lang: str = "en") -> tuple[Any, ...]:
     saved = conv.valid(saved)
     record = next((r for r in saved["items"] if r["id"] == chosen), None)
     if record is None:
         return gr.skip(), gr.skip(), gr.skip(), "", "", gr.Group(visible=False)
     saved = {**saved, "current": record["id"]}
-    return _shown(record), saved, _past(saved), "", "", gr.Group(visible=False)
+    return _shown(record), saved, _past(saved, lang), "", "", gr.Group(visible=False)
 
 
-def _delete(chosen: str | None, saved: Any) -> tuple[Any, ...]:
+def _delete(chosen: str | None, saved: Any, lang: str = "en") -> tuple[Any, ...]:
     """Deletes the conversation chosen in the list (else the open one) from this browser."""
     saved = conv.valid(saved)
     target = chosen or saved["current"]
     if not target:
-        return gr.skip(), gr.skip(), gr.skip(), "", "No conversation to delete.", gr.skip()
+        return gr.skip(), gr.skip(), gr.skip(), "", said("no_conversation", lang), gr.skip()
     was_open = target == saved["current"]
     saved = conv.removed(saved, target)
     chat = [] if was_open else gr.skip()
-    return chat, saved, _past(saved), "", "Conversation deleted.", gr.Group(visible=False)
+    return chat, saved, _past(saved, lang), "", said("deleted", lang), gr.Group(visible=False)
 
 
-def _exporter(fmt: str) -> Callable[[Any], tuple[str, str]]:
+def _exporter(fmt: str) -> Callable[..., tuple[str, str]]:
     """The open conversation as Markdown or JSON, handed to the browser to save as a file."""
 
-    def export(saved: Any) -> tuple[str, str]:
+    def export(saved: Any, lang: str = "en") -> tuple[str, str]:
         saved, record = _record(saved)
         if not record["answers"]:
-            return "", "Nothing to export yet: ask a question first."
+            return "", said("nothing_to_export", lang)
+        done = said("exported", lang, file=f"ruta-conversation.{fmt}")
         if fmt == "md":
-            return conv.conversation_markdown(record), "Exported as ruta-conversation.md."
-        return conv.conversation_json(record), "Exported as ruta-conversation.json."
+            return conv.conversation_markdown(record), done
+        return conv.conversation_json(record), done
 
     return export
 
@@ -425,9 +470,13 @@ def build_ui(
         # page hands it to the browser anyway); fixed, the conversations outlive a restart.
         saved = gr.BrowserState(conv.empty(), storage_key="ruta-conversations", secret="ruta")
         known = gr.State([])  # the indexed documents' ids
+        library = gr.State([])  # the indexed documents, for the start page in another language
         rated = gr.State(None)  # the chat index of the answer just rated
+        # The page's language: the last question's, else the browser's. A hidden box, not a
+        # State: the page's JS reads it too (the <html lang>, the examples' name).
+        lang = gr.Textbox("en", visible=False, elem_id="ruta-lang")
         with gr.Column(elem_id="ruta-main"):
-            gr.Markdown(INTRO, elem_id="ruta-intro")
+            intro = gr.Markdown(said("intro", "en"), elem_id="ruta-intro")
             # No label: a floating "Conversation" label covered the first line of a scrolled chat.
             chatbot = gr.Chatbot(
                 show_label=False,
@@ -441,51 +490,66 @@ def build_ui(
             )
             with gr.Row():
                 question = gr.Textbox(
-                    label="Question",
-                    placeholder="Ask about migration in Latin America and the Caribbean…",
+                    label=said("question_label", "en"),
+                    placeholder=said("question_placeholder", "en"),
                     show_label=False,
                     max_lines=6,
                     scale=5,
                     elem_id="ruta-question",
                 )
-                ask_btn = gr.Button("Ask", variant="primary", scale=1, elem_id="ruta-ask")
+                ask_btn = gr.Button(
+                    said("ask", "en"), variant="primary", scale=1, elem_id="ruta-ask"
+                )
             status = gr.Markdown("", elem_id="ruta-status")
             thanks = gr.Markdown("", elem_id="ruta-thanks")
             with gr.Group(visible=False, elem_id="ruta-comment-box") as comment_box:
                 comment = gr.Textbox(
-                    label=f"Comment on your rating (optional, up to {MAX_COMMENT_CHARS:,} "
-                    "characters)",
+                    label=said("comment_label", "en", max=MAX_COMMENT_CHARS),
                     lines=2,
                     elem_id="ruta-comment",
                 )
-                send_btn = gr.Button("Send comment", size="sm", elem_id="ruta-send-comment")
+                send_btn = gr.Button(
+                    said("send_comment", "en"), size="sm", elem_id="ruta-send-comment"
+                )
             docs = gr.Dropdown(
-                label="Limit to a document (none: all documents)",
+                label=said("docs_label", "en"),
                 choices=[],
                 multiselect=True,
                 elem_id="ruta-docs",
             )
             with gr.Row(elem_id="ruta-conversations"):
-                new_btn = gr.Button("New conversation", size="sm", elem_id="ruta-new")
-                md_btn = gr.Button("Export Markdown", size="sm", elem_id="ruta-export-md")
-                json_btn = gr.Button("Export JSON", size="sm", elem_id="ruta-export-json")
+                new_btn = gr.Button(said("new", "en"), size="sm", elem_id="ruta-new")
+                md_btn = gr.Button(said("export_md", "en"), size="sm", elem_id="ruta-export-md")
+                json_btn = gr.Button(
+                    said("export_json", "en"), size="sm", elem_id="ruta-export-json"
+                )
             with gr.Row():
                 past = gr.Dropdown(
-                    label="Past conversations (kept in this browser)",
+                    label=said("past_label", "en"),
                     choices=[],
                     scale=4,
                     elem_id="ruta-past",
                 )
-                delete_btn = gr.Button("Delete", size="sm", scale=1, elem_id="ruta-delete")
+                delete_btn = gr.Button(
+                    said("delete", "en"), size="sm", scale=1, elem_id="ruta-delete"
+                )
             exported = gr.Textbox(visible=False, elem_id="ruta-exported")
 
-        page.load(
-            _start(answerer, corpus_dir), [saved], [chatbot, saved, past, docs, known], **private
-        )
-        turn_outputs = [question, chatbot, saved, past, status, thanks, comment_box]
-        turn_inputs = [question, docs, saved, known]
+        worded = [intro, question, ask_btn, comment, send_btn, docs, new_btn, md_btn, json_btn]
+        worded += [past, delete_btn, chatbot]
+
+        def speak(event: Any) -> None:
+            """After ``event``: the page's words in its language, and its <html lang>."""
+            event.then(_relabel, [lang, library], worded, **private).then(
+                None, [lang], None, js=LANG_JS
+            )
+
+        start_outputs = [chatbot, saved, past, docs, known, library, lang]
+        speak(page.load(_start(answerer, corpus_dir), [saved], start_outputs, **private))
+        turn_outputs = [question, chatbot, saved, past, status, thanks, comment_box, lang]
+        turn_inputs = [question, docs, saved, known, lang]
         for event in (ask_btn.click, question.submit):
-            event(chat_turn, turn_inputs, turn_outputs, **unbounded)
+            speak(event(chat_turn, turn_inputs, turn_outputs, **unbounded))
 
         def pick(data: gr.SelectData) -> str:
             value = data.value
@@ -493,18 +557,20 @@ def build_ui(
 
         # An example or a suggested follow-up is asked at once, as if typed.
         for chosen in (chatbot.example_select, chatbot.option_select):
-            chosen(pick, None, question, **private).then(
-                chat_turn, turn_inputs, turn_outputs, **unbounded
+            speak(
+                chosen(pick, None, question, **private).then(
+                    chat_turn, turn_inputs, turn_outputs, **unbounded
+                )
             )
-        chatbot.like(rate, [saved], [saved, thanks, comment_box, rated], **private)
-        send_btn.click(send, [comment, rated, saved], [saved, thanks, comment], **private)
+        chatbot.like(rate, [saved, lang], [saved, thanks, comment_box, rated], **private)
+        send_btn.click(send, [comment, rated, saved, lang], [saved, thanks, comment], **private)
         reset = [chatbot, saved, past, status, thanks, comment_box]
-        new_btn.click(_new, [saved], reset, **private)
-        chatbot.clear(_new, [saved], reset, **private)  # its own trash icon
-        past.input(_open, [past, saved], reset, **private)
-        delete_btn.click(_delete, [past, saved], reset, **private)
+        new_btn.click(_new, [saved, lang], reset, **private)
+        chatbot.clear(_new, [saved, lang], reset, **private)  # its own trash icon
+        past.input(_open, [past, saved, lang], reset, **private)
+        delete_btn.click(_delete, [past, saved, lang], reset, **private)
         for button, fmt in ((md_btn, "md"), (json_btn, "json")):
-            button.click(_exporter(fmt), [saved], [exported, thanks], **private).then(
+            button.click(_exporter(fmt), [saved, lang], [exported, thanks], **private).then(
                 None, [exported], None, js=DOWNLOAD_JS.replace("FORMAT", fmt)
             )
         gr.api(_api_ask(answerer, pool), api_name="ask", concurrency_limit=None)

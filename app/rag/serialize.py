@@ -39,6 +39,10 @@ def answer_dict(a: Answer, with_hits: bool = False) -> dict[str, Any]:
         "latency_ms": round(a.latency_ms, 1),
         "timings_ms": {k: round(v, 1) for k, v in a.timings_ms.items()},
         "suggestions": list(a.suggestions),
+        # The lines of ``answer`` in the asker's language (a lead, the quotation label) and the
+        # answer without them, the quoted English evidence: [] and ``answer`` for English.
+        "framing": list(a.framing),
+        "quoted": a.quoted,
     }
     if with_hits:
         out["hits"] = [hit_dict(h) for h in a.hits]

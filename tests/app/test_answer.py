@@ -113,6 +113,16 @@ def test_cli_ask_json(real_services, capsys):
         "verified",
     } <= set(c)
     assert "human rights" in out["answer"]
+    assert out["framing"] == [] and out["quoted"] == out["answer"]  # English: no framing
+
+
+def test_cli_ask_json_gives_a_spanish_answers_framing(real_services, capsys):
+    data_dir = real_services.settings.data_dir
+    question = "¿Cuánto dinero aporta USAID al Fondo de Donaciones del BID?"
+    assert main(["--set", f"data_dir={data_dir}", "ask", question, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["language"] == "es" and out["framing"][-1] == "Cita (en inglés):"
+    assert out["answer"] == "\n".join([*out["framing"], out["quoted"]])
 
 
 def test_cli_search_json_and_empty_index(real_services, tmp_path, capsys):

@@ -72,6 +72,38 @@ def test_ask_with_history_and_filters(base_url: str) -> None:
     assert "colour" in bad.json()["error"]["message"]
 
 
+USAID_ES = "¿Cuánto dinero aporta USAID al Fondo de Donaciones del BID?"
+
+
+def test_a_spanish_answer_says_its_framing_on_every_route(base_url: str) -> None:
+    """The lead and the quotation label in the asker's language come apart from the quoted
+    English evidence: ``framing`` and ``quoted`` on /api/ask, in the ``ruta`` object on /v1."""
+    body = httpx.post(f"{base_url}/api/ask", json={"question": USAID_ES}, timeout=60).json()
+    assert body["language"] == "es" and not body["refused"]
+    lead, label = body["framing"]
+    assert "$25 million [1]" in lead and label == "Cita (en inglés):"
+    assert body["answer"] == "\n".join([lead, label, body["quoted"]])
+    assert "USAID is providing $25 million" in body["quoted"] and "Cita" not in body["quoted"]
+    client = OpenAI(base_url=f"{base_url}/v1", api_key="x")
+    messages: list = [{"role": "user", "content": USAID_ES}]
+    resp = client.chat.completions.create(model="ruta", messages=messages)
+    ruta = (resp.model_extra or {})["ruta"]
+    assert ruta == {k: body[k] for k in ("language", "refused", "framing", "quoted")}
+    assert (resp.choices[0].message.content or "").startswith(body["answer"])  # content as before
+    stream = client.chat.completions.create(model="ruta", messages=messages, stream=True)
+    assert (list(stream)[-1].model_extra or {})["ruta"] == ruta
+
+
+def test_an_english_answer_has_no_framing(base_url: str) -> None:
+    body = httpx.post(f"{base_url}/api/ask", json={"question": R4V_QUESTION}, timeout=60).json()
+    assert body["framing"] == [] and body["quoted"] == body["answer"]
+    resp = OpenAI(base_url=f"{base_url}/v1", api_key="x").chat.completions.create(
+        model="ruta", messages=[{"role": "user", "content": R4V_QUESTION}]
+    )
+    ruta = (resp.model_extra or {})["ruta"]
+    assert ruta["language"] == "en" and ruta["framing"] == [] and ruta["quoted"] == body["answer"]
+
+
 def test_sources_lists_documents(base_url: str) -> None:
     docs = httpx.get(f"{base_url}/api/sources").json()
     ids = {d["doc_id"] for d in docs}
@@ -281,6 +313,9 @@ def test_openapi_lists_the_api_with_its_models(base_url: str) -> None:
     assert {"question", "standalone_question", "timings_ms", "suggestions", "citations"} <= set(
         answer
     )
+    assert {"framing", "quoted"} <= set(answer)
+    assert {"framing", "quoted"} <= set(schemas["RutaExtension"]["properties"])
+    assert "ruta" in schemas["ChatCompletion"]["properties"]
     assert {"filters", "suggest"} <= set(schemas["AskRequest"]["properties"])
     assert "filters" in schemas["ChatRequest"]["properties"]
     sources = spec["paths"]["/api/sources"]["get"]["responses"]["200"]["content"]

@@ -558,3 +558,59 @@ def test_browser_workbench_start_conversations_feedback_filter(
         assert titles and all(t.startswith("Review of regional coordination") for t in titles)
         context.close()
         browser.close()
+
+
+@pytest.mark.browser
+def test_browser_page_words_follow_the_questions_language(base_url: str, launch_chromium) -> None:
+    """The page's own words (buttons, placeholder, notices, the feedback line, <html lang>)
+    are the browser's language before any question, then the last question's."""
+    from playwright.sync_api import expect, sync_playwright
+
+    spanish = next(q for q in EXAMPLES if q.startswith("¿"))
+    with sync_playwright() as pw:
+        browser = launch_chromium(pw)
+        # Before any question: the browser's Accept-Language (French here).
+        context = browser.new_context(locale="fr-FR", viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.goto(f"{base_url}/")
+        expect(page.locator("#ruta-ask")).to_have_text("Demander", timeout=30_000)
+        expect(page.locator("#ruta-chat .ruta-library")).to_contain_text(
+            "Ruta répond à partir de 2 documents"
+        )
+        expect(page.locator("html")).to_have_attribute("lang", "fr")
+        context.close()
+
+        context = browser.new_context(locale="en-US", viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.goto(f"{base_url}/")
+        ask, status = page.locator("#ruta-ask"), page.locator("#ruta-status")
+        expect(ask).to_have_text("Ask", timeout=30_000)
+        _ask(page, spanish)
+        expect(ask).to_have_text("Preguntar")
+        expect(page.locator("#ruta-new")).to_have_text("Nueva conversación")
+        expect(page.locator("#ruta-delete")).to_have_text("Borrar")
+        expect(page.locator("#ruta-question textarea")).to_have_attribute(
+            "placeholder", "Pregunte sobre la migración en América Latina y el Caribe…"
+        )
+        expect(page.locator("#ruta-intro")).to_contain_text("Cada frase cita su fuente")
+        expect(page.locator("html")).to_have_attribute("lang", "es")
+        # A notice: an empty question is refused in Spanish.
+        ask.click()
+        expect(status).to_have_text("Escriba primero una pregunta.")
+        # The feedback line.
+        page.locator("#ruta-chat").get_by_role("button", name="Like", exact=True).click()
+        expect(page.locator("#ruta-thanks")).to_have_text(
+            "Gracias: valoró la respuesta 1 como útil. Puede añadir un comentario debajo."
+        )
+        expect(page.locator("#ruta-send-comment")).to_have_text("Enviar comentario")
+        assert _serious(page) == []  # the Spanish page
+        # A reload keeps the language of the conversation's last question.
+        page.reload()
+        expect(page.locator("#ruta-chat .ruta-answer")).to_have_count(1, timeout=30_000)
+        expect(ask).to_have_text("Preguntar", timeout=30_000)
+        # An English question: English again.
+        _ask(page, QUESTION)
+        expect(ask).to_have_text("Ask")
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        context.close()
+        browser.close()

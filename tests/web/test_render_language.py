@@ -80,3 +80,38 @@ def test_a_copied_answer_names_its_sources_in_its_language():
     assert "\nFuentes:\n" in answer_markdown(answer_dict(answer("es")))
     assert "\nPassages les plus proches :\n" in answer_markdown(answer_dict(answer("fr", True)))
     assert "\nSources:\n" in answer_markdown(answer_dict(answer("en")))
+
+
+def test_the_page_speaks_the_browsers_language_before_any_question():
+    from app.http.words import accepted_language
+
+    assert accepted_language("es-ES,es;q=0.9,en;q=0.8") == "es"
+    assert accepted_language("de-DE,de;q=0.9,fr;q=0.7,en;q=0.5") == "fr"  # no German pack
+    assert accepted_language("en;q=0.4, pt-BR") == "pt"  # the weights, not the order
+    assert accepted_language("de") == accepted_language("") == "en"
+
+
+def test_the_page_speaks_the_questions_language_and_keeps_it_for_no_words():
+    from app.http.words import question_language
+
+    assert question_language("¿Quién financia el Proyecto Turquesa?", "en") == "es"
+    assert question_language("Who funds Project Turquesa?", "es") == "en"
+    assert question_language("  ", "fr") == question_language("123 ?", "fr") == "fr"
+    assert question_language("誰が資金を出していますか", "es") == "en"  # no pack: English
+
+
+def test_the_pages_notices_and_start_page_in_the_pages_language():
+    from app.http.library import library_html
+    from app.http.web import input_problem
+
+    assert input_problem("  ", 2000, "es") == "Escriba primero una pregunta."
+    assert input_problem("x" * 3000, 2000, "pt") == (
+        "As perguntas podem ter até 2.000 caracteres; esta tem 3.000."
+    )
+    assert input_problem("x" * 3000, 2000) == (
+        "Questions can be up to 2,000 characters; this one has 3,000."
+    )
+    doc = {"doc_id": "d", "title": "T", "publisher": "", "date": "", "kind": "", "url": ""}
+    assert "Ruta répond à partir de 2 documents :" in library_html([doc, doc], "fr")
+    assert "<code>ruta ingest</code>" in library_html([], "es")
+    assert "ejecute <code>ruta ingest</code>" in library_html([], "es")
