@@ -14,6 +14,16 @@ from ingest.errors import RutaError
 REQUIRED = ("id", "type", "question")
 LIST_SEP = " | "  # how key_facts / evidence are joined in a CSV cell
 ROLES = ("system", "user", "assistant")
+# Sets written by different hands spell a type differently ("cross-document", "cross_doc"):
+# one name each, so that figures by type add up across sets.
+TYPE_ALIASES = {"cross_document": "cross_doc"}
+
+
+def question_type(raw: str) -> str:
+    """A question type as the reports group it: lower case, underscores ("multi-hop" ->
+    "multi_hop"), one name for each type."""
+    t = "_".join(raw.strip().lower().replace("-", " ").split())
+    return TYPE_ALIASES.get(t, t)
 
 
 @dataclass(frozen=True)
@@ -146,7 +156,7 @@ def _to_item(row: dict[str, Any]) -> Item:
     return Item(
         id=str(row["id"]).strip(),
         question=str(row["question"]).strip(),
-        type=str(row["type"]).strip(),
+        type=question_type(str(row["type"])),
         answer=answer.strip(),
         key_facts=_strings(row, "key_facts"),
         evidence=_strings(row, "evidence"),

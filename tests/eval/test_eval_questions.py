@@ -133,3 +133,16 @@ def test_an_item_may_carry_its_language(tmp_path: Path) -> None:
     items, errors = load_items(path)
     assert [(i.id, i.lang) for i in items] == [("a", "es"), ("b", "")]
     assert errors == ["set.jsonl line 3: field 'lang' must be a language code string, got 3"]
+
+
+def test_type_names_from_different_hands_are_one_name_each(tmp_path: Path) -> None:
+    rows = [
+        {"id": "a", "type": "Cross-document", "question": "Q1?"},
+        {"id": "b", "type": "cross_doc", "question": "Q2?"},
+        {"id": "c", "type": "multi-hop", "question": "Q3?"},
+        {"id": "d", "type": "follow_up", "question": "Q4?"},
+    ]
+    path = tmp_path / "q.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    items, _ = load_items(path)
+    assert [i.type for i in items] == ["cross_doc", "cross_doc", "multi_hop", "follow_up"]
