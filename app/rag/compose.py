@@ -45,9 +45,9 @@ def extractive_answer(question: str, reading: Reading, hits: list[Hit], notice: 
     numbers: dict[int, int] = {}
     cites: dict[int, Citation] = {}
     lines: list[str] = []
-    q = reading.question
-    # "Which agencies …?": whose work a passage describes is its section ("3.5 UNICEF").
-    by_section = q.kind == "actor" and q.plural
+    # Whose work a passage describes is its section ("3.5 UNICEF", "EUROFRONT"): the first
+    # sentence quoted from a passage is labelled with it when it does not say it itself, so
+    # "- The Desaguadero border" answers which programme works there.
     texts = {(x.hit, x.pos): x.text for x in reading.ranked}  # the reader's own sentences
     for u in reading.units:
         first_of_passage = u.hit not in numbers
@@ -58,7 +58,7 @@ def extractive_answer(question: str, reading: Reading, hits: list[Hit], notice: 
         elif u.span is not None and not cite.spans:  # the passage's answering sentence leads
             cites[n] = _cite(n, hits[u.hit], u)
         chunk = hits[u.hit].chunk
-        owner = section_owner(chunk, u.text) if by_section and first_of_passage else ""
+        owner = section_owner(chunk, u.text) if first_of_passage else ""
         before = texts.get((u.hit, u.pos - 1), "")
         line = f"{_labelled(u, before, hits[u.hit], owner)} [{n}]"
         if u.is_item or not lines or lines[-1].startswith("- "):

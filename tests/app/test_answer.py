@@ -225,6 +225,13 @@ def test_which_agencies_answers_say_whose_passage_it_is(answerer):
     assert "[United Nations Office on Drugs and Crime]" in a.text
 
 
+def test_a_list_item_quoted_alone_says_whose_section_it_is(answerer):
+    # The item names the crossing; the section it stands in names the programme asked for.
+    a = answerer.answer("Which programme covers the crossing between Peru and Bolivia?")
+    assert a.text.startswith("- [EUROFRONT] The Desaguadero border")
+    assert "EUROFRONT" not in a.citations[0].quote  # the quote stays the passage's own words
+
+
 def test_a_count_in_other_words_and_a_plural_name_are_answered(answerer):
     a = answerer.answer("How many UN entities are part of the regional network on migration?")
     assert not a.refused and "19 agencies" in a.text
