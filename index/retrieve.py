@@ -306,17 +306,14 @@ class HybridRetriever:
 
 def bm25_terms(text: str, lang: str) -> list[str]:
     """BM25's terms: index/lemmas.py's terms, spelt one way where the language has two (the
-    pack's "bm25.spelling": English -ise/-isation as -ize/-ization, not "exercise", "promise")."""
+    pack's "bm25.spelling": English -ise/-isation as -ize/-ization)."""
     out = terms(text, lang)
     pack = packs().get(lang)
     if pack is None or pack["bm25.spelling"].compiled is None:
         return out
-    spelling, keep = pack["bm25.spelling"], pack["bm25.spelling_keep"].compiled
+    spelling = pack["bm25.spelling"]
     assert spelling.compiled is not None
-    return [
-        t if keep is not None and keep.search(t) else spelling.compiled.sub(spelling.text, t)
-        for t in out
-    ]
+    return [spelling.compiled.sub(spelling.text, t) for t in out]
 
 
 # A passage that says fewer new things than this beyond its document's title and publisher

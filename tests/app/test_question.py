@@ -27,10 +27,6 @@ from app.rag.question import analyse
         ("¿Quién financia el proyecto?", "actor"),
         ("Quem financia o projeto?", "actor"),
         ("What are the pillars of the strategy?", "list"),
-        ("What is the Global Compact?", "definition"),
-        ("Why is the plan framed as a long-term effort?", "reason"),
-        ("How does the agency respond to emergencies?", "reason"),
-        ("Does the study expect the crisis to worsen?", "yesno"),
     ],
 )
 def test_kind_of_answer_asked_for(text, kind):
