@@ -16,16 +16,18 @@ from functools import lru_cache
 
 from index.lang.packs import alternation, packs
 
-LEMMA_LANGUAGES = ("en", "es", "pt", "fr")
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 
 _P = packs()
 # Function words, question words and the words every question about "the documents" uses, in
 # every language (the packs' "stop").
 STOP = frozenset(_P.words("stop"))
+_POSSESSIVE = _P.words("terms.possessive")  # "UNHCR's" -> "UNHCR"
 # Demonyms and derived forms of names, longest first: Colombian/Colombia -> colomb.
 _ROOT_SUFFIXES = _P.words("root.suffixes")
 _ROOT_MIN = 4
+# A doubled last letter that is no vowel is one ("programm" -> "program"; "free" stays).
+_VOWELS = frozenset(_P.words("root.vowels"))
 
 
 def fold(word: str) -> str:
@@ -88,7 +90,7 @@ def root(term: str) -> str:
         if term.endswith(suffix) and len(term) - len(suffix) >= _ROOT_MIN:
             term = term[: -len(suffix)]
             break
-    if len(term) >= 5 and term[-1] == term[-2] and term[-1] not in "aeiou":
+    if len(term) >= 5 and term[-1] == term[-2] and term[-1] not in _VOWELS:
         term = term[:-1]  # programm -> program
     return term
 
@@ -115,8 +117,9 @@ def _terms(text: str, lang: str) -> tuple[str, ...]:
     out = []
     for w in _WORD.findall(text):
         lw = w.lower()
-        if lw.endswith(("'s", "’s")):  # possessive; endswith, not re.sub: this runs per word
-            w, lw = w[:-2], lw[:-2]
+        if lw.endswith(_POSSESSIVE):  # endswith, not re.sub: this runs per word
+            cut = next(len(p) for p in _POSSESSIVE if lw.endswith(p))
+            w, lw = w[:-cut], lw[:-cut]
         if (lw in STOP and not (len(w) > 1 and w.isupper())) or (len(lw) < 2 and not lw.isdigit()):
             continue
         t = lemma(w.replace("’", "'"), lang)

@@ -39,9 +39,7 @@ _CLAUSE = re.compile(
 )
 _CUE = _P.pattern("parts.compare")
 _NAME = r"[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*"
-_PAIR = re.compile(
-    rf"\b({_NAME})\s+(?:{_AND})\s+(?:(?:{_P.alternation('parts.pair_article')})\s+)?({_NAME})"
-)
+_PAIR = re.compile(rf"\b({_NAME})\s+(?:{_AND})\s+({_NAME})")
 _BOTH = re.compile(
     rf",?\s*\b(?:{_P.alternation('parts.both_first')})\s+(.{{3,80}}?)\s+"
     rf"(?:{_P.alternation('parts.both_second')})\s+(.{{3,80}}?)(?=[?.!]*$)",
@@ -292,12 +290,9 @@ def focus_of(text: str) -> tuple[str, str]:
     return ask, pre
 
 
-# A statement that opens with a name ("UNHCR …", "The IDB …"), and a question whose subject
+# A statement that opens with a name ("UNHCR …"), and a question whose subject
 # is a pronoun ("Was it …", "Does it …", "¿Participó también …" has none and is left alone).
-_LEADING_NAME = re.compile(
-    rf"(?:(?:{_P.alternation('question.statement_article')})\s+)?"
-    r"((?:[A-Z][\w'’-]*\s+){0,3}?[A-Z][A-Z0-9-]+)\b(?=\s+[a-z])"
-)
+_LEADING_NAME = re.compile(r"((?:[A-Z][\w'’-]*\s+){0,3}?[A-Z][A-Z0-9-]+)\b(?=\s+[a-z])")
 _SUBJECT_IT = re.compile(
     rf"^(\W*(?:{_P.alternation('question.subject_auxiliary')})\s+)(?:{_P.alternation('question.subject_it')})\b",
     re.I,

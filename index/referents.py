@@ -34,14 +34,11 @@ _OPENING = re.compile(
     rf"(?P<np>(?:[\w-]+\s+){{0,2}}?[\w-]+)\s+(?={_VERB})"
     rf"|(?P<pron>{_P.alternation('referent.pronoun')})\s+(?=[a-z]))"
 )
-# Words after "the" that are not a thing named earlier ("the region", "the following").
-_GENERIC = frozenset(_P.words("referent.generic"))
 # A capitalised name: "Interagency Coordination Platform for Refugees and Migrants (R4V)".
 _NAME = re.compile(
     rf"(?:[A-Z][\w'’&-]*|\d[\d-]*)(?:(?:\s+(?:{_P.alternation('referent.name_link')}))*"
     r"\s+(?:[A-Z][\w'’&-]*|\d[\d-]*|\([A-Z][\w-]*\)))*"
 )
-_LEADING = re.compile(rf"^(?:{_P.alternation('referent.leading')})\s+")
 _NAME_ARTICLE = re.compile(rf"^(?:{_P.alternation('referent.name_article')})\s+")
 
 
@@ -59,7 +56,7 @@ def referent(chunk: Chunk, previous: Chunk | None = None) -> str:
     else:
         noun = m["np"].split()[-1]  # the head: "Regional Strategy" -> "Strategy"
         name = ""
-        if noun.lower() not in _GENERIC | STOP:
+        if noun.lower() not in STOP:
             name = _containing(noun, sections) or (
                 _containing(noun, _names(previous.text)[::-1])
                 if previous is not None and previous.doc_id == chunk.doc_id
@@ -79,7 +76,7 @@ def sentence_referent(sentence: str, before: str, passage_referent: str) -> str:
     if not before:
         name = passage_referent if _OPENING.match(sentence.lstrip()) else ""
     elif _IT.match(sentence):
-        opening = _NAME.match(_LEADING.sub("", before.lstrip()))
+        opening = _NAME.match(before.lstrip())
         names = _names(opening[0]) if opening else []
         name = names[0].rstrip(":") if names else ""
     else:

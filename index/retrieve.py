@@ -14,7 +14,7 @@ from index.analysis import Analysis, analyse_query
 from index.embed import Embedder
 from index.errors import BadQuestion
 from index.filters import Filters, FiltersIn, FilterValue, checked, matches
-from index.lang import detect_language, packs
+from index.lang import detect_language
 from index.lemmas import terms
 from index.parts import QueryPlan, doc_names, merge_parts
 from index.referents import referent
@@ -94,8 +94,7 @@ class _BM25:
         self._top_k = top_k
         self._bm25 = None
         corpus = [
-            bm25_terms(lexical_text(c, texts[c.chunk_id]), detect_language(c.text))
-            for c in self._chunks
+            terms(lexical_text(c, texts[c.chunk_id]), detect_language(c.text)) for c in self._chunks
         ]
         if any(corpus):
             self._bm25 = bm25s.BM25()
@@ -107,7 +106,7 @@ class _BM25:
         (guessed when not given)."""
         if self._bm25 is None:
             return np.zeros(len(self._chunks))
-        words = bm25_terms(query, lang or detect_language(query))
+        words = terms(query, lang or detect_language(query))
         if not words:
             return np.zeros(len(self._chunks))
         return np.asarray(bm25_scores(self._bm25, words), dtype=float)
@@ -302,21 +301,6 @@ class HybridRetriever:
         by an ingestion it has not reloaded after yet, are left out)."""
         found = store.nearest(vec, n, filters or None)
         return [(self._by_id[cid], sim) for cid, sim in found if cid in self._by_id]
-
-
-def bm25_terms(text: str, lang: str) -> list[str]:
-    """BM25's terms: index/lemmas.py's terms, spelt one way where the language has two (the
-    pack's "bm25.spelling": English -ise/-isation as -ize/-ization, not "exercise", "promise")."""
-    out = terms(text, lang)
-    pack = packs().get(lang)
-    if pack is None or pack["bm25.spelling"].compiled is None:
-        return out
-    spelling, keep = pack["bm25.spelling"], pack["bm25.spelling_keep"].compiled
-    assert spelling.compiled is not None
-    return [
-        t if keep is not None and keep.search(t) else spelling.compiled.sub(spelling.text, t)
-        for t in out
-    ]
 
 
 # A passage that says fewer new things than this beyond its document's title and publisher

@@ -9,16 +9,12 @@ from typing import Literal
 
 from index.lang import packs
 
-Kind = Literal[
-    "amount", "number", "date", "place", "actor", "list", "definition", "reason", "yesno", "other"
-]
+Kind = Literal["amount", "number", "date", "place", "actor", "list", "other"]
 
 _P = packs()
 # Checked in order: the first kind whose pattern matches the question's opening wins, so
-# "how many" is a number before "how" is a reason, "which countries" a place before an actor.
-KIND_ORDER: tuple[Kind, ...] = (
-    "amount", "number", "date", "place", "actor", "list", "definition", "reason", "yesno"
-)  # fmt: skip
+# "which countries" is a place before an actor; a question none matches asks for "other".
+KIND_ORDER: tuple[Kind, ...] = ("amount", "number", "date", "place", "actor", "list")
 # Each kind's pattern: every language's (the packs' "kind.<kind>").
 KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = tuple(
     (kind, _P.pattern(f"kind.{kind}")) for kind in KIND_ORDER

@@ -55,16 +55,14 @@ def build_messages(
 ) -> list[Message]:
     """System prompt, the last turns, then the question with the evidence sentences first (the
     same focus the extractive answer has) and the numbered sources after them."""
-    language = LANGUAGES.get(lang, "English")
+    language = LANGUAGES.get(lang, LANGUAGES["en"])
     system = SYSTEM.format(language=language)
     turns = [m for m in history if m.role in ("user", "assistant")][-4:]
-    focus = (
-        f"Evidence (sentences from the sources):\n{format_evidence(evidence)}\n\n"
-        if evidence
-        else ""
-    )
-    user = f"{focus}Sources:\n{format_sources(hits)}\n\nQuestion: {question}"
-    if language != "English":  # asked in another language: answered in it (said last)
+    evidence_text = format_evidence(evidence)
+    focus = _P.text("prompt.evidence", "en").format(evidence=evidence_text) if evidence else ""
+    sources = _P.text("prompt.sources", "en")
+    user = focus + sources.format(sources=format_sources(hits), question=question)
+    if language != LANGUAGES["en"]:  # asked in another language: answered in it (said last)
         user += "\n" + _P.text("prompt.language", "en").format(language=language)
     return [Message("system", system), *turns, Message("user", user)]
 

@@ -36,7 +36,6 @@ _PLACE_NAMES = re.compile(rf"\b({_COUNTRY}|{_CITY})\b", re.I)
 # A point in time is asked for ("when", "what year"), not a span of it ("how long", "the
 # period", "until when", "run for").
 _MOMENT = re.compile(rf"\b(?:{_words('question.moment')})\b", re.I)
-_PERIOD = _P.pattern("question.period")
 _COUNTED = re.compile(rf"\b(?:{_words('question.counted')})\s+((?:[\w-]+\s+){{0,2}}[\w-]+)", re.I)
 _RATE = re.compile(rf"\b(?:{_words('question.rate')})\b", re.I)
 
@@ -111,8 +110,7 @@ class Question:
         if self.kind == "place" and _CITY_WORDS.search(self.text):
             return "city"
         if self.kind == "date" and _MOMENT.search(self.focus or self.text):
-            if not _PERIOD.search(self.focus or self.text):
-                return "moment"
+            return "moment"
         if _EXPANSION.search(self.text):
             acronym = re.search(r"\b[A-Z][A-Z0-9-]*[A-Z0-9]\b", self.text)
             if acronym:
@@ -154,7 +152,6 @@ _MODIFIER = re.compile(
 _AUXILIARIES = frozenset(_P.words("question.auxiliary"))
 _JOINERS = frozenset(_P.words("question.plural_joiner"))
 _PLURAL = _P.words("question.plural")
-_NOT_PLURAL = _P.words("question.plural_not")
 
 
 def head_noun(text: str) -> str:
@@ -205,7 +202,7 @@ def _joined_plural(words: list[str]) -> bool:
 
 
 def _is_plural(word: str) -> bool:
-    return word.endswith(_PLURAL) and not word.endswith(_NOT_PLURAL)
+    return word.endswith(_PLURAL)
 
 
 def kind_of(text: str) -> Kind:

@@ -187,7 +187,8 @@ def unnamed(question: str, chunks: Sequence[Chunk]) -> str:
     )
 
     def named(m: re.Match[str]) -> str:
-        return "it" if names_document(terms(m.group(1)), m.group(2).lower(), names) else m.group()
+        named = names_document(terms(m.group(1)), m.group(2).lower(), names)
+        return packs().text("document.it", "en") if named else m.group()
 
     out = pat.sub(named, question)
     return out if len(terms(out)) >= 2 else question

@@ -15,8 +15,8 @@ _P = packs()
 _NUMBER_WORDS = _P.alternation("spans.number_words")
 _SCALE = _P.alternation("spans.scale")
 _AMOUNT = re.compile(
-    rf"(?:US\$|USD|EUR|GBP|CAD|€|£|\$)\s?\d[\d,.]*(?:\s?(?:{_SCALE}|{_P.alternation('spans.scale_short')}))?"
-    rf"|\b\d[\d,.]*\s?(?:{_SCALE})?\s?(?:{_P.alternation('spans.currency')}|USD|EUR)\b",
+    rf"(?:US\$|USD|EUR|GBP|CAD|€|£|\$)\s?\d[\d,.]*(?:\s?(?:{_SCALE}))?"
+    rf"|\b\d[\d,.]*\s?(?:{_SCALE})?\s?(?:USD|EUR)\b",
     re.I,
 )
 YEAR = r"(?:19|20)\d\d"  # a year, as a pattern
@@ -25,14 +25,13 @@ _UNIT = _P.alternation("spans.duration_unit")
 _DATE = re.compile(
     rf"\b(?:(?:\d{{1,2}} )?(?:{_MONTH})(?: \d{{1,2}},?)?(?: {YEAR})?|{YEAR}(?:\s?[-–/]\s?{YEAR})?"
     rf"|(?:{_NUMBER_WORDS}|\d+)(?:{_P.source('spans.half')})?[- ](?:{_UNIT})"
-    rf"(?:{_P.source('spans.long')})?|{_P.source('spans.term')})\b",
+    rf"|{_P.source('spans.term')})\b",
     re.I,
 )
-_DURATION = re.compile(f"{_UNIT}|{_P.alternation('spans.duration_other')}", re.I)
-_PERCENT = _P.source("spans.percent")
+_DURATION = re.compile(_UNIT, re.I)
 _NUMBER = re.compile(
-    rf"(?<![\w.-])(?!{YEAR}\b)\d[\d,.]*(?:\s?(?:%|{_PERCENT}|{_SCALE}))?(?![\w-])"
-    rf"|\b(?:(?:{_P.alternation('spans.approximately')}) )?(?:{_NUMBER_WORDS})\b",
+    rf"(?<![\w.-])(?!{YEAR}\b)\d[\d,.]*(?:\s?(?:%|{_SCALE}))?(?![\w-])"
+    rf"|\b(?:{_NUMBER_WORDS})\b",
     re.I,
 )
 # Countries of the Americas and the usual others, and regions: places by name. A question
@@ -155,18 +154,12 @@ def _is_actor(text: str, span: Span) -> bool:
 
 
 def _is_city(name: str) -> bool:
-    """A short name that is no country, region or organisation (no acronym): 'Quito', not
-    'Regional Interagency Coordination Platform', 'United Nations' or 'UNHCR'."""
+    """A short name that is no country or region and holds no acronym: 'Quito', not
+    'Regional Interagency Coordination Platform', 'Latin America' or 'UNHCR'."""
     got = name.split()
     if len(got) > 3 or _is_place(name, COUNTRIES | REGIONS):
         return False
-    if _INSTITUTION.search(name):
-        return False
     return not _is_region(name) and not any(re.fullmatch(r"[A-Z0-9-]{2,}", w) for w in got)
-
-
-# Words that make a name an organisation or a thing, not a place: "Regional Risk Group".
-_INSTITUTION = re.compile(rf"\b(?:{_P.alternation('spans.institution')})s?\b")
 
 
 def _is_place(name: str, places: set[str]) -> bool:
@@ -222,13 +215,12 @@ def _alias_of_question(text: str, end: int, question_roots: set[str]) -> bool:
 
 def _counts(text: str, start: int, end: int, counted: Sequence[str]) -> bool:
     if counted == ("%",):
-        return bool(_PERCENT_SIGN.search(text[start : end + 9]))
+        return "%" in text[start : end + 9]
     after = terms(" ".join(text[end:].split()[:4]))
     want = {_COUNT_CLASS.get(root(t), root(t)) for t in counted}
     return any(_COUNT_CLASS.get(root(t), root(t)) in want for t in after)
 
 
-_PERCENT_SIGN = re.compile(f"%|{_PERCENT}")
 # Nouns that count the same things: "how many UN entities" is answered by "19 agencies".
 _COUNT_CLASS = {root(w): cls for cls, ws in _P.table("spans.count_class").items() for w in ws}
 

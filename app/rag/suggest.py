@@ -23,7 +23,7 @@ from app.rag.termstats import TermStats, root_set
 from app.rag.text import split_sentences
 from app.rag.types import Answer, Message
 from index.filters import FiltersIn
-from index.lang import detect_language
+from index.lang import detect_language, packs
 from index.lemmas import fold
 from index.retrieve import doc_label
 from ingest.errors import RutaError
@@ -36,9 +36,10 @@ MAX_SUGGESTIONS = 3
 # stays bounded when few candidates pass.
 MAX_TRIALS = 8
 SOURCES = 3  # sections a refusal's suggestions come from: its first passages
+_P = packs()
+_POSSESSIVE = re.compile(rf"(?:{_P.alternation('terms.possessive')})$")
 # Words that open a sentence and so look like the start of a name ("The Platform").
-_POSSESSIVE = re.compile(r"[’']s$")
-_OPENERS = {"The", "This", "These", "It", "Its", "In", "At", "On", "For", "A", "An", "As", "By"}
+_OPENERS = frozenset(_P.words("suggest.openers"))
 
 
 # "United Nations Regional Network … (UNNM-LAC)": the name, and its acronym.

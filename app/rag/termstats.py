@@ -56,8 +56,9 @@ class TermStats:
         its parts ('colombia-ecuador')."""
         if self.df.get(root(term), 0) > 0:
             return True
-        if term.endswith("s") and self.df.get(root(term[:-1]), 0) > 0:
-            return True
+        for end in _PLURAL:
+            if term.endswith(end) and self.df.get(root(term[: -len(end)]), 0) > 0:
+                return True
         parts = [p for p in term.split("-") if p]
         return len(parts) > 1 and all(self.df.get(root(p), 0) > 0 for p in parts)
 
@@ -102,6 +103,7 @@ def spelled_acronyms(text: str) -> frozenset[str]:
 
 _P = packs()
 _LINKS = frozenset(_P.words("acronym.link"))
+_PLURAL = _P.words("terms.plural")  # a plural's ending: "venezuelans" -> "venezuelan"
 _CAPITAL_RUN = re.compile(
     rf"[A-Z][a-z][\w-]*(?:\s+(?:(?:{_P.alternation('acronym.link')})\s+)*[A-Z][a-z][\w-]*)+"
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.rag.prompt import build_messages
+from app.rag.prompt import build_messages, is_refusal_text
 from app.rag.types import Message
 from index.types import Hit
 from ingest.types import Chunk
@@ -74,3 +74,23 @@ def test_the_model_is_asked_to_answer_in_the_askers_language():
     )
     system, user = (m.content for m in build_messages("When?", hits, [], "en"))
     assert "Answer in English" in system and user.endswith("Question: When?")
+
+
+def test_a_question_in_another_script_is_answered_in_its_language():
+    hits = [_hit(1, "The desk opened in 2021.")]
+    system, user = (m.content for m in build_messages("Когда открылся?", hits, [], "ru"))
+    assert "Answer in Russian" in system and user.endswith(
+        "Answer in Russian; keep names and figures as the sources write them."
+    )
+
+
+def test_a_models_refusal_is_known_in_each_language():
+    """A model that says the documents do not say it gets Ruta's refusal, not an answer."""
+    for reply in (
+        "The documents do not say.",
+        "Los documentos no lo dicen.",
+        "Os documentos não dizem.",
+        "Les documents ne le disent pas.",
+    ):
+        assert is_refusal_text(reply), reply
+    assert not is_refusal_text("The documents say the desk opened in 2021 [1].")

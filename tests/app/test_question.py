@@ -27,10 +27,6 @@ from app.rag.question import analyse
         ("¿Quién financia el proyecto?", "actor"),
         ("Quem financia o projeto?", "actor"),
         ("What are the pillars of the strategy?", "list"),
-        ("What is the Global Compact?", "definition"),
-        ("Why is the plan framed as a long-term effort?", "reason"),
-        ("How does the agency respond to emergencies?", "reason"),
-        ("Does the study expect the crisis to worsen?", "yesno"),
     ],
 )
 def test_kind_of_answer_asked_for(text, kind):
@@ -45,6 +41,12 @@ def test_kind_of_answer_asked_for(text, kind):
         ("Quantos migrantes atravessaram a fronteira em 2023?", "pt"),
         ("Cuántos países cubre el programa", "es"),
         ("What's the grant facility for?", "en"),
+        # too short for function words: a language's letters or forms decide (the packs'
+        # detect.letters, detect.forms), and the answer is said in that language
+        ("Coordenação regional?", "pt"),
+        ("Niños migrantes", "es"),
+        ("Qu'offre l'OIM ?", "fr"),
+        ("L'OIM ?", "fr"),
     ],
 )
 def test_language_of_the_question(text, lang):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from index.referents import referent
+from index.referents import referent, sentence_referent
 from index.retrieve import index_text, index_texts
 from ingest.types import Chunk
 
@@ -43,3 +43,17 @@ def test_nothing_added_when_the_passage_names_it_or_names_itself():
     assert referent(chunk(3, "The Council for Ports in Chile is new.", SUB)) == ""
     assert referent(chunk(3, "The following ports are open.", SUB)) == ""
     assert referent(chunk(3, "Ports are open.", SUB)) == ""
+
+
+def test_a_noun_before_any_verb_in_s_takes_the_sub_heading():
+    """'The Council includes …': the verb is no listed one ('is', 'has' …) but has its form."""
+    c = chunk(3, "The Council includes twelve port authorities.", SUB)
+    assert referent(c) == "The Harbour Pilots Council (HPC)"
+
+
+def test_it_is_may_be_about_nothing_named_before():
+    """'It aims to …' after a sentence that opens with a name is about that name; 'It is …'
+    may be about nothing ('It is important to note …'), and gets no name in front of it."""
+    before = "The Blue Water Programme trains pilots."
+    assert sentence_referent("It aims to train 40 pilots.", before, "") == "Blue Water Programme"
+    assert sentence_referent("It is important to note that fees rose.", before, "") == ""

@@ -110,7 +110,8 @@ def test_bm25_scores_are_bm25s_own_to_the_bit(retriever):
     same scores, bit for bit (a new bm25s that stores its index otherwise fails here)."""
     import numpy as np
 
-    from index.retrieve import bm25_scores, bm25_terms
+    from index.lemmas import terms
+    from index.retrieve import bm25_scores
 
     bm25 = retriever._bm25._bm25
     queries = [
@@ -120,7 +121,7 @@ def test_bm25_scores_are_bm25s_own_to_the_bit(retriever):
         "zzzz qqqq",  # no term in the vocabulary
     ]
     for q in queries:
-        words = bm25_terms(q, "es" if q.startswith("¿") else "en")
+        words = terms(q, "es" if q.startswith("¿") else "en")
         ours, theirs = bm25_scores(bm25, words), bm25.get_scores(words)
         assert ours.dtype == theirs.dtype and np.array_equal(ours, theirs), q
-    assert bm25_scores(bm25, bm25_terms(queries[0], "en")).max() > 0
+    assert bm25_scores(bm25, terms(queries[0], "en")).max() > 0

@@ -9,6 +9,7 @@ from typing import Literal
 
 from app.rag.plans.words import words
 from app.rag.question import Question
+from index.lang import packs
 from index.lemmas import proper_terms
 
 PlanName = Literal["single", "list", "parts", "comparison", "summary", "derived"]
@@ -16,9 +17,11 @@ PLANS: tuple[PlanName, ...] = ("single", "list", "parts", "comparison", "summary
 
 # A name: a capitalised word with another capital or digit in it (USAID, R4V, IBC-HM), or
 # capitalised words joined by small ones ("Quito Process", "Government of Canada").
+_P = packs()
 _NAME = re.compile(
-    r"\b(?:[A-Z][\w’'&-]*[A-Z0-9][\w-]*|[A-Z][a-zà-ÿ’'-]+(?:\s+(?:of|for|the|de|del|la|do|da|du|"
-    r"des)?\s*[A-Z][\w’'-]+)*)(?:['’]s)?"
+    r"\b(?:[A-Z][\w’'&-]*[A-Z0-9][\w-]*|[A-Z][a-zà-ÿ’'-]+"
+    rf"(?:\s+(?:{_P.alternation('plans.name_link')})?\s*[A-Z][\w’'-]+)*)"
+    rf"(?:{_P.alternation('terms.possessive')})?"
 )
 
 

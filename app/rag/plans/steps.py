@@ -12,7 +12,6 @@ from app.rag.framing import frame
 from app.rag.plans.combine import combine
 from app.rag.plans.shape import _NAME
 from app.rag.plans.words import words
-from app.rag.question import analyse
 from app.rag.types import Answer
 from index.lemmas import fold, proper_terms
 from index.types import Hit
@@ -141,7 +140,7 @@ def _side_name(part: str) -> str:
     """The last name of a side's question ("what the review says about Canada's funding" ->
     "Canada")."""
     names = [m.group().removesuffix("'s").removesuffix("’s") for m in _NAME.finditer(part)]
-    names = [n for n in names if len(n) > 1 and not analyse(n).kind == "definition"]
+    names = [n for n in names if len(n) > 1]
     return names[-1] if names else ""
 
 
