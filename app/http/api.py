@@ -133,6 +133,14 @@ def _add_ruta_routes(
                 with_suggestions(current, answer, history, req.filters) if req.suggest else answer
             )
 
+        # An answer kept from an earlier ask costs a look-up: it takes no slot, so repeated
+        # questions are not queued behind new ones (a slot bounds the CPU of computing one).
+        if not req.suggest:
+            kept = await run_in_threadpool(
+                lambda: answerer().kept(req.question, history, req.filters)
+            )
+            if kept is not None:
+                return answer_dict(kept)
         client = pool.client(request.headers, request.client.host if request.client else "")
         async with pool.slot(client):
             return answer_dict(await run_in_threadpool(run))
