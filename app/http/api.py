@@ -135,7 +135,8 @@ def _add_ruta_routes(
 
         # An answer kept from an earlier ask costs a look-up: it takes no slot, so repeated
         # questions are not queued behind new ones (a slot bounds the CPU of computing one).
-        if not req.suggest:
+        # A server shutting down refuses every answer, kept ones too (the slot says so).
+        if not req.suggest and not pool.closing:
             kept = await run_in_threadpool(
                 lambda: answerer().kept(req.question, history, req.filters)
             )

@@ -346,7 +346,8 @@ def test_every_error_is_in_the_one_json_shape(base_url: str) -> None:
 
 def test_a_kept_answer_needs_no_slot(real_services, settings_factory) -> None:
     """A question asked again is answered from memory while every answer slot is taken; a new
-    one waits for a slot, and is told to come back when none frees in time."""
+    one waits for a slot, and is told to come back when none frees in time. A server shutting
+    down refuses both."""
     import asyncio
 
     from app.http.server import create_app
@@ -361,7 +362,7 @@ def test_a_kept_answer_needs_no_slot(real_services, settings_factory) -> None:
     app = create_app(settings, real_services)
     pool = app.state.answer_pool
 
-    async def ask_three() -> list[httpx.Response]:
+    async def ask_four() -> list[httpx.Response]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://ruta") as client:
             first = await client.post("/api/ask", json={"question": R4V_QUESTION}, timeout=60)
@@ -371,12 +372,15 @@ def test_a_kept_answer_needs_no_slot(real_services, settings_factory) -> None:
                 new = await client.post("/api/ask", json={"question": "What is R4V?"})
             finally:
                 pool.release("another client")
-        return [first, again, new]
+            pool.close(0)  # shutting down: kept answers are refused too
+            closing = await client.post("/api/ask", json={"question": R4V_QUESTION})
+        return [first, again, new, closing]
 
-    first, again, new = asyncio.run(ask_three())
+    first, again, new, closing = asyncio.run(ask_four())
     assert first.status_code == 200, first.text
     assert "retrieval" in first.json()["timings_ms"]
     assert again.status_code == 200, again.text
     assert set(again.json()["timings_ms"]) == {"cached"}
     assert again.json()["answer"] == first.json()["answer"]
     assert new.status_code == 503 and new.json()["error"]["type"] == "server_busy"
+    assert closing.status_code == 503 and "shutting down" in closing.json()["error"]["message"]
