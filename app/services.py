@@ -201,7 +201,11 @@ class Services:
         return self.live.loading
 
     def warm_up(self) -> int:
-        return self.live.warm_up()
+        """Load the index and models, and read the lemma dictionaries of ``warm_languages``."""
+        from index.lemmas import read_dictionaries
+
+        langs = self.settings.warm_language_list
+        return self.live.warm_up(lambda: read_dictionaries(langs))
 
 
 def make_answerer(

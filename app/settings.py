@@ -174,9 +174,27 @@ class Settings(BaseSettings):
         le=1_000_000,
         description="Answers kept in memory for repeated questions (extractive); 0 = none.",
     )
+    warm_languages: str = Field(
+        "es",
+        description="Languages (comma-separated: en, es, pt, fr) whose lemma dictionaries "
+        "`ruta serve` reads before it reports ready; empty = each on its first question.",
+    )
     shutdown_timeout_s: float = Field(
         10.0, gt=0, le=600, description="On SIGTERM, the process exits within this time."
     )
+
+    @field_validator("warm_languages")
+    @classmethod
+    def _warm_languages(cls, v: str) -> str:
+        known = ("en", "es", "pt", "fr")  # index.lemmas.LEMMA_LANGUAGES (imported late there)
+        bad = [x for x in _split(v) if x not in known]
+        if bad:
+            raise ValueError(f"warm_languages takes {', '.join(known)}; got {', '.join(bad)}")
+        return v
+
+    @property
+    def warm_language_list(self) -> list[str]:
+        return _split(self.warm_languages)
 
     @field_validator("root_path")
     @classmethod
@@ -200,3 +218,8 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+
+def _split(value: str) -> list[str]:
+    """'es, pt' -> ['es', 'pt']."""
+    return [x.strip().lower() for x in value.split(",") if x.strip()]

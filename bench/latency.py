@@ -16,6 +16,7 @@ from app.rag.answer import prepare
 from app.rag.reader import prime_sentence_vectors
 from app.services import Services, make_answerer
 from bench.common import Question, latency, machine_note, measured, reset_caches
+from index.lemmas import read_dictionaries
 
 
 def bench_latency(
@@ -43,6 +44,9 @@ def bench_latency(
     k, limit = services.settings.top_k, services.settings.max_question_chars
     for q, history in qs[:3]:  # warm-up: lazy imports, first-call allocations
         answerer.answer(q, history)
+    # and what `ruta serve` reads before it reports ready (RUTA_WARM_LANGUAGES): a fresh server's
+    # first Spanish question does not read the Spanish dictionary
+    read_dictionaries(services.settings.warm_language_list)
 
     def one_pass(cold: bool) -> dict[str, list[float]]:
         out: dict[str, list[float]] = {"retrieval": [], "answer": [], "compose": []}

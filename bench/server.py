@@ -222,6 +222,8 @@ def bench_server(
 
 def report(r: dict[str, Any]) -> list[str]:
     lines = [
+        f"  served index: sentence vectors as `ruta ingest` leaves them "
+        f"({r.get('sentences_primed', 0)} embedded for it before the launch)",
         f"  launches: {r['launches']}; ready (200 on /healthz) p50 {r['ready_s']:.2f} s "
         f"(each: {', '.join(f'{x:.2f}' for x in r['ready_each_s'])}); "
         f"port accepting connections after {r['port_open_s']:.2f} s",

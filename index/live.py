@@ -59,13 +59,16 @@ class LiveRetriever:
         """The index or the models are still loading (health checks say so at once)."""
         return self._building or self._warming
 
-    def warm_up(self) -> int:
-        """Load the index and the query models before the first question; returns the number
+    def warm_up(self, also: Callable[[], object] | None = None) -> int:
+        """Load the index and the query models before the first question, then run ``also``
+        (what else answers would load on first use), all while ``loading``; returns the number
         of chunks. Raises what get() raises."""
         self._warming = True
         try:
             retriever = self.get()
             retriever.search("warm up", k=1)  # loads the query embedders
+            if also is not None:
+                also()
             return len(retriever.chunks)
         finally:
             self._warming = False

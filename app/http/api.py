@@ -133,6 +133,15 @@ def _add_ruta_routes(
                 with_suggestions(current, answer, history, req.filters) if req.suggest else answer
             )
 
+        # An answer kept from an earlier ask costs a look-up: it takes no slot, so repeated
+        # questions are not queued behind new ones (a slot bounds the CPU of computing one).
+        # A server shutting down refuses every answer, kept ones too (the slot says so).
+        if not req.suggest and not pool.closing:
+            kept = await run_in_threadpool(
+                lambda: answerer().kept(req.question, history, req.filters)
+            )
+            if kept is not None:
+                return answer_dict(kept)
         client = pool.client(request.headers, request.client.host if request.client else "")
         async with pool.slot(client):
             return answer_dict(await run_in_threadpool(run))

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from app.rag.cache import AnswerCache, answer_key
+from app.rag.cache import AnswerCache, Key, answer_key
 from app.rag.choose import Reading, read
 from app.rag.citations import reader_first, validate
 from app.rag.compose import extractive_answer, refusal
@@ -195,12 +195,8 @@ class Answerer:
                 )
 
         limit = self.config.max_question_chars
-        check_inputs(history, filters)
-        history = bound_history(history, self.config.max_history_turns, limit)
-        q = clean_question(question, limit)
+        q, history, key, kept = self._recall(question, history, filters, counted=True)
         cache = self.cache if self.llm is None else None
-        key = answer_key(q, history, filters)
-        kept = cache.get(key) if cache is not None else None
         if kept is not None:
             for line in kept.text.split("\n"):
                 yield from _sentence_pieces(line + "\n")
@@ -264,6 +260,38 @@ class Answerer:
         if cache is not None:
             cache.put(key, answer)
         yield replace(self._noticed(answer), timings_ms=timings)
+
+    def kept(
+        self, question: str, history: Sequence[Message] = (), filters: FiltersIn | None = None
+    ) -> Answer | None:
+        """The answer ``stream`` would give from memory, or None when it would compute one: a
+        lookup that searches nothing, so a server can give it without waiting for an answer
+        slot. Raises what ``stream`` raises for bad inputs. A None is not counted as a miss
+        (the ``stream`` that follows counts it)."""
+        t0 = time.perf_counter()
+        kept = self._recall(question, history, filters, counted=False)[3]
+        if kept is None:
+            return None
+        took = (time.perf_counter() - t0) * 1000
+        return replace(self._noticed(kept), timings_ms={"cached": took})
+
+    def _recall(
+        self,
+        question: str,
+        history: Sequence[Message],
+        filters: FiltersIn | None,
+        counted: bool,
+    ) -> tuple[str, Sequence[Message], Key, Answer | None]:
+        """The cleaned question, the bounded history, the cache key and the kept answer, if any
+        (extractive answers only). ``counted``: a lookup that finds nothing counts as a miss."""
+        limit = self.config.max_question_chars
+        check_inputs(history, filters)
+        history = bound_history(history, self.config.max_history_turns, limit)
+        q = clean_question(question, limit)
+        key = answer_key(q, history, filters)
+        cache = self.cache if self.llm is None else None
+        kept = cache.get(key, counted=counted) if cache is not None else None
+        return q, history, key, kept
 
     def _noticed(self, answer: Answer) -> Answer:
         """``answer`` under the index's warning, if any (read at each answer: an ingestion

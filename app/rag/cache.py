@@ -37,11 +37,13 @@ class AnswerCache:
     def __len__(self) -> int:
         return len(self._answers)
 
-    def get(self, key: Key) -> Answer | None:
+    def get(self, key: Key, counted: bool = True) -> Answer | None:
+        """The answer kept under ``key``; ``counted``: a None counts as a miss (a look-up
+        ahead of the one that computes the answer leaves it to that one)."""
         with self._lock:
             answer = self._answers.get(key)
             if answer is None:
-                self.misses += 1
+                self.misses += counted
                 return None
             self.hits += 1
             self._answers.move_to_end(key)

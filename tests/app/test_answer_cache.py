@@ -11,6 +11,7 @@ from app.rag.llms.openai_compat import OpenAICompatLLM
 from app.rag.rules import ablated
 from app.rag.types import Answer, Message
 from app.services import answer_config, make_answerer
+from index.errors import BadQuestion
 
 QUESTION = "Where does R4V post its monitoring data?"
 
@@ -106,3 +107,21 @@ def test_no_memory_when_switched_off_or_for_an_llm(real_services, searches) -> N
     assert "unavailable" in first.notice and "unavailable" in second.notice
     assert with_llm.cache is not None and len(with_llm.cache) == 0
     assert "cached" not in second.timings_ms
+
+
+def test_kept_looks_up_without_answering(real_services, searches) -> None:
+    """``kept`` (what the server asks before taking an answer slot) searches nothing: None for a
+    new question, not counted as a miss (the answer that follows counts it), then the answer
+    ``answer`` gives from memory."""
+    answerer = fresh(real_services)
+    assert answerer.kept(QUESTION) is None and not searches
+    first = answerer.answer(QUESTION)
+    searched = len(searches)
+    kept = answerer.kept(" Where does R4V post its monitoring data?")
+    assert kept is not None and len(searches) == searched
+    assert (kept.text, kept.citations, kept.hits) == (first.text, first.citations, first.hits)
+    assert set(kept.timings_ms) == {"cached"}
+    assert answerer.cache is not None
+    assert (answerer.cache.hits, answerer.cache.misses) == (1, 1)
+    with pytest.raises(BadQuestion):
+        answerer.kept("   ")

@@ -86,3 +86,31 @@ def test_a_dictionary_is_read_once_by_answers_that_need_it_at_once(monkeypatch):
         w.join()
     assert reads.count("de") == 1
     assert "haus" in got and "gehen" in got
+
+
+def test_a_server_reads_its_warm_languages_before_the_first_question(monkeypatch):
+    """read_dictionaries (the server's warm-up, RUTA_WARM_LANGUAGES) leaves nothing to read for
+    the first question in those languages; a language without a dictionary is refused."""
+    import pytest
+    from pydantic import ValidationError
+    from simplemma.strategies.dictionaries import dictionary_factory
+
+    from app.settings import Settings
+    from index import lemmas
+
+    lemmas.read_dictionaries(["pt", "fr"])
+    assert {("pt", "en"), ("fr", "en")} <= lemmas._READ
+    reads: list[str] = []
+    load = dictionary_factory._load_dictionary_from_disk
+    monkeypatch.setattr(
+        dictionary_factory,
+        "_load_dictionary_from_disk",
+        lambda code: reads.append(code) or load(code),
+    )
+    assert lemmas.lemma("cidades", "pt") == "cidade" and reads == []
+    with pytest.raises(ValueError, match="'de'"):
+        lemmas.read_dictionaries(["de"])
+    assert Settings(warm_languages=" ES, pt ").warm_language_list == ["es", "pt"]
+    assert Settings(warm_languages="").warm_language_list == []
+    with pytest.raises(ValidationError, match="got de"):
+        Settings(warm_languages="es,de")

@@ -377,3 +377,45 @@ def test_every_error_is_in_the_one_json_shape(base_url: str) -> None:
         timeout=30,
     )
     assert 400 <= r.status_code < 500 and r.json()["error"]["message"], r.text[:300]
+
+
+def test_a_kept_answer_needs_no_slot(real_services, settings_factory) -> None:
+    """A question asked again is answered from memory while every answer slot is taken; a new
+    one waits for a slot, and is told to come back when none frees in time. A server shutting
+    down refuses both."""
+    import asyncio
+
+    from app.http.server import create_app
+
+    settings = settings_factory(
+        data_dir=real_services.settings.data_dir,
+        rate_limit_per_minute=0,
+        answer_slots=1,
+        answer_slots_per_client=1,
+        answer_queue_wait_s=0.2,
+    )
+    app = create_app(settings, real_services)
+    pool = app.state.answer_pool
+
+    async def ask_four() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://ruta") as client:
+            first = await client.post("/api/ask", json={"question": R4V_QUESTION}, timeout=60)
+            await pool.acquire("another client")  # every slot taken from here on
+            try:
+                again = await client.post("/api/ask", json={"question": R4V_QUESTION})
+                new = await client.post("/api/ask", json={"question": "What is R4V?"})
+            finally:
+                pool.release("another client")
+            pool.close(0)  # shutting down: kept answers are refused too
+            closing = await client.post("/api/ask", json={"question": R4V_QUESTION})
+        return [first, again, new, closing]
+
+    first, again, new, closing = asyncio.run(ask_four())
+    assert first.status_code == 200, first.text
+    assert "retrieval" in first.json()["timings_ms"]
+    assert again.status_code == 200, again.text
+    assert set(again.json()["timings_ms"]) == {"cached"}
+    assert again.json()["answer"] == first.json()["answer"]
+    assert new.status_code == 503 and new.json()["error"]["type"] == "server_busy"
+    assert closing.status_code == 503 and "shutting down" in closing.json()["error"]["message"]
