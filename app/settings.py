@@ -186,7 +186,7 @@ class Settings(BaseSettings):
     @field_validator("warm_languages")
     @classmethod
     def _warm_languages(cls, v: str) -> str:
-        known = ("en", "es", "pt", "fr")  # index.lemmas.LEMMA_LANGUAGES (imported late there)
+        known = ("en", "es", "pt", "fr")  # the language packs' codes (index/lang/*.toml)
         bad = [x for x in _split(v) if x not in known]
         if bad:
             raise ValueError(f"warm_languages takes {', '.join(known)}; got {', '.join(bad)}")

@@ -84,8 +84,8 @@ def read_dictionaries(langs: Iterable[str]) -> None:
     first question in Spanish then does not wait ~1.2 s of CPU for them, nor do the answers
     queued behind it. Each costs memory (Spanish ~100 MB, Portuguese ~70 MB)."""
     for lang in langs:
-        if lang not in LEMMA_LANGUAGES:
-            raise ValueError(f"no lemma dictionary for {lang!r}; one of {LEMMA_LANGUAGES}")
+        if lang not in _P.codes:
+            raise ValueError(f"no lemma dictionary for {lang!r}; one of {_P.codes}")
         _lemmatize("a", lang if lang == "en" else (lang, "en"))  # the tuple lemma() passes
 
 

@@ -154,6 +154,11 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
+# A quoted sentence may open with what it is about, in brackets: its passage's section, or
+# the name its opening pronoun refers to (app/rag/compose.py _labelled).
+_LABEL = re.compile(r"(- )?\[([^\]]+)\] ")
+
+
 def assert_only_quotes(answer: Answer) -> None:
     """The answer is a refusal or made only of sentences found verbatim in its passages, each
     followed by its [n]: text inside a question or a document can make it say nothing else."""
@@ -173,6 +178,13 @@ def assert_only_quotes(answer: Answer) -> None:
     for line in answer.text.split("\n"):
         for piece in re.split(r"\[\d+\]", line):
             piece = _squash(piece)
+            label = _LABEL.match(piece)
+            if label:  # "[EUROFRONT] …": the passage's own heading or the name it refers to
+                heads = [
+                    _squash(f"{h.chunk.section} {h.referent} {h.chunk.text}") for h in answer.hits
+                ]
+                assert any(label.group(2) in p for p in heads), f"not a passage's label: {piece!r}"
+                piece = (label.group(1) or "") + piece[label.end() :]
             if piece:
                 assert any(piece in p for p in passages), f"not a quoted passage: {piece!r}"
     for c in answer.citations:

@@ -171,7 +171,7 @@ def test_a_damaged_store_shows_no_absolute_path_on_the_page(small_settings, corp
     chat_turn = _asker(Answerers(settings, services, pool.halt), pool)
 
     async def first() -> tuple:
-        return await anext(chat_turn(QUESTION, None, None, None, None))
+        return await anext(chat_turn(QUESTION, None, None, None, "en", None))
 
     status = asyncio.run(first())[4]  # the status line under the question box
     assert "…/index/chroma" in status and "ruta ingest" in status, status
