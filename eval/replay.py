@@ -83,7 +83,9 @@ class Replay:
         a = self.base
         q, queries = prepare(item.question, item.history, a.config.max_question_chars)
         lang = detect_language(q)
-        return [(analyse(qy, lang), self.retriever.search(qy, a.config.top_k)) for qy in queries]
+        # The Answerer's own analysis: with the documents of this index a question names.
+        asked = [self.retriever.analyse(qy, lang) for qy in queries]
+        return [(analyse(x), self.retriever.search(x, a.config.top_k)) for x in asked]
 
     def reading(self, item: Item, t: Tuning) -> Reading:
         """The reading an answer under ``t`` would use: the best supported candidate."""

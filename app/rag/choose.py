@@ -21,6 +21,9 @@ from index.lemmas import fold
 from index.types import Hit
 
 MAX_ITEMS = 10
+# The least answer probability of a named document's best sentence for it to join an answer
+# that quotes only the other document (a question naming both; see compose).
+DOC_MIN = 0.05
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,21 @@ def compose(
             chosen.extend(x for x in _expand(u, units, q, t) if x not in chosen)
     if q.plural and q.kind in TYPED and on("breadth"):
         _add_breadth(q, ranked, units, chosen, limit, t)
+    # A question that names two documents ("what does the review say …, and the study?") is
+    # answered from each: the best sentence of a named document the answer lacks joins it.
+    for doc in q.docs if on("each_document") else ():
+        if any(hits[c.hit].chunk.doc_id == doc for c in chosen):
+            continue
+        u = next(
+            (
+                u
+                for u in ranked
+                if hits[u.hit].chunk.doc_id == doc and not _heading(u) and _on_subject(u, q)
+            ),
+            None,
+        )
+        if u is not None and u.p >= DOC_MIN:
+            chosen.extend(x for x in _expand(u, units, q, t) if x not in chosen)
     return chosen
 
 

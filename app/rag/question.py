@@ -57,6 +57,7 @@ class Question:
     needs_context: Literal["yes", "no", "maybe"]  # leans on the conversation (see below)
     focus: str = ""  # the sentence that asks, when a statement comes first (see focus_of)
     context_terms: tuple[str, ...] = ()  # the terms of that statement
+    docs: tuple[str, ...] = ()  # the documents it names ("the review … the study"), by id
 
     @property
     def predicate(self) -> tuple[str, ...]:
@@ -243,4 +244,5 @@ def analyse(question: str | Analysis, lang: str | None = None) -> Question:
         needs_context=needs_context(text, lang),
         focus=ask,
         context_terms=tuple(dict.fromkeys(terms(context, lang))),
+        docs=a.plan.docs,
     )

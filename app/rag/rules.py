@@ -27,6 +27,7 @@ RULES: dict[str, str] = {
     "on_predicate": "'who …' is answered only by a sentence saying what is asked",
     "country_list": "'which countries' needs a sentence naming two or more",
     "reader_first": "a sure answer's passages are listed first",
+    "each_document": "a question naming two documents is answered from each",
 }
 
 _OFF: ContextVar[frozenset[str]] = ContextVar("ruta_rules_off", default=frozenset())

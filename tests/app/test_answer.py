@@ -232,6 +232,14 @@ def test_a_list_item_quoted_alone_says_whose_section_it_is(answerer):
     assert "EUROFRONT" not in a.citations[0].quote  # the quote stays the passage's own words
 
 
+def test_a_question_naming_both_documents_is_answered_from_each(answerer):
+    # The reader's best sentences are the study's; the review's best on UNHCR joins them.
+    a = answerer.answer("How does UNHCR come into each of the two documents?")
+    by_doc = {c.doc_id: c.quote for c in a.citations}
+    assert set(by_doc) == {"k4dd-donor-activity", "iecah-coordination-study"}
+    assert "UNHCR" in by_doc["k4dd-donor-activity"]
+
+
 def test_a_count_in_other_words_and_a_plural_name_are_answered(answerer):
     a = answerer.answer("How many UN entities are part of the regional network on migration?")
     assert not a.refused and "19 agencies" in a.text
