@@ -277,12 +277,20 @@ def _serious(page) -> list[tuple[str, str, list]]:
     """axe-core's serious and critical violations on the page as it is now."""
     from axe_playwright_python.sync_playwright import Axe
 
-    found = Axe().run(page).response["violations"]
-    return [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:5])
-        for v in found
-        if v["impact"] in ("serious", "critical")
-    ]
+    # Gradio dims a component for a moment while an event updates it (the page's words are
+    # rewritten in the question's language after each answer): a violation counts only when
+    # it is still there a moment later, once the page has settled.
+    for _ in range(3):
+        found = Axe().run(page).response["violations"]
+        serious = [
+            (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:5])
+            for v in found
+            if v["impact"] in ("serious", "critical")
+        ]
+        if not serious:
+            break
+        page.wait_for_timeout(1000)
+    return serious
 
 
 def _ask(page, question: str) -> None:
