@@ -151,25 +151,13 @@ def render_markdown(
             cells.append(fmt(key, baseline.get("overall", {}).get(key)))
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "## By question type", ""]
-    lines.append("| Type | " + " | ".join(LABEL[c] for c in TYPE_COLUMNS) + " |")
-    lines.append("|---" + "|---:" * len(TYPE_COLUMNS) + "|")
-    for t, g in m["by_type"].items():
-        cells = [t.replace("|", "\\|")] + [fmt(c, g.get(c)) for c in TYPE_COLUMNS]
-        lines.append("| " + " | ".join(cells) + " |")
+    lines += _md_table("Type", m["by_type"], TYPE_COLUMNS, escape_pipes=True)
     if m.get("by_plan"):
         lines += ["", "## By answer plan", ""]
-        lines.append("| Plan | " + " | ".join(LABEL[c] for c in PLAN_COLUMNS) + " |")
-        lines.append("|---" + "|---:" * len(PLAN_COLUMNS) + "|")
-        for p, g in m["by_plan"].items():
-            cells = [p] + [fmt(c, g.get(c)) for c in PLAN_COLUMNS]
-            lines.append("| " + " | ".join(cells) + " |")
+        lines += _md_table("Plan", m["by_plan"], PLAN_COLUMNS)
     if m.get("by_lang"):
         lines += ["", "## By language", ""]
-        lines.append("| Language | " + " | ".join(LABEL[c] for c in LANG_COLUMNS) + " |")
-        lines.append("|---" + "|---:" * len(LANG_COLUMNS) + "|")
-        for code, g in m["by_lang"].items():
-            cells = [code] + [fmt(c, g.get(c)) for c in LANG_COLUMNS]
-            lines.append("| " + " | ".join(cells) + " |")
+        lines += _md_table("Language", m["by_lang"], LANG_COLUMNS)
     return "\n".join(lines) + "\n"
 
 
@@ -187,6 +175,21 @@ def _metrics_table(metrics: dict[str, Any], baseline: dict | None, labels: Seque
             cells += f"<td class=num>{escape(fmt(key, b))}</td>"
         rows.append(f"<tr>{cells}</tr>")
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
+
+
+def _md_table(
+    first: str,
+    groups: dict[str, dict[str, Any]],
+    columns: Sequence[str],
+    escape_pipes: bool = False,
+) -> list[str]:
+    """A Markdown table: one row per group (a type, a plan, a language), one column per metric."""
+    lines = ["| " + first + " | " + " | ".join(LABEL[c] for c in columns) + " |"]
+    lines.append("|---" + "|---:" * len(columns) + "|")
+    for name, g in groups.items():
+        cells = [name.replace("|", "\\|") if escape_pipes else name]
+        lines.append("| " + " | ".join(cells + [fmt(c, g.get(c)) for c in columns]) + " |")
+    return lines
 
 
 def _type_table(
