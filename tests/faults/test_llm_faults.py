@@ -141,4 +141,8 @@ def test_api_keeps_serving_through_llm_failures(llm_services, bad_llm, serve):
             assert body["citations"] and "[1]" in body["answer"]
             health = httpx.get(f"{url}/healthz", timeout=60)
             assert health.status_code == 200, (mode, health.text)
-            assert (health.json()["index"], health.json()["llm"]) == ("ready", "openai")
+            # The probe asks the LLM server at most every 10 s: once it is down, /healthz says
+            # "unreachable" when the probe last ran after the shutdown, "openai" before.
+            expected_llm = {"openai", "unreachable"} if mode == "down" else {"openai"}
+            assert health.json()["index"] == "ready", (mode, health.json())
+            assert health.json()["llm"] in expected_llm, (mode, health.json())
