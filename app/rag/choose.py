@@ -88,6 +88,7 @@ def read(
         u for u in compose(q, ranked, units, hits, stats, embedder, t) if (u.hit, u.pos) not in mute
     ]
     dense = max(u.dense for u in units)
+    foreign_unknown = tuple(n for n in q.names if not stats.known(n)) if q.lang != "en" else ()
     evidence = noanswer.Evidence(
         tuple(u.p for u in ranked),
         best.lexical,
@@ -97,6 +98,8 @@ def read(
         len(things),
         q.strict,
         q.lang != "en",
+        len(foreign_unknown),
+        q.lang != "en" and q.strict and not _answering_named(q, ranked, stats),
     )
     p_none = noanswer.probability(evidence, t)
     return Reading(
@@ -271,6 +274,16 @@ def _answering(q: Question, ranked: list[Unit], t: Tuning) -> list[Unit]:
         and _on_subject(u, q)
         and _on_predicate(u, q, predicate)
     ]
+
+
+def _answering_named(q: Question, ranked: list[Unit], stats: TermStats) -> bool:
+    """Whether one of the best three sentences holding the asked-for kind names something the
+    question names as the documents spell it ('IBC-HM', 'Turquesa'); true when the question
+    names nothing the documents use (its names may all be translated)."""
+    if not any(stats.known(n) for n in q.names):
+        return True
+    named = FEATURES.index("names")
+    return any(u.spans and u.features[named] > 0 for u in ranked[:3])
 
 
 def _in_years(u: Unit, q: Question) -> bool:

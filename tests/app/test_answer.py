@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 import pytest
 
 from app.cli import main
+from app.rag.answer import Answerer
 from app.rag.types import Message
 from app.services import make_answerer
 from index.errors import BadQuestion
@@ -281,3 +283,23 @@ def test_an_unsure_answer_adds_no_sentence_from_another_document(answerer):
 def test_a_question_in_another_language_meets_the_text_by_cognates(answerer):
     a = answerer.answer("Segundo o estudo do IECAH, que níveis de coordenação são propostos?")
     assert "political-strategic" in a.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "¿Cuántas organizaciones integran la Coalición Temática sobre Movilidad Humana (IBC-HM)?",
+        "Quantas organizações fazem parte da Coalizão Temática sobre Mobilidade Humana (IBC-HM)?",
+    ],
+)
+def test_a_near_miss_in_another_language_is_refused_as_in_english(answerer, question):
+    """The IECAH study names IBC-HM but gives no count of its members: the best sentences
+    that hold a count are about other bodies (feature noanswer.foreign_missing)."""
+    english = "How many organisations make up the Thematic Coalition on Human Mobility (IBC-HM)?"
+    assert answerer.answer(english).refused
+    assert answerer.answer(question).refused
+    without = replace(
+        answerer.config, tuning=answerer.config.tuning.without("noanswer.foreign_missing")
+    )
+    blind = Answerer(answerer.retriever, without, None, answerer.embedder)
+    assert not blind.answer(question).refused  # the feature is what refuses it
