@@ -14,9 +14,10 @@ from gradio_client import Client
 
 from app.feedback import FeedbackStore
 from app.http import conversations as conv
+from app.http.asking import doc_filters, follow_ups, input_problem
 from app.http.library import documents, library_html
 from app.http.render import answer_html, esc
-from app.http.web import EXAMPLES, doc_filters, follow_ups, input_problem
+from app.http.web import EXAMPLES
 from app.rag.serialize import answer_dict
 
 QUESTION = "Where does R4V post its monitoring data?"

@@ -101,8 +101,8 @@ def test_the_page_speaks_the_questions_language_and_keeps_it_for_no_words():
 
 
 def test_the_pages_notices_and_start_page_in_the_pages_language():
+    from app.http.asking import input_problem
     from app.http.library import library_html
-    from app.http.web import input_problem
 
     assert input_problem("  ", 2000, "es") == "Escriba primero una pregunta."
     assert input_problem("x" * 3000, 2000, "pt") == (
