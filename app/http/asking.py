@@ -11,12 +11,13 @@ import gradio as gr
 from starlette.concurrency import run_in_threadpool
 
 from app.http import conversations as conv
-from app.http.errors import public
+from app.http.errors import error_code, public
 from app.http.pool import SHUTTING_DOWN, AnswerPool, ServerBusy
 from app.http.render import answer_html, text_html
 from app.http.saved import past_list, record_of
 from app.http.words import question_language, said
 from app.rag.answer import Answerer, clean_question
+from app.rag.errors import AnswerStopped
 from app.rag.serialize import answer_dict
 from app.rag.suggest import with_suggestions
 from app.rag.types import Answer, Message
@@ -30,12 +31,12 @@ def input_problem(question: str, max_chars: int, lang: str = "en") -> str | None
     try:
         clean_question(question, max_chars)
     except BadQuestion as exc:
-        if "lone surrogate" in str(exc):
+        if exc.code == "not_text":
             return said("problem_not_text", lang)
         n = len(question.strip())
-        if n == 0:
+        if exc.code == "question_empty" and n == 0:
             return said("problem_empty", lang)
-        if n > max_chars:
+        if exc.code == "question_too_long":
             return said("problem_too_long", lang, max=max_chars, n=n)
         return said("problem_unreadable", lang)
     return None
@@ -46,6 +47,23 @@ def busy_said(exc: ServerBusy, lang: str) -> str:
     if str(exc) == SHUTTING_DOWN:
         return said("shutting_down", lang)
     return said("busy", lang, seconds=exc.retry_after)
+
+
+# An error's code (app/http/errors.py) -> the page's words for it; any other: "error_failed".
+_ERROR_WORDS = {
+    "index_not_ready": "error_not_ready",
+    "store_unavailable": "error_unavailable",
+    "llm_unavailable": "error_unavailable",
+    "timeout": "error_timed_out",
+}
+
+
+def error_said(exc: RutaError, lang: str) -> str:
+    """A server error on the page, in ``lang``, followed where it helps by its detail for whoever
+    runs Ruta (English, as on /api, with no absolute path: "run `ruta ingest`")."""
+    if isinstance(exc, AnswerStopped):
+        return said("shutting_down", lang)
+    return said(_ERROR_WORDS.get(error_code(exc), "error_failed"), lang, detail=public(str(exc)))
 
 
 def doc_filters(chosen: list[str] | None, known: list[str]) -> dict[str, str | list[str]] | None:
@@ -89,7 +107,7 @@ def asker(
             problem = input_problem(question, limit, lang)
             filters = doc_filters(docs, known or [])
         except RutaError as exc:  # no index yet: say what to run, keep the question
-            problem = public(str(exc))
+            problem = error_said(exc, lang)
         if problem:  # keep what was typed, the chat and its sources; say what is wrong
             yield keep, keep, keep, keep, problem, keep, keep, lang
             return
@@ -101,7 +119,7 @@ def asker(
             return
         t0 = time.monotonic()
         try:
-            async for out in _turn(answerer, question, filters, saved, record, keep):
+            async for out in _turn(answerer, question, filters, saved, record, keep, lang):
                 yield (*out, lang)
         finally:
             pool.release(client, time.monotonic() - t0)
@@ -116,8 +134,9 @@ async def _turn(
     saved: Any,
     record: Any,
     keep: Any,
+    lang: str,
 ) -> AsyncIterator[tuple[Any, ...]]:
-    """One answer on the page, its steps run off the event loop."""
+    """One answer on the page, its steps run off the event loop; a failure said in ``lang``."""
     chat = list(record["chat"])
     key = f"ruta-a{len(chat) + 1}"  # unique per message of the conversation shown
     chat += [
@@ -143,9 +162,9 @@ async def _turn(
                 lambda: with_suggestions(current, done, history, filters)
             )
     except RutaError as exc:
-        said = public(str(exc))
-        chat[-1] = {"role": "assistant", "content": f"⚠️ {text_html(said)}"}
-        yield keep, chat, keep, keep, said, keep, keep
+        why = error_said(exc, lang)
+        chat[-1] = {"role": "assistant", "content": f"⚠️ {text_html(why)}"}
+        yield keep, chat, keep, keep, why, keep, keep
         return
     assert final is not None
     shown = answer_dict(final)
