@@ -18,7 +18,14 @@ class StoreUnavailable(RutaError):
 
 
 class BadQuestion(RutaError):
-    """The question is empty, too long or otherwise unusable (retrieval and answering raise it)."""
+    """The question is empty, too long or otherwise unusable (retrieval and answering raise it).
+    ``code`` names the problem for programs and the page ("question_empty",
+    "question_too_long", "not_text", "unknown_document", "unknown_filter"; "" for another), and
+    does not change with the message's words."""
+
+    def __init__(self, message: str, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class RemovalRefused(RutaError):

@@ -31,12 +31,15 @@ def checked(filters: FiltersIn | None, doc_ids: Collection[str]) -> Filters:
             out[key] = values[0] if len(values) == 1 else values
     bad = set(out) - set(FILTER_KEYS)
     if bad:
-        raise BadQuestion(f"unknown filter {sorted(bad)}; use one of {list(FILTER_KEYS)}")
+        raise BadQuestion(
+            f"unknown filter {sorted(bad)}; use one of {list(FILTER_KEYS)}", code="unknown_filter"
+        )
     unknown = [d for d in as_tuple(out.get("doc_id", ())) if d not in doc_ids]
     if unknown:
         raise BadQuestion(
             f"unknown document {', '.join(repr(d) for d in unknown)} in filters.doc_id; "
-            f"the documents are: {', '.join(sorted(doc_ids))}"
+            f"the documents are: {', '.join(sorted(doc_ids))}",
+            code="unknown_document",
         )
     return out
 

@@ -208,11 +208,17 @@ class HybridRetriever:
     ) -> list[Hit]:
         """The top ``k`` passages for a question, or for its analysis (``analyse``)."""
         if isinstance(query, str) and not query.strip():
-            raise BadQuestion("the question is empty; type a question about the documents")
+            raise BadQuestion(
+                "the question is empty; type a question about the documents",
+                code="question_empty",
+            )
         asked = query if isinstance(query, Analysis) else self.analyse(query)
         query, lang = asked.text, asked.lang
         if not query:
-            raise BadQuestion("the question is empty; type a question about the documents")
+            raise BadQuestion(
+                "the question is empty; type a question about the documents",
+                code="question_empty",
+            )
         filters = checked(filters, self.doc_ids)
         asks = asked.plan if self.config.split_parts else QueryPlan()
         hits = self._rank(asks.scoped or query, filters, lang)

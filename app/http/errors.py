@@ -43,15 +43,28 @@ def public(message: str) -> str:
     return _PATH.sub(_hide, message)
 
 
-def error_body(message: str, kind: str) -> dict[str, Any]:
-    """The body of every error Ruta's HTTP side returns (OpenAI's shape)."""
-    return {"error": {"message": message, "type": kind}}
+def error_body(message: str, kind: str, code: str = "") -> dict[str, Any]:
+    """The body of every error Ruta's HTTP side returns (OpenAI's shape): the message (English),
+    its ``type`` and a ``code`` that programs and the page can rely on (the type where no finer
+    code says more: "question_too_long" is an "invalid_request_error")."""
+    return {"error": {"message": message, "type": kind, "code": code or kind}}
+
+
+def status_of(exc: RutaError) -> tuple[int, str]:
+    """The HTTP status and error type of a RutaError (500 "internal_error" for one not listed)."""
+    for cls, status, name in STATUS:
+        if isinstance(exc, cls):
+            return status, name
+    return 500, "internal_error"
+
+
+def error_code(exc: RutaError) -> str:
+    """The stable code of a RutaError: a bad question's own (``BadQuestion.code``), else its
+    error type."""
+    return getattr(exc, "code", "") or status_of(exc)[1]
 
 
 def ruta_error_response(exc: RutaError) -> JSONResponse:
-    status, kind = 500, "internal_error"
-    for cls, code, name in STATUS:
-        if isinstance(exc, cls):
-            status, kind = code, name
-            break
-    return JSONResponse(error_body(public(str(exc)), kind), status_code=status)
+    status, kind = status_of(exc)
+    body = error_body(public(str(exc)), kind, error_code(exc))
+    return JSONResponse(body, status_code=status)

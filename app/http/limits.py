@@ -7,7 +7,8 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.http.scope import header, send_error, spends
+from app.http.scope import LANG_COOKIE, cookie, header, is_api, send_error, spends
+from app.http.words import page_language, said
 
 MAX_BODY_BYTES = 1_048_576
 
@@ -82,7 +83,8 @@ class Buckets:
 
 class RateLimit:
     """A token bucket per client (the trusted user header, else the client address) on every
-    request that asks for work (see spends)."""
+    request that asks for work (see spends). The page's requests are refused in the page's
+    language too (its cookie), which Gradio's client shows."""
 
     def __init__(self, app: ASGIApp, per_minute: int, user_header: str = "") -> None:
         self.app = app
@@ -101,11 +103,13 @@ class RateLimit:
         wait = self.buckets.take(self._client(scope), time.monotonic())
         if wait > 0:
             retry = max(1, math.ceil(wait))
+            lang = page_language(cookie(scope, LANG_COOKIE))
             return await send_error(
                 send,
                 429,
                 f"rate limit of {self.per_minute} requests per minute exceeded; retry in {retry} s",
                 "rate_limited",
                 {"Retry-After": str(retry)},
+                "" if is_api(scope) else said("rate_limited", lang, seconds=retry),
             )
         await self.app(scope, receive, send)

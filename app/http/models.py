@@ -156,6 +156,7 @@ class ModelList(BaseModel):
 class ErrorDetail(BaseModel):
     message: str
     type: str
+    code: str
 
 
 class ErrorBody(BaseModel):

@@ -15,7 +15,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from app.http.errors import error_body, public
+from app.http.errors import error_body, error_code, public
 from app.http.models import ERRORS, FILTERS_DOC, ChatCompletion, FilterValue, ModelList
 from app.http.pool import AnswerPool
 from app.rag.answer import Answerer
@@ -142,7 +142,7 @@ async def _sse(
                 yield _event(_chunk(cid, created, {"content": piece}))
             piece = await run_in_threadpool(next, pieces, None)
     except RutaError as exc:
-        yield _event(error_body(public(str(exc)), "answer_failed"))
+        yield _event(error_body(public(str(exc)), "answer_failed", error_code(exc)))
     finally:
         done()
     if final is not None:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import gradio as gr
+
+from app.http.scope import LANG_COOKIE
 from app.http.words import examples_labels
 
 SYSTEM_SANS = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial"]
@@ -175,10 +179,27 @@ DOWNLOAD_JS = """
   link.remove();
 }
 """
+
+
+def gradio_core() -> str:
+    """The file name of the bundle of Gradio's front end that exports ``changeLocale`` (its
+    hash changes with Gradio's version); "" when this Gradio has none."""
+    assets = Path(gr.__file__).parent / "templates" / "frontend" / "assets"
+    for path in sorted(assets.glob("core-*.js")):
+        if "as changeLocale" in path.read_text(encoding="utf-8", errors="replace"):
+            return path.name
+    return ""
+
+
 # Runs after each change of the page's language (the hidden #ruta-lang box): the document's
-# lang, for screen readers and the browser, and the examples' group name, which the page's JS
-# gives the examples each time the chat shows them again.
-LANG_JS = """
+# lang, for screen readers and the browser; the examples' group name, which the page's JS
+# gives the examples each time the chat shows them again; a cookie, so that a request the
+# server refuses before any handler sees it (the rate limit) is said in it too; and Gradio's
+# own words (its copy and clear buttons, the thumbs, the footer, the "Error" of a failed
+# request), through its front end's changeLocale, from the very module the page loaded (the
+# same URL, hence the same instance), wherever the page is served from.
+LANG_JS = (
+    """
 (lang) => {
   const names = NAMES;
   const code = names[lang] ? lang : "en";
@@ -186,5 +207,13 @@ LANG_JS = """
   document.documentElement.lang = code;
   const examples = document.querySelector("#ruta-chat .examples[role=group]");
   if (examples) examples.setAttribute("aria-label", names[code]);
+  document.cookie = "COOKIE=" + code + "; path=/; SameSite=Strict";
+  const core = CORE;
+  const url = core && performance.getEntriesByType("resource").map((e) => e.name)
+    .find((name) => name.split("?")[0].endsWith("/assets/" + core));
+  if (url) import(url).then((m) => m.changeLocale && m.changeLocale(code)).catch(() => {});
 }
 """.replace("NAMES", json.dumps(examples_labels(), ensure_ascii=False))
+    .replace("COOKIE", LANG_COOKIE)
+    .replace("CORE", json.dumps(gradio_core()))
+)

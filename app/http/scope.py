@@ -11,6 +11,7 @@ from app.http.errors import error_body
 API_PREFIXES = ("/api/", "/v1/")
 OPEN_PATHS = ("/healthz",)  # health probes come from the orchestrator, without credentials
 GRADIO_API = "/gradio_api/"
+LANG_COOKIE = "ruta-lang"  # the page's language, set by the page's JS (page_assets.LANG_JS)
 # Gradio routes no feature of Ruta uses: file uploads (the page takes no files, and what is
 # uploaded is served back to anyone), recordings, its proxy, "vibe" editing, dev reload and
 # monitoring. They answer 403 whatever the credentials.
@@ -51,10 +52,27 @@ def header(scope: Scope, name: str) -> str:
     return ""
 
 
+def cookie(scope: Scope, name: str) -> str:
+    """The value of one cookie of the request ("" when it has none)."""
+    for part in header(scope, "cookie").split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value.strip()
+    return ""
+
+
 async def send_error(
-    send: Send, status: int, message: str, kind: str, headers: dict[str, str] | None = None
+    send: Send,
+    status: int,
+    message: str,
+    kind: str,
+    headers: dict[str, str] | None = None,
+    detail: str = "",
 ) -> None:
-    body = json.dumps(error_body(message, kind)).encode()
+    """A JSON error reply; ``detail``, when given, is what Gradio's client shows the page's user
+    (beside the error, as shape.py keeps Gradio's own)."""
+    out = error_body(message, kind)
+    body = json.dumps({**out, "detail": detail} if detail else out).encode()
     raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw})

@@ -1,35 +1,38 @@
-"""The Gradio page "Ruta": a streaming chat whose answers carry their own sources, and feedback."""
+"""The Gradio page "Ruta": its layout, its start page, its words in the page's language and its
+events; the handlers live in asking.py (the chat), rating.py (feedback), saved.py (the
+conversations kept in the browser) and gradio_ask.py (the ``ask`` endpoint)."""
 
 from __future__ import annotations
 
-import logging
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
-from starlette.concurrency import run_in_threadpool
 
-from app.feedback import MAX_COMMENT_CHARS, FeedbackLimit, FeedbackRefused, FeedbackStore
+from app.feedback import MAX_COMMENT_CHARS, FeedbackLimit, FeedbackStore
 from app.http import conversations as conv
-from app.http.errors import public
+from app.http.asking import asker
+from app.http.gradio_ask import api_ask
 from app.http.library import documents, library_html
 from app.http.page_assets import CSS, DOWNLOAD_JS, JS, LANG_JS, SYSTEM_MONO, SYSTEM_SANS
-from app.http.pool import SHUTTING_DOWN, AnswerPool, ServerBusy
-from app.http.render import answer_html, text_html
-from app.http.words import accepted_language, question_language, said
-from app.rag.answer import Answerer, clean_question
-from app.rag.serialize import answer_dict
-from app.rag.suggest import with_suggestions
-from app.rag.types import Answer, Message
+from app.http.pool import AnswerPool
+from app.http.rating import commenter, rater
+from app.http.saved import (
+    chat_shown,
+    delete_chat,
+    exporter,
+    new_chat,
+    open_chat,
+    past_list,
+    record_of,
+)
+from app.http.words import accepted_language, said
+from app.rag.answer import Answerer
 from app.settings import Settings
-from index.errors import BadQuestion
-from ingest.errors import RutaError, StorageError
-
-log = logging.getLogger(__name__)
+from ingest.errors import RutaError
 
 # Each is answered (not refused) by the bundled corpus: tests/web/test_page.py checks it.
 EXAMPLES = [
@@ -38,271 +41,6 @@ EXAMPLES = [
     "¿Cuánto dinero aporta USAID al Fondo de Donaciones del BID?",
     "Who funds Project Turquesa?",
 ]
-
-
-def input_problem(question: str, max_chars: int, lang: str = "en") -> str | None:
-    """What is wrong with a question before it is asked, in plain words of ``lang`` (None:
-    nothing)."""
-    try:
-        clean_question(question, max_chars)
-    except BadQuestion as exc:
-        if "lone surrogate" in str(exc):
-            return said("problem_not_text", lang)
-        n = len(question.strip())
-        if n == 0:
-            return said("problem_empty", lang)
-        if n > max_chars:
-            return said("problem_too_long", lang, max=max_chars, n=n)
-        return said("problem_unreadable", lang)
-    return None
-
-
-def busy_said(exc: ServerBusy, lang: str) -> str:
-    """Why the pool refused a question, in ``lang``."""
-    if str(exc) == SHUTTING_DOWN:
-        return said("shutting_down", lang)
-    return said("busy", lang, seconds=exc.retry_after)
-
-
-def doc_filters(chosen: list[str] | None, known: list[str]) -> dict[str, str | list[str]] | None:
-    """The page's document choice as the core's ``filters``: none or all chosen is no filter;
-    one document or several."""
-    chosen = [d for d in dict.fromkeys(chosen or []) if d]
-    if not chosen or set(chosen) >= set(known):
-        return None
-    return {"doc_id": chosen[0] if len(chosen) == 1 else chosen}
-
-
-def follow_ups(answer: Any) -> list[dict[str, str]]:
-    """The answer's suggested follow-up questions (tested answerable by the core), as the
-    chat's options under the newest answer; none when the answer has no ``suggestions``."""
-    questions = [q for q in getattr(answer, "suggestions", None) or () if str(q).strip()]
-    return [{"label": str(q), "value": str(q)} for q in questions]
-
-
-def _record(saved: Any) -> tuple[conv.Saved, conv.Record]:
-    saved = conv.valid(saved)
-    return saved, conv.current(saved) or conv.new_record()
-
-
-def _past(saved: conv.Saved, lang: str = "en") -> Any:
-    return gr.Dropdown(choices=conv.choices(saved, lang), value=saved["current"])
-
-
-def _feedback_value(record: conv.Record) -> list[str | None]:
-    """The ratings shown on the assistant messages (thumbs), for a conversation reopened."""
-    said = {1: "Like", -1: "Dislike"}
-    return [
-        said.get(record["answers"].get(str(i), {}).get("rating"))
-        for i, m in enumerate(record["chat"])
-        if m["role"] == "assistant"
-    ]
-
-
-def _shown(record: conv.Record, **more: Any) -> Any:
-    return gr.Chatbot(value=record["chat"], feedback_value=_feedback_value(record), **more)
-
-
-def _asker(
-    answerer: Callable[[], Answerer], pool: AnswerPool
-) -> Callable[..., AsyncIterator[tuple[Any, ...]]]:
-    """The chat handler: checks the question, takes a slot of the pool shared with /api and /v1,
-    streams the answer off the event loop, then shows it with its sources and suggested
-    follow-ups and keeps it in the browser. The page then speaks the question's language
-    (``lang``, in and out). Outputs: question box, chat, saved conversations, the list of past
-    ones, status line, feedback line, comment box, the page's language."""
-    keep = gr.skip()
-
-    async def chat_turn(
-        question: str,
-        docs: list[str] | None,
-        saved: Any,
-        known: list[str] | None,
-        lang: str,
-        request: gr.Request,
-    ) -> AsyncIterator[tuple[Any, ...]]:
-        saved, record = _record(saved)
-        lang = question_language(question, lang)  # a question without words keeps the page's
-        try:
-            limit = (await run_in_threadpool(answerer)).config.max_question_chars
-            problem = input_problem(question, limit, lang)
-            filters = doc_filters(docs, known or [])
-        except RutaError as exc:  # no index yet: say what to run, keep the question
-            problem = public(str(exc))
-        if problem:  # keep what was typed, the chat and its sources; say what is wrong
-            yield keep, keep, keep, keep, problem, keep, keep, lang
-            return
-        client = pool.client(request.headers, request.client.host if request.client else "")
-        try:
-            await pool.acquire(client)
-        except ServerBusy as exc:  # keep the question: it can be sent again as it is
-            yield keep, keep, keep, keep, busy_said(exc, lang), keep, keep, lang
-            return
-        t0 = time.monotonic()
-        try:
-            async for out in _turn(answerer, question, filters, saved, record, keep):
-                yield (*out, lang)
-        finally:
-            pool.release(client, time.monotonic() - t0)
-
-    return chat_turn
-
-
-async def _turn(
-    answerer: Callable[[], Answerer],
-    question: str,
-    filters: Any,
-    saved: Any,
-    record: Any,
-    keep: Any,
-) -> AsyncIterator[tuple[Any, ...]]:
-    """One answer on the page, its steps run off the event loop."""
-    chat = list(record["chat"])
-    key = f"ruta-a{len(chat) + 1}"  # unique per message of the conversation shown
-    chat += [
-        {"role": "user", "content": text_html(question)},
-        {"role": "assistant", "content": "…"},
-    ]
-    yield "", chat, keep, keep, "", "", gr.Group(visible=False)
-    text, final = "", None
-    history = [Message(t["role"], t["content"]) for t in record["turns"]]  # type: ignore[arg-type]
-    try:
-        current = await run_in_threadpool(answerer)
-        pieces = await run_in_threadpool(lambda: current.stream(question, history, filters))
-        while (piece := await run_in_threadpool(next, pieces, None)) is not None:
-            if isinstance(piece, Answer):
-                final = piece
-            else:
-                text += piece
-                chat[-1] = {"role": "assistant", "content": text_html(text.strip()) or "…"}
-                yield keep, chat, keep, keep, keep, keep, keep
-        if final is not None:  # follow-up questions, each tested answerable by the core
-            done = final
-            final = await run_in_threadpool(
-                lambda: with_suggestions(current, done, history, filters)
-            )
-    except RutaError as exc:
-        said = public(str(exc))
-        chat[-1] = {"role": "assistant", "content": f"⚠️ {text_html(said)}"}
-        yield keep, chat, keep, keep, said, keep, keep
-        return
-    assert final is not None
-    shown = answer_dict(final)
-    shown["markdown"] = conv.answer_markdown(shown)
-    chat[-1] = {"role": "assistant", "content": answer_html(final, key, shown["markdown"])}
-    if options := follow_ups(final):  # asked when clicked (option_select)
-        chat[-1]["options"] = options
-    for m in chat[:-1]:  # only the newest answer offers follow-ups
-        m.pop("options", None)
-    record = {
-        **record,
-        "chat": chat,
-        "turns": [
-            *record["turns"],
-            {"role": "user", "content": question},
-            {"role": "assistant", "content": final.text},
-        ],
-        "answers": {**record["answers"], str(len(chat) - 1): shown},
-    }
-    saved = conv.stored(saved, record)
-    yield keep, chat, saved, _past(saved, final.language), keep, keep, keep
-
-
-def _answer_number(record: conv.Record, index: int) -> int:
-    return sum(1 for k in record["answers"] if int(k) <= index)
-
-
-def client_of(request: gr.Request | None, user_header: str = "") -> str:
-    """Who is asking, as the rate limits count: the proxy's user header, else the address."""
-    if request is None:
-        return "unknown"
-    user = request.headers.get(user_header.lower(), "") if user_header else ""
-    return f"user:{user}" if user else f"addr:{request.client.host if request.client else ''}"
-
-
-def _rater(
-    feedback: FeedbackStore, limit: FeedbackLimit, user_header: str = ""
-) -> Callable[..., tuple[Any, ...]]:
-    """The thumbs under each answer: a rating stored with the question, answer, citations and
-    conversation id; rating the same answer again replaces it; its words in the page's ``lang``.
-    Outputs: saved, feedback line, the comment box (shown for the answer just rated), the rated
-    answer's index."""
-
-    def rate(
-        saved: Any, data: gr.LikeData, request: gr.Request, lang: str = "en"
-    ) -> tuple[Any, ...]:
-        saved, record = _record(saved)
-        index = data.index if isinstance(data.index, int) else data.index[0]
-        shown = record["answers"].get(str(index))
-        if shown is None or data.liked not in (True, False, "Like", "Dislike"):
-            return gr.skip(), said("rate_only_answers", lang), gr.skip(), gr.skip()
-        rating = 1 if data.liked in (True, "Like") else -1
-        try:
-            if shown.get("feedback_id"):
-                feedback.update(shown["feedback_id"], rating, shown.get("comment", ""))
-            else:
-                limit.take(client_of(request, user_header))
-                shown = {**shown, "feedback_id": feedback.add(
-                    rating, shown["question"], shown["answer"], shown["citations"],
-                    shown["backend"], conversation_id=record["id"],
-                )}  # fmt: skip
-        except FeedbackRefused as exc:
-            log.info("feedback refused: %s", exc)
-            return gr.skip(), refused_said(exc, limit.per_hour, lang), gr.skip(), gr.skip()
-        except StorageError as exc:
-            log.error("feedback not saved: %s", exc)
-            return gr.skip(), said("rate_not_saved", lang), gr.skip(), gr.skip()
-        shown = {**shown, "rating": rating}
-        record = {**record, "answers": {**record["answers"], str(index): shown}}
-        n = _answer_number(record, index)
-        line = said("rate_useful" if rating > 0 else "rate_not_useful", lang, n=n)
-        box = gr.Group(visible=True)
-        return conv.stored(saved, record), line, box, index
-
-    return rate
-
-
-def refused_said(exc: FeedbackRefused, per_hour: int, lang: str) -> str:
-    """Why the feedback store refused an entry, in ``lang``: too many from one person (its
-    ``retry_after``), a comment that is not text, or the store's own words."""
-    if exc.retry_after > 0:
-        return said(
-            "rate_too_many", lang, per_hour=per_hour, minutes=max(1, round(exc.retry_after / 60))
-        )
-    if "not text" in str(exc):
-        return said("comment_not_text", lang)
-    return str(exc)
-
-
-def _commenter(feedback: FeedbackStore) -> Callable[..., tuple[Any, ...]]:
-    """The optional comment on the answer just rated, refused (and kept in the box) beyond
-    MAX_COMMENT_CHARS; its words in the page's ``lang``. Outputs: saved, feedback line,
-    comment text."""
-
-    def send(comment: str, index: int | None, saved: Any, lang: str = "en") -> tuple[Any, ...]:
-        saved, record = _record(saved)
-        shown = record["answers"].get(str(index)) if index is not None else None
-        if not shown or not shown.get("feedback_id"):
-            return gr.skip(), said("rate_first", lang), gr.skip()
-        n = len(comment.strip())
-        if n > MAX_COMMENT_CHARS:
-            line = said("comment_too_long", lang, max=MAX_COMMENT_CHARS, n=n)
-            return gr.skip(), line, gr.skip()
-        try:
-            feedback.update(shown["feedback_id"], shown["rating"], comment)
-        except FeedbackRefused as exc:  # the comment stays in its box
-            return gr.skip(), refused_said(exc, 0, lang), gr.skip()
-        except ValueError as exc:
-            return gr.skip(), str(exc), gr.skip()
-        except StorageError as exc:
-            log.error("comment not saved: %s", exc)
-            return gr.skip(), said("comment_not_saved", lang), gr.skip()
-        shown = {**shown, "comment": comment.strip()}
-        record = {**record, "answers": {**record["answers"], str(index): shown}}
-        line = said("comment_stored", lang, n=_answer_number(record, index))
-        return conv.stored(saved, record), line, ""
-
-    return send
 
 
 def _start(
@@ -318,14 +56,14 @@ def _start(
             docs = documents(answerer().retriever.chunks, corpus_dir)
         except RutaError:  # no index yet: the library says what to run
             docs = []
-        saved, record = _record(saved)
+        saved, record = record_of(saved)
         asked = request.headers.get("accept-language", "") if request is not None else ""
         lang = conv.last_language(record) or accepted_language(asked)
-        chat = _shown(record, placeholder=library_html(docs, lang))
+        chat = chat_shown(record, placeholder=library_html(docs, lang))
         choices = [(d["title"], d["doc_id"]) for d in docs]
         docs_box = gr.Dropdown(choices=choices, value=[])
         ids = [d["doc_id"] for d in docs]
-        return chat, saved, _past(saved, lang), docs_box, ids, docs, lang
+        return chat, saved, past_list(saved, lang), docs_box, ids, docs, lang
 
     return start
 
@@ -352,99 +90,6 @@ def _relabel(lang: str, docs: list[dict[str, Any]] | None) -> tuple[Any, ...]:
     )
 
 
-def _new(saved: Any, lang: str = "en") -> tuple[Any, ...]:
-    """A new, empty conversation; the past ones stay in the list."""
-    saved = {**conv.valid(saved), "current": None}
-    return [], saved, _past(saved, lang), "", "", gr.Group(visible=False)
-
-
-def _open(chosen: str | None, saved: Any, lang: str = "en") -> tuple[Any, ...]:
-    saved = conv.valid(saved)
-    record = next((r for r in saved["items"] if r["id"] == chosen), None)
-    if record is None:
-        return gr.skip(), gr.skip(), gr.skip(), "", "", gr.Group(visible=False)
-    saved = {**saved, "current": record["id"]}
-    return _shown(record), saved, _past(saved, lang), "", "", gr.Group(visible=False)
-
-
-def _delete(chosen: str | None, saved: Any, lang: str = "en") -> tuple[Any, ...]:
-    """Deletes the conversation chosen in the list (else the open one) from this browser."""
-    saved = conv.valid(saved)
-    target = chosen or saved["current"]
-    if not target:
-        return gr.skip(), gr.skip(), gr.skip(), "", said("no_conversation", lang), gr.skip()
-    was_open = target == saved["current"]
-    saved = conv.removed(saved, target)
-    chat = [] if was_open else gr.skip()
-    return chat, saved, _past(saved, lang), "", said("deleted", lang), gr.Group(visible=False)
-
-
-def _exporter(fmt: str) -> Callable[..., tuple[str, str]]:
-    """The open conversation as Markdown or JSON, handed to the browser to save as a file."""
-
-    def export(saved: Any, lang: str = "en") -> tuple[str, str]:
-        saved, record = _record(saved)
-        if not record["answers"]:
-            return "", said("nothing_to_export", lang)
-        done = said("exported", lang, file=f"ruta-conversation.{fmt}")
-        if fmt == "md":
-            return conv.conversation_markdown(record), done
-        return conv.conversation_json(record), done
-
-    return export
-
-
-def _api_ask(answerer: Callable[[], Answerer], pool: AnswerPool) -> Callable[..., Any]:
-    async def ask(
-        question: str,
-        history: list[dict[str, str]] | None = None,
-        filters: dict[str, Any] | None = None,
-        suggest: bool = False,
-        request: gr.Request | None = None,
-    ) -> dict[str, Any]:
-        """Answer a question, with earlier turns as [{"role": "user"|"assistant", "content"}],
-        limited by ``filters`` ({"doc_id": "…" or ["…", "…"]}, as POST /api/ask); with
-        ``suggest``, also follow-up questions. Returns the same JSON object as POST /api/ask:
-        answer, citations (quote, spans, url, links...), refused, suggestions..."""
-        turns = []
-        try:
-            if not isinstance(question, str):
-                raise BadQuestion(f"question must be text, got {type(question).__name__}")
-            if not isinstance(history, list | None):
-                raise BadQuestion("history must be a list of {'role', 'content'} turns")
-            for i, t in enumerate(history or []):
-                if not isinstance(t, dict) or t.get("role") not in ("user", "assistant"):
-                    raise BadQuestion(
-                        f"history[{i}] must be {{'role': 'user'|'assistant', 'content'}}"
-                    )
-                turns.append(Message(t["role"], str(t.get("content", ""))))  # type: ignore[arg-type]
-            if filters is not None and not isinstance(filters, dict):
-                raise BadQuestion(
-                    f'filters must be an object such as {{"doc_id": "…"}}, got {filters!r}'
-                )
-        except RutaError as exc:
-            log.info("ask refused: %s", exc)
-            raise gr.Error(public(str(exc)), print_exception=False) from exc
-        address = request.client.host if request is not None and request.client else ""
-        client = pool.client(request.headers if request is not None else {}, address)
-
-        def run() -> Answer:
-            current = answerer()
-            answer = current.answer(question, turns, filters)
-            return with_suggestions(current, answer, turns, filters) if suggest else answer
-
-        try:
-            async with pool.slot(client):
-                return answer_dict(await run_in_threadpool(run))
-        except RutaError as exc:
-            # One log line, no traceback: a bad input or a missing index is no server fault.
-            message = public(str(exc))
-            log.info("ask refused: %s", message)
-            raise gr.Error(message, print_exception=False) from exc
-
-    return ask
-
-
 def build_ui(
     answerer: Callable[[], Answerer],
     feedback: FeedbackStore,
@@ -459,9 +104,9 @@ def build_ui(
     # The page's handlers are private: the API is gr.api's "ask" (the name of a private handler
     # would take it, as "ask" did before, so they are named otherwise).
     chat_turn, rate, send = (
-        _asker(answerer, pool),
-        _rater(feedback, FeedbackLimit(feedback_per_hour), user_header),
-        _commenter(feedback),
+        asker(answerer, pool),
+        rater(feedback, FeedbackLimit(feedback_per_hour), user_header),
+        commenter(feedback),
     )
     private: dict[str, Any] = {"api_visibility": "private"}
     unbounded: dict[str, Any] = {**private, "concurrency_limit": None}  # the pool bounds them
@@ -565,15 +210,15 @@ def build_ui(
         chatbot.like(rate, [saved, lang], [saved, thanks, comment_box, rated], **private)
         send_btn.click(send, [comment, rated, saved, lang], [saved, thanks, comment], **private)
         reset = [chatbot, saved, past, status, thanks, comment_box]
-        new_btn.click(_new, [saved, lang], reset, **private)
-        chatbot.clear(_new, [saved, lang], reset, **private)  # its own trash icon
-        past.input(_open, [past, saved, lang], reset, **private)
-        delete_btn.click(_delete, [past, saved, lang], reset, **private)
+        new_btn.click(new_chat, [saved, lang], reset, **private)
+        chatbot.clear(new_chat, [saved, lang], reset, **private)  # its own trash icon
+        past.input(open_chat, [past, saved, lang], reset, **private)
+        delete_btn.click(delete_chat, [past, saved, lang], reset, **private)
         for button, fmt in ((md_btn, "md"), (json_btn, "json")):
-            button.click(_exporter(fmt), [saved, lang], [exported, thanks], **private).then(
+            button.click(exporter(fmt), [saved, lang], [exported, thanks], **private).then(
                 None, [exported], None, js=DOWNLOAD_JS.replace("FORMAT", fmt)
             )
-        gr.api(_api_ask(answerer, pool), api_name="ask", concurrency_limit=None)
+        gr.api(api_ask(answerer, pool), api_name="ask", concurrency_limit=None)
     return page
 
 

@@ -90,7 +90,8 @@ def check_text(value: str, what: str) -> None:
     if m:
         raise BadQuestion(
             f"{what} holds a lone surrogate (U+{ord(m.group()):04X}), which is not a character; "
-            "send the text as valid UTF-8"
+            "send the text as valid UTF-8",
+            code="not_text",
         )
 
 
@@ -107,18 +108,23 @@ def check_inputs(history: Sequence[Message] = (), filters: dict[str, str] | None
 def clean_question(question: str, max_chars: int) -> str:
     """Strip control characters; refuse empty or over-long questions with a clear message."""
     if not isinstance(question, str):
-        raise BadQuestion(f"the question must be text, got {type(question).__name__}")
+        raise BadQuestion(
+            f"the question must be text, got {type(question).__name__}", code="not_text"
+        )
     check_text(question, "the question")
     text = "".join(
         ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in question
     )
     text = re.sub(r"\s+", " ", text).strip()
     if not text:
-        raise BadQuestion("the question is empty; type a question about the documents")
+        raise BadQuestion(
+            "the question is empty; type a question about the documents", code="question_empty"
+        )
     if len(text) > max_chars:
         raise BadQuestion(
             f"the question is {len(text)} characters long; the limit is {max_chars} "
-            "(RUTA_MAX_QUESTION_CHARS)"
+            "(RUTA_MAX_QUESTION_CHARS)",
+            code="question_too_long",
         )
     return text
 

@@ -11,7 +11,7 @@ import pytest
 
 from app.feedback import MAX_COMMENT_CHARS, FeedbackLimit, FeedbackRefused, FeedbackStore
 from app.http import conversations as conv
-from app.http.web import _rater
+from app.http.rating import rater
 from ingest.errors import StorageError
 
 LAST = {"question": "What is R4V?", "answer": "A platform [1]", "citations": [], "backend": "x"}
@@ -81,7 +81,7 @@ def _like(liked: bool = True) -> gr.LikeData:
 
 def test_the_page_handler_says_why_and_stores_nothing(tmp_path, monkeypatch) -> None:
     store = FeedbackStore(tmp_path / "feedback.sqlite")
-    rate = _rater(store, FeedbackLimit(2))
+    rate = rater(store, FeedbackLimit(2))
     for _ in range(2):  # two answers rated from one address
         saved, said, _, _ = rate(_one_answer(), _like(), _Request("10.0.0.1"))
         assert said.startswith("Thank you") and conv.current(saved)["answers"]["1"]["feedback_id"]
@@ -92,7 +92,7 @@ def test_the_page_handler_says_why_and_stores_nothing(tmp_path, monkeypatch) -> 
     assert said.startswith("Thank you") and len(store.rows()) == 3
 
     # Behind a proxy that names the user, the user is the client.
-    by_user = _rater(store, FeedbackLimit(1), "X-Remote-User")
+    by_user = rater(store, FeedbackLimit(1), "X-Remote-User")
     ana = _Request("10.0.0.9", {"x-remote-user": "ana"})
     assert by_user(_one_answer(), _like(), ana)[1].startswith("Thank you")
     assert "at most 1" in by_user(_one_answer(), _like(), ana)[1]

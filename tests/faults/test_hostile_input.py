@@ -223,12 +223,12 @@ def test_bad_gradio_inputs_are_one_clear_error_and_one_log_line(api, caplog, cap
         ),  # noqa: E501
     ]
     capfd.readouterr()
-    with caplog.at_level("INFO", logger="app.http.web"):
+    with caplog.at_level("INFO", logger="app.http.gradio_ask"):
         for body, words in cases:
             stream = _gradio_call(api, body)
             assert "event: error" in stream and words in stream, stream[:500]
             assert "codec" not in stream, stream[:500]
-    refused = [r for r in caplog.records if r.name == "app.http.web"]
+    refused = [r for r in caplog.records if r.name == "app.http.gradio_ask"]
     assert len(refused) == len(cases) and all(r.exc_info is None for r in refused), refused
     assert [words in r.getMessage() for r in refused for _, words in cases].count(True) == 4
     assert "Traceback" not in capfd.readouterr().err

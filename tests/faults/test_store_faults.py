@@ -156,9 +156,9 @@ def test_a_damaged_store_shows_no_absolute_path_on_the_page(small_settings, corp
     error showed it. Each now says the same as /healthz, with '…/index/chroma'."""
     import asyncio
 
+    from app.http.asking import asker
     from app.http.pool import AnswerPool, PoolConfig
     from app.http.server import Answerers
-    from app.http.web import _asker
 
     settings = small_settings(corpus_dir=corpus)
     folder = settings.index_dir / "chroma"
@@ -168,7 +168,7 @@ def test_a_damaged_store_shows_no_absolute_path_on_the_page(small_settings, corp
     secret = str(settings.data_dir)
 
     pool = AnswerPool(PoolConfig.of(settings))
-    chat_turn = _asker(Answerers(settings, services, pool.halt), pool)
+    chat_turn = asker(Answerers(settings, services, pool.halt), pool)
 
     async def first() -> tuple:
         return await anext(chat_turn(QUESTION, None, None, None, "en", None))

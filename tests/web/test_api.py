@@ -25,7 +25,7 @@ def test_healthz_without_index_says_what_to_run(settings_factory, serve) -> None
         assert "ruta ingest" in r.json()["index"]
         ask = httpx.post(f"{url}/api/ask", json={"question": R4V_QUESTION}, timeout=60)
         assert ask.status_code == 503
-        assert ask.json()["error"]["type"] == "index_not_ready"
+        assert ask.json()["error"]["type"] == ask.json()["error"]["code"] == "index_not_ready"
         assert "ruta ingest" in ask.json()["error"]["message"]
 
 
@@ -112,21 +112,26 @@ def test_sources_lists_documents(base_url: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("payload", "status", "words"),
+    ("payload", "status", "words", "code"),
     [
-        ({"question": "   "}, 400, "question is empty"),
-        ({"question": "x" * 2001}, 400, "limit is 2000"),
-        ({"question": 42}, 400, "question"),
-        ({}, 400, "question: Field required"),
-        ({"question": "hi", "history": [{"role": "robot", "content": "x"}]}, 400, "history.0.role"),
+        ({"question": "   "}, 400, "question is empty", "question_empty"),
+        ({"question": "x" * 2001}, 400, "limit is 2000", "question_too_long"),
+        ({"question": 42}, 400, "question", "invalid_request_error"),
+        ({}, 400, "question: Field required", "invalid_request_error"),
+        ({"question": "hi", "history": [{"role": "robot", "content": "x"}]}, 400, "history.0.role",
+         "invalid_request_error"),
     ],
-)
-def test_ask_rejects_bad_questions(base_url: str, payload: object, status: int, words: str) -> None:
+)  # fmt: skip
+def test_ask_rejects_bad_questions(
+    base_url: str, payload: object, status: int, words: str, code: str
+) -> None:
+    """The message says what is wrong (English); ``code`` names it for programs, and does not
+    change with the message's words."""
     r = httpx.post(f"{base_url}/api/ask", json=payload, timeout=60)
     assert r.status_code == status, r.text
     error = r.json()["error"]
     assert words in error["message"]
-    assert error["type"] == "invalid_request_error"
+    assert error["type"] == "invalid_request_error" and error["code"] == code, error
 
 
 def test_ask_rejects_broken_json_and_huge_bodies(base_url: str) -> None:
@@ -277,6 +282,7 @@ def test_an_unknown_document_is_a_400_naming_the_known_ones(base_url: str) -> No
         r = httpx.post(f"{base_url}{path}", json=body, timeout=60)
         assert r.status_code == 400, (path, r.text)
         message = r.json()["error"]["message"]
+        assert r.json()["error"]["code"] == "unknown_document", (path, r.text)
         assert "unknown document 'nope'" in message
         assert "iecah-coordination-study, k4dd-donor-activity" in message
 
@@ -335,7 +341,7 @@ def _one_shape(r: httpx.Response, status: int, kind: str) -> dict:
     assert r.status_code == status, (r.request.method, r.request.url, r.text[:300])
     assert r.headers["content-type"].startswith("application/json"), r.headers
     error = r.json()["error"]
-    assert set(error) == {"message", "type"} and error["type"] == kind, error
+    assert set(error) == {"message", "type", "code"} and error["type"] == kind, error
     assert error["message"], error
     return error
 

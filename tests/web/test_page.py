@@ -14,9 +14,10 @@ from gradio_client import Client
 
 from app.feedback import FeedbackStore
 from app.http import conversations as conv
+from app.http.asking import doc_filters, follow_ups, input_problem
 from app.http.library import documents, library_html
 from app.http.render import answer_html, esc
-from app.http.web import EXAMPLES, doc_filters, follow_ups, input_problem
+from app.http.web import EXAMPLES
 from app.rag.serialize import answer_dict
 
 QUESTION = "Where does R4V post its monitoring data?"
@@ -492,8 +493,10 @@ def test_browser_workbench_start_conversations_feedback_filter(
         page.screenshot(path=str(ARTIFACTS / f"page-{name}-four.png"))
 
         # One rating per answer, stored with the conversation id; a second click replaces it.
-        likes = chat.get_by_role("button", name=re.compile("^Liked?$"))  # "Liked" once clicked
-        dislikes = chat.get_by_role("button", name=re.compile("^Disliked?$"))
+        # "Liked" once clicked; an answer drawn while the page spoke Spanish (after the Spanish
+        # example) has Gradio's Spanish thumbs.
+        likes = chat.get_by_role("button", name=re.compile("^(Liked?|Me gusta)$"))
+        dislikes = chat.get_by_role("button", name=re.compile("^(Disliked?|No me gusta)$"))
         expect(likes).to_have_count(4)
         thanks = page.locator("#ruta-thanks")
         expect(thanks).to_have_attribute("aria-live", "polite")
@@ -571,7 +574,8 @@ def test_browser_workbench_start_conversations_feedback_filter(
 @pytest.mark.browser
 def test_browser_page_words_follow_the_questions_language(base_url: str, launch_chromium) -> None:
     """The page's own words (buttons, placeholder, notices, the feedback line, <html lang>)
-    are the browser's language before any question, then the last question's."""
+    and Gradio's (its footer, the thumbs) are the browser's language before any question, then
+    the last question's; a question refused by the server is refused in its own language."""
     from playwright.sync_api import expect, sync_playwright
 
     spanish = next(q for q in EXAMPLES if q.startswith("¿"))
@@ -593,6 +597,20 @@ def test_browser_page_words_follow_the_questions_language(base_url: str, launch_
         page.goto(f"{base_url}/")
         ask, status = page.locator("#ruta-ask"), page.locator("#ruta-status")
         expect(ask).to_have_text("Ask", timeout=30_000)
+        expect(page.locator("footer")).to_contain_text("Use via API")
+        # An over-long Spanish question on an English page: refused by the server in Spanish,
+        # and kept in the box.
+        box = page.locator("#ruta-question textarea")
+        long = "¿Dónde publica R4V sus datos de seguimiento? " * 50
+        box.fill(long)
+        box.press("Enter")
+        expect(status).to_have_text(
+            f"Las preguntas pueden tener hasta 2.000 caracteres; esta tiene "
+            f"{len(long.strip()):,}.".replace(",", ".")
+        )
+        expect(box).to_have_value(long)
+        expect(ask).to_have_text("Preguntar")
+        expect(page.locator("#ruta-chat .message-row")).to_have_count(0)
         _ask(page, spanish)
         expect(ask).to_have_text("Preguntar")
         expect(page.locator("#ruta-new")).to_have_text("Nueva conversación")
@@ -605,8 +623,12 @@ def test_browser_page_words_follow_the_questions_language(base_url: str, launch_
         # A notice: an empty question is refused in Spanish.
         ask.click()
         expect(status).to_have_text("Escriba primero una pregunta.")
+        # Gradio's own words: its footer, and the thumbs of an answer drawn while the page
+        # speaks Spanish (here since the over-long question; a message keeps the words of the
+        # moment it was drawn).
+        expect(page.locator("footer")).to_contain_text("Usar vía API")
         # The feedback line.
-        page.locator("#ruta-chat").get_by_role("button", name="Like", exact=True).click()
+        page.locator("#ruta-chat").get_by_role("button", name="Me gusta", exact=True).click()
         expect(page.locator("#ruta-thanks")).to_have_text(
             "Gracias: valoró la respuesta 1 como útil. Puede añadir un comentario debajo."
         )
@@ -620,5 +642,6 @@ def test_browser_page_words_follow_the_questions_language(base_url: str, launch_
         _ask(page, QUESTION)
         expect(ask).to_have_text("Ask")
         expect(page.locator("html")).to_have_attribute("lang", "en")
+        expect(page.locator("footer")).to_contain_text("Use via API")
         context.close()
         browser.close()

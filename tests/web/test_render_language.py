@@ -101,8 +101,8 @@ def test_the_page_speaks_the_questions_language_and_keeps_it_for_no_words():
 
 
 def test_the_pages_notices_and_start_page_in_the_pages_language():
+    from app.http.asking import input_problem
     from app.http.library import library_html
-    from app.http.web import input_problem
 
     assert input_problem("  ", 2000, "es") == "Escriba primero una pregunta."
     assert input_problem("x" * 3000, 2000, "pt") == (
@@ -115,3 +115,30 @@ def test_the_pages_notices_and_start_page_in_the_pages_language():
     assert "Ruta répond à partir de 2 documents :" in library_html([doc, doc], "fr")
     assert "<code>ruta ingest</code>" in library_html([], "es")
     assert "ejecute <code>ruta ingest</code>" in library_html([], "es")
+
+
+def test_server_errors_on_the_page_in_the_pages_language():
+    """No index, a store or LLM out of reach, an answer past its time, any other failure: said
+    in the page's language; the detail for whoever runs Ruta (English, as on /api) follows."""
+    from app.http.asking import error_said
+    from app.http.words import said
+    from app.rag.errors import AnswerStopped, AnswerTimedOut, LLMUnavailable
+    from index.errors import BadQuestion, IndexNotReady, StoreUnavailable
+
+    missing = IndexNotReady("no index yet; run `ruta ingest`")
+    assert error_said(missing, "es") == (
+        "Ruta aún no puede responder: su índice de los documentos no está listo. "
+        "Para quien administra Ruta: no index yet; run `ruta ingest`"
+    )
+    assert error_said(missing, "en").startswith("Ruta cannot answer yet")
+    assert error_said(StoreUnavailable("x"), "fr").startswith("Ruta n'a pas pu joindre")
+    assert error_said(LLMUnavailable("x"), "pt").startswith("O Ruta não conseguiu acessar")
+    assert error_said(AnswerTimedOut("past 30 s"), "es") == (
+        "Esta respuesta tardó demasiado y se detuvo; vuelva a preguntar, quizá de forma más breve."
+    )
+    assert error_said(AnswerStopped("stop"), "fr") == said("shutting_down", "fr")
+    gone = BadQuestion("unknown document 'x' in filters.doc_id", code="unknown_document")
+    assert error_said(gone, "pt") == (
+        "O Ruta não conseguiu responder a esta pergunta: unknown document 'x' in filters.doc_id"
+    )
+    assert error_said(missing, "xx") == error_said(missing, "en")  # no pack: English

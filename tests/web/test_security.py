@@ -54,6 +54,25 @@ def test_rate_limit_answers_429_with_retry_after(serve_real) -> None:
         assert r.json()["error"]["type"] == "rate_limited"
         assert r.headers["content-security-policy"] == "frame-ancestors 'self'"
         assert httpx.get(f"{url}/").status_code == 200  # the page is not rate limited
+        assert "detail" not in r.json()  # the API's errors are in English only
+
+
+def test_the_pages_requests_are_refused_in_the_pages_language(serve_real) -> None:
+    """Gradio's client shows a refused request's ``detail``: the page's JS keeps the page's
+    language in a cookie, so the rate limit is said in it (English without one)."""
+    join = "/gradio_api/queue/join"
+    with serve_real(rate_limit_per_minute=1) as url, httpx.Client(timeout=30) as c:
+        c.post(f"{url}{join}", json={})
+        for lang, words in (
+            ("es", "Ha preguntado mucho en poco tiempo; vuelva a preguntar en "),
+            ("fr", "Vous avez beaucoup demandé en peu de temps ; reposez la question dans "),
+            ("xx", "You have asked a lot in a short time; ask again in "),
+        ):
+            r = c.post(f"{url}{join}", json={}, headers={"cookie": f"ruta-lang={lang}"})
+            assert r.status_code == 429, r.text
+            assert r.json()["detail"].startswith(words), r.json()
+            assert r.json()["error"]["type"] == r.json()["error"]["code"] == "rate_limited"
+            assert r.json()["detail"].endswith(f"{r.headers['retry-after']} s.")
 
 
 def test_frame_ancestors_setting_reaches_every_response(serve_real) -> None:
