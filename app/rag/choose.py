@@ -88,7 +88,6 @@ def read(
         u for u in compose(q, ranked, units, hits, stats, embedder, t) if (u.hit, u.pos) not in mute
     ]
     dense = max(u.dense for u in units)
-    foreign_unknown = tuple(n for n in q.names if not stats.known(n)) if q.lang != "en" else ()
     evidence = noanswer.Evidence(
         tuple(u.p for u in ranked),
         best.lexical,
@@ -98,7 +97,6 @@ def read(
         len(things),
         q.strict,
         q.lang != "en",
-        len(foreign_unknown),
         q.lang != "en" and q.strict and not _answering_named(q, ranked, stats),
     )
     p_none = noanswer.probability(evidence, t)

@@ -28,8 +28,7 @@ class Evidence:
     strict: bool  # the question asks for a span (an amount, a date, a name …)
     foreign: bool  # the question is not in English
     # In another language the checks above are off (a name there may be the translation of one
-    # the documents use: "PNUD" for UNDP); these are the same checks, weighed apart by the fit.
-    foreign_unknown: int = 0  # the question's names that the documents never use
+    # the documents use: "PNUD" for UNDP); this is the near-miss check, weighed apart by the fit.
     foreign_missing: bool = False  # a strict kind asked; no top sentence with it names the subject
 
 
@@ -88,28 +87,10 @@ def _foreign(e: Evidence) -> float:
     return float(e.foreign)
 
 
-def _foreign_unknown(e: Evidence) -> float:
-    """A name of a question in another language that the English documents never use: a
-    name they do not hold ('Turquía') or a translation of one they do ('ACNUR')."""
-    return float(min(e.foreign_unknown, 2))
-
-
 def _foreign_missing(e: Evidence) -> float:
     """The near miss in another language: none of the best sentences that hold the asked-for
     kind names something of what the question names in the documents' own spelling."""
     return float(e.foreign_missing)
-
-
-def _foreign_dense(e: Evidence) -> float:
-    """The multilingual similarity, for a question in another language: there it carries the
-    reading, since few of the question's words are the documents' words."""
-    return e.dense if e.foreign else 0.0
-
-
-def _foreign_best(e: Evidence) -> float:
-    """The best sentence's probability, for a question in another language (it is scored
-    without most of the lexical evidence, so it means something else)."""
-    return _best(e) if e.foreign else 0.0
 
 
 FUNCTIONS: dict[str, Callable[[Evidence], float]] = {
