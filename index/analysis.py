@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from index.lang import detect_language
-from index.parts import QueryPlan, asked_parts, focus_of, plan
+from index.parts import QueryPlan, asked_parts, focus_of, plan, scoped
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,10 @@ def analyse_query(
         lang=lang or detect_language(text),
         focus=focus,
         context=context,
-        asked_parts=asked_parts(focus),
+        # Each part without the phrase that says where to look: "who leads it according to the
+        # donor mapping" asks who leads it (the documents it names are in the plan).
+        asked_parts=tuple(scoped(p, names) or p for p in asked_parts(focus))
+        if names
+        else asked_parts(focus),
         plan=plan(text, names) if names is not None else QueryPlan(),
     )

@@ -132,7 +132,10 @@ def plan(question: str, names: dict[str, set[str]]) -> QueryPlan:
     # Each part is a search of its own, its embedding included (a 600-character sentence
     # costs e5 a second of CPU): only a question of question size has parts.
     parts = _parts(question) if len(question) <= _MAX_PARTS_CHARS else []
-    return QueryPlan(tuple(parts), tuple(_named_docs(question, names)), _scoped(question, names))
+    # Each part without the phrase that says where to look, as the whole question: "who leads
+    # it according to the donor mapping" asks who leads it, not about the mapping.
+    parts = [scoped(p, names) or p for p in parts]
+    return QueryPlan(tuple(parts), tuple(_named_docs(question, names)), scoped(question, names))
 
 
 # "took part in the study", "involved in the study": the document is what is asked about.
@@ -143,7 +146,7 @@ _SCOPE = (
 )
 
 
-def _scoped(question: str, names: dict[str, set[str]]) -> str:
+def scoped(question: str, names: dict[str, set[str]]) -> str:
     """The question without "in the review"-like phrases: they name where to look, and in a
     passage's vector they only match the passages that talk about the document itself."""
     pat = _scope_pattern(names)

@@ -88,3 +88,17 @@ def test_a_summary_covers_the_study_recommendations_in_source_order(answerer):
 def test_a_single_fact_keeps_its_plan(answerer):
     a = answerer.answer("What does K4DD stand for?")
     assert a.plan == "single" and "Diplomacy" in a.text
+
+
+def test_a_part_that_says_where_to_look_is_answered_about_its_subject(answerer):
+    """ "… according to the K4DD review" says where to look: the part asks who leads R4V, not
+    about K4DD (each part is scoped as the whole question is)."""
+    a = answerer.answer(
+        "Who leads R4V according to the K4DD review, and what does the IECAH study recommend "
+        "for R4V?"
+    )
+    assert a.plan == "parts" and not a.refused
+    first, second = a.text.split("\n")[:2]
+    assert "UNHCR and IOM" in first and "K4DD" not in first
+    assert "reconfiguration of R4V" in second
+    assert {c.doc_id for c in a.citations} == {"k4dd-donor-activity", "iecah-coordination-study"}
