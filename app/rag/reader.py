@@ -137,13 +137,16 @@ def score_units(
         if known_counted or q.lang != "en"
         else tuple(x for x in q.terms if x not in q.counted and x not in q.names)
     )
+    name_roots = {root(n) for n in q.names}
     out = []
     for (i, j, sent, have, context, header), d, lex in zip(sents, dense, lexical, strict=True):
         spans = (
             tuple(new_spans(sent, q.span_kind, q.terms, known_counted, uncounted)) if typed else ()
         )
         marks, beside = (
-            marked_spans(sent, list(spans), set(q_roots), predicate) if spans else ((), False)
+            marked_spans(sent, list(spans), set(q_roots), predicate, name_roots)
+            if spans
+            else ((), False)
         )
         s = Sentence(
             asked,

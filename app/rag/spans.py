@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 
 from index.lang import packs
 from index.lemmas import root, terms
@@ -243,13 +244,20 @@ def span_groups(text: str, spans: list[Span]) -> list[Span]:
 
 
 def marked_spans(
-    text: str, spans: list[Span], question_roots: set[str], predicate_roots: set[str]
+    text: str,
+    spans: list[Span],
+    question_roots: set[str],
+    predicate_roots: set[str],
+    name_roots: AbstractSet[str] = frozenset(),
 ) -> tuple[tuple[Span, ...], bool]:
     """The spans to mark: new names (mostly not the question's own words) with a word of the
     question's predicate beside them in the same clause ('ECLAC (co-chair)', 'co-led by UNHCR
     and IOM', 'funded by the Swiss Agency …'), joined where adjacent; else the first group.
     The flag says whether a predicate word was found beside one (a strong sign of an answer)."""
     fresh = [(s, e) for s, e in sorted(spans) if _mostly_new(text[s:e], question_roots)]
+    # A name that shares none of the question's names before one that shares some: in another
+    # language half a name may be the question's own subject, translated ("Proyecto Turquesa").
+    fresh = [(s, e) for s, e in fresh if _all_new(text[s:e], name_roots)] or fresh
     fresh = fresh or sorted(spans)
     near = []
     for s, e in fresh:
@@ -260,6 +268,10 @@ def marked_spans(
     if near:
         return tuple(span_groups(text, near)), True
     return tuple(span_groups(text, fresh)[:1]), False
+
+
+def _all_new(name: str, roots: AbstractSet[str]) -> bool:
+    return not any(root(t) in roots for t in terms(name))
 
 
 def _mostly_new(name: str, question_roots: set[str]) -> bool:

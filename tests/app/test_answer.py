@@ -303,3 +303,20 @@ def test_a_near_miss_in_another_language_is_refused_as_in_english(answerer, ques
     )
     blind = Answerer(answerer.retriever, without, None, answerer.embedder)
     assert not blind.answer(question).refused  # the feature is what refuses it
+
+
+@pytest.mark.parametrize(
+    ("question", "lead"),
+    [
+        ("¿Quién financia el Proyecto Turquesa?", "Financia el Proyecto Turquesa:"),
+        ("Quem financia o Projeto Turquesa?", "Financia o Projeto Turquesa:"),
+    ],
+)
+def test_the_lead_names_the_answer_not_the_questions_own_subject_translated(
+    answerer, question, lead
+):
+    """'Project Turquesa' shares a word with 'Proyecto Turquesa': the name the question does
+    not say at all is the answer to mark and to say in the lead."""
+    a = answerer.answer(question)
+    assert a.framing[0] == f"{lead} Government of Canada [1]"
+    assert [a.citations[0].quote[s:e] for s, e in a.citations[0].spans] == ["Government of Canada"]
