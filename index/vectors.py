@@ -29,6 +29,8 @@ class PersistedEmbedder:
     pass through. The file only saves time: when it is damaged or cannot be written, Ruta says
     so in the log once and goes on embedding, it never fails an answer."""
 
+    passes_queries = True  # (see embed.embed_ahead)
+
     def __init__(self, inner: Embedder, path: Path) -> None:
         self.inner = inner
         self.name = inner.name

@@ -99,7 +99,10 @@ def evaluate_ruta(
     retrieval_only: bool,
     progress: bool,
 ) -> EvalResult:
-    """Run Ruta over the items; the search resolves follow-ups exactly as answering does."""
+    """Run Ruta over the items; the search resolves follow-ups exactly as answering does.
+    It starts as `ruta serve` does (Services.warm_up: the query models and the
+    RUTA_WARM_LANGUAGES dictionaries), so that no question's time holds a one-off load."""
+    services.warm_up()
     retriever = services.retriever()
 
     def retrieve(question: str, history: list[Message]) -> list[Hit]:

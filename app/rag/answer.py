@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from app.rag.cache import AnswerCache, Key, answer_key
-from app.rag.choose import Reading, read
+from app.rag.choose import Reading, dense_queries, read
 from app.rag.citations import reader_first, validate
 from app.rag.compose import extractive_answer, refusal
 from app.rag.conversation import bound_history, candidate_queries
@@ -31,7 +31,7 @@ from app.rag.reader import Tuning
 from app.rag.rules import on
 from app.rag.termstats import TermStats
 from app.rag.types import Answer, Message
-from index.embed import Embedder
+from index.embed import Embedder, embed_ahead
 from index.errors import BadQuestion
 from index.filters import FiltersIn
 from index.lang import detect_language, packs
@@ -210,22 +210,32 @@ class Answerer:
             yield replace(self._noticed(kept), timings_ms={"cached": took})
             return
         lang = detect_language(q)  # the one language guess: retrieval's and the reader's
-        queries = candidate_queries(q, history, limit, lang)
+        # One analysis per query, read by retrieval and by the reader; a follow-up merged
+        # with the previous question keeps the language of the one asked.
+        analyses = [
+            self.retriever.analyse(query, lang)
+            for query in candidate_queries(q, history, limit, lang)
+        ]
+        # what every search will embed, side by side (a follow-up unsure of its subject
+        # searches twice)
+        embed_ahead(pair for a in analyses for pair in self.retriever.query_texts(a))
         searched = []
-        for query in queries:
+        for asked in analyses:
             in_time()
-            # One analysis per query, read by retrieval and by the reader; a follow-up merged
-            # with the previous question keeps the language of the one asked.
-            asked = self.retriever.analyse(query, lang)
             searched.append((asked, self.retriever.search(asked, self.config.top_k, filters)))
         in_time()
         timings = {"retrieval": (time.perf_counter() - t0) * 1000}
         t1 = time.perf_counter()
+        questions = [analyse(a) for a, _ in searched]
+        embed_ahead(
+            (self.embedder, dense_queries(x, h))
+            for x, (_, h) in zip(questions, searched, strict=True)
+        )
         # Unsure whether a follow-up leans on the history: keep the better-supported reading.
         asked, hits, reading = max(
             (
-                (a, h, read(analyse(a), h, self.stats, self.embedder, self.config.tuning))
-                for a, h in searched
+                (a, h, read(x, h, self.stats, self.embedder, self.config.tuning))
+                for x, (a, h) in zip(questions, searched, strict=True)
             ),
             key=lambda x: x[2].best,
         )

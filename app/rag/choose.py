@@ -11,11 +11,19 @@ from app.rag import join, noanswer
 from app.rag.cues import ANAPHOR
 from app.rag.instructions import silenced
 from app.rag.question import Question, analyse
-from app.rag.reader import DEFAULT_TUNING, FEATURES, TYPED, Tuning, Unit, score_units
+from app.rag.reader import (
+    DEFAULT_TUNING,
+    FEATURES,
+    TYPED,
+    Tuning,
+    Unit,
+    dense_query,
+    score_units,
+)
 from app.rag.rules import on
 from app.rag.spans import YEAR
 from app.rag.termstats import TermStats, root_set
-from index.embed import Embedder
+from index.embed import Embedder, embed_ahead
 from index.lang import packs
 from index.lemmas import fold
 from index.types import Hit
@@ -61,6 +69,8 @@ def read(
     t: Tuning = DEFAULT_TUNING,
 ) -> Reading:
     """Score the sentences of ``hits`` against ``q`` and compose the answer's units."""
+    if embedder is not None:
+        embed_ahead([(embedder, dense_queries(q, hits))])
     units = score_units(q, hits, stats, embedder, t)
     # Instruction-like text that does not answer the question is never an answer sentence.
     mute = silenced(q, hits, units)
@@ -113,6 +123,16 @@ def read(
         t,
         evidence,
     )
+
+
+def dense_queries(q: Question, hits: Sequence[Hit]) -> list[str]:
+    """What reading ``hits`` embeds: the question's text (score_units), and each further part's
+    (first_units); none without a passage to read."""
+    if not hits:
+        return []
+    chunks = [h.chunk for h in hits]
+    parts = [_part(q, p) for p in q.parts[1:]] if on("parts") else []
+    return [dense_query(x, chunks) for x in (q, *parts)]
 
 
 def compose(

