@@ -4,6 +4,8 @@ English answers are left as they are."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from app.rag.choose import read
@@ -11,11 +13,14 @@ from app.rag.compose import extractive_answer
 from app.rag.framing import frame, lead, said_back
 from app.rag.plans.combine import combine
 from app.rag.question import analyse
+from app.rag.reader import DEFAULT_TUNING
 from app.rag.termstats import TermStats
 from app.rag.types import Answer, Citation
 from index.retrieve import Prepared
 from index.types import Hit
 from ingest.types import Chunk
+
+_ANSWERING = replace(DEFAULT_TUNING, noanswer=(), noanswer_means=())
 
 
 def chunk(n: int, text: str) -> Chunk:
@@ -38,7 +43,9 @@ def answer_to(real_services):
 
     def answer(question: str, lang: str) -> Answer:
         hits = [Hit(c, 1.0 / (i + 1), i + 1) for i, c in enumerate(PASSAGES)]
-        reading = read(analyse(question, lang), hits, stats, embedder)
+        # Framing, not refusal, is tested here: no no-answer model (its weights are fitted
+        # on the corpus's similarity levels, which three made-up sentences do not share).
+        reading = read(analyse(question, lang), hits, stats, embedder, _ANSWERING)
         return extractive_answer(question, reading, hits, "")
 
     return answer
