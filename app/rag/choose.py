@@ -107,7 +107,6 @@ def read(
         len(things),
         q.strict,
         q.lang != "en",
-        q.lang != "en" and q.strict and not _answering_named(q, ranked, stats),
     )
     p_none = noanswer.probability(evidence, t)
     return Reading(
@@ -292,16 +291,6 @@ def _answering(q: Question, ranked: list[Unit], t: Tuning) -> list[Unit]:
         and _on_subject(u, q)
         and _on_predicate(u, q, predicate)
     ]
-
-
-def _answering_named(q: Question, ranked: list[Unit], stats: TermStats) -> bool:
-    """Whether one of the best three sentences holding the asked-for kind names something the
-    question names as the documents spell it ('IBC-HM', 'Turquesa'); true when the question
-    names nothing the documents use (its names may all be translated)."""
-    if not any(stats.known(n) for n in q.names):
-        return True
-    named = FEATURES.index("names")
-    return any(u.spans and u.features[named] > 0 for u in ranked[:3])
 
 
 def _in_years(u: Unit, q: Question) -> bool:

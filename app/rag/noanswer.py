@@ -27,9 +27,6 @@ class Evidence:
     unknown_things: int  # the common nouns asked about that the documents never use
     strict: bool  # the question asks for a span (an amount, a date, a name …)
     foreign: bool  # the question is not in English
-    # In another language the checks above are off (a name there may be the translation of one
-    # the documents use: "PNUD" for UNDP); this is the near-miss check, weighed apart by the fit.
-    foreign_missing: bool = False  # a strict kind asked; no top sentence with it names the subject
 
 
 def _best(e: Evidence) -> float:
@@ -87,12 +84,6 @@ def _foreign(e: Evidence) -> float:
     return float(e.foreign)
 
 
-def _foreign_missing(e: Evidence) -> float:
-    """The near miss in another language: none of the best sentences that hold the asked-for
-    kind names something of what the question names in the documents' own spelling."""
-    return float(e.foreign_missing)
-
-
 FUNCTIONS: dict[str, Callable[[Evidence], float]] = {
     "bias": lambda e: 1.0,
     "best": _best,
@@ -106,7 +97,6 @@ FUNCTIONS: dict[str, Callable[[Evidence], float]] = {
     "weak_cover": _weak_cover,
     "strict": _strict,
     "foreign": _foreign,
-    "foreign_missing": _foreign_missing,
 }
 FEATURES = tuple(FUNCTIONS)
 

@@ -8,8 +8,6 @@ import re
 import pytest
 
 from app.cli import main
-from app.rag.choose import read
-from app.rag.question import analyse
 from app.rag.types import Message
 from app.services import make_answerer
 from index.errors import BadQuestion
@@ -283,34 +281,6 @@ def test_an_unsure_answer_adds_no_sentence_from_another_document(answerer):
 def test_a_question_in_another_language_meets_the_text_by_cognates(answerer):
     a = answerer.answer("Segundo o estudo do IECAH, que níveis de coordenação são propostos?")
     assert "political-strategic" in a.text
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "¿Cuántas organizaciones integran la Coalición Temática sobre Movilidad Humana (IBC-HM)?",
-        "Quantas organizações fazem parte da Coalizão Temática sobre Mobilidade Humana (IBC-HM)?",
-    ],
-)
-def test_a_near_miss_in_another_language_is_refused_as_in_english(answerer, question):
-    """The IECAH study names IBC-HM but gives no count of its members: the best sentences
-    that hold a count are about other bodies (feature noanswer.foreign_missing); a count the
-    documents give, asked the same way, has the sentence that holds it."""
-    english = "How many organisations make up the Thematic Coalition on Human Mobility (IBC-HM)?"
-    assert answerer.answer(english).refused
-    assert answerer.answer(question).refused
-    assert _reading(answerer, question).evidence.foreign_missing
-    given = question.replace("Coalición Temática sobre Movilidad Humana (IBC-HM)", "plataforma R4V")
-    given = given.replace("Coalizão Temática sobre Mobilidade Humana (IBC-HM)", "plataforma R4V")
-    assert not _reading(answerer, given).evidence.foreign_missing
-    assert "200" in answerer.answer(given).text
-
-
-def _reading(answerer, question):
-    """The reader's reading of a question, as the Answerer makes it (one search)."""
-    asked = answerer.retriever.analyse(question)
-    hits = answerer.retriever.search(asked, answerer.config.top_k)
-    return read(analyse(asked), hits, answerer.stats, answerer.embedder, answerer.config.tuning)
 
 
 @pytest.mark.parametrize(
