@@ -12,8 +12,9 @@ is searched whole: each part costs a search and an embedding).
 
 A document is named by the first word of its id or of its publisher ("the K4DD review", "the
 IECAH study"), by "the <kind>" where its kind is its own ("the study"), or by a word of its own
-title before a word for a document ("the coordination review"). "Both documents",
-"the two documents", "which of the two" name every document when there are two.
+title before a word for a document ("the coordination review"). "Which of the two" and a
+determiner of both before a word for a document ("both reports", "the two docs", "each
+document") name every document when there are two.
 """
 
 from __future__ import annotations
@@ -45,7 +46,13 @@ _BOTH = re.compile(
     rf"(?:{_P.alternation('parts.both_second')})\s+(.{{3,80}}?)(?=[?.!]*$)",
     re.IGNORECASE,
 )
-_ALL_DOCS = re.compile(rf"\b(?:{_P.alternation('parts.all_documents')})\b", re.IGNORECASE)
+# "which of the two", and a determiner that takes in every document before a word for one
+# ("both reports", "the two docs", "each document", "either study").
+_ALL_DOCS = re.compile(
+    rf"\b(?:{_P.alternation('parts.all_documents')}|(?:{_P.alternation('parts.every_document')})"
+    rf"\s+(?:[\w-]+\s+)?(?:{_P.alternation('document.nouns')}|{_P.alternation('document.general')}))\b",
+    re.IGNORECASE,
+)
 _MIN_TERMS = 2
 _MAX_PARTS = 3
 _MAX_PARTS_CHARS = 400  # the longest question of the four evaluation sets has 192
