@@ -93,6 +93,37 @@ def test_a_comparison_has_one_question_per_side():
     )
 
 
+@pytest.mark.parametrize(
+    ("question", "sides"),
+    [
+        # the cue spans the sides
+        (
+            "How do IOM's and ILO's regional strategies differ?",
+            ("How do IOM's regional strategies differ", "How do ILO's regional strategies differ"),
+        ),
+        (
+            "In what ways do the IOM and ILO strategies differ?",
+            (
+                "In what ways do the IOM strategies differ",
+                "In what ways do the ILO strategies differ",
+            ),
+        ),
+        # the cue stands between the sides: each is asked what is asked before it
+        (
+            "How does UNICEF's work differ from UNHCR's?",
+            ("How does UNICEF's work", "How does UNHCR's work"),
+        ),
+        (
+            "How does the UN Regional Network compare with R4V?",
+            ("How does the UN Regional Network", "How does the R4V"),
+        ),
+    ],
+)
+def test_the_sides_of_a_comparison_whatever_the_cue_spans(question, sides):
+    assert plan_of(analyse(question)).name == "comparison"
+    assert comparison_sides(question, "en") == sides
+
+
 def test_a_follow_up_that_names_its_own_subject_stands_alone():
     assert own_subject(analyse("And who leads R4V?"))
     assert not own_subject(analyse("And who pays for it?"))

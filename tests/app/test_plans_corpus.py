@@ -102,3 +102,25 @@ def test_a_part_that_says_where_to_look_is_answered_about_its_subject(answerer):
     assert "UNHCR and IOM" in first and "K4DD" not in first
     assert "reconfiguration of R4V" in second
     assert {c.doc_id for c in a.citations} == {"k4dd-donor-activity", "iecah-coordination-study"}
+
+
+def test_a_comparison_whose_cue_spans_its_sides_answers_each_side(answerer):
+    a = answerer.answer("How do IOM's and ILO's regional strategies differ?")
+    assert a.plan == "comparison" and not a.refused
+    lines = a.text.split("\n")
+    iom = next(i for i, line in enumerate(lines) if line.startswith("IOM:"))
+    ilo = next(i for i, line in enumerate(lines) if line.startswith("ILO:"))
+    assert iom < ilo and "IOM Regional Strategy" in lines[iom]
+    assert "five thematic areas" in lines[ilo]
+    assert {c.doc_id for c in a.citations} == {"k4dd-donor-activity"}
+
+
+def test_a_comparison_whose_cue_stands_between_its_sides_answers_each_side(answerer):
+    a = answerer.answer("How does UNICEF's work differ from UNHCR's?")
+    assert a.plan == "comparison" and not a.refused
+    unicef, unhcr = (
+        a.text.split("\n")[0],
+        next(line for line in a.text.split("\n") if line.startswith("UNHCR:")),
+    )
+    assert unicef.startswith("UNICEF:") and "children" in unicef
+    assert "refugee protection" in unhcr

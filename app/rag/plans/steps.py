@@ -10,7 +10,7 @@ from app.rag.choose import Reading
 from app.rag.compose import extractive_answer
 from app.rag.framing import frame
 from app.rag.plans.combine import combine
-from app.rag.plans.shape import _NAME
+from app.rag.plans.shape import names_in
 from app.rag.plans.words import words
 from app.rag.types import Answer
 from index.lemmas import fold, proper_terms
@@ -139,7 +139,7 @@ def focus_on(reading: Reading, name: str, hits: Sequence[Hit]) -> Reading | None
 def _side_name(part: str) -> str:
     """The last name of a side's question ("what the review says about Canada's funding" ->
     "Canada")."""
-    names = [m.group().removesuffix("'s").removesuffix("’s") for m in _NAME.finditer(part)]
+    names = [m.group().removesuffix("'s").removesuffix("’s") for m in names_in(part)]
     names = [n for n in names if len(n) > 1]
     return names[-1] if names else ""
 
