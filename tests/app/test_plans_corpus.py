@@ -124,3 +124,29 @@ def test_a_comparison_whose_cue_stands_between_its_sides_answers_each_side(answe
     )
     assert unicef.startswith("UNICEF:") and "children" in unicef
     assert "refugee protection" in unhcr
+
+
+def test_parts_that_name_different_documents_are_each_asked_of_their_document(answerer):
+    # the second part names no subject: it is asked of the coordination review about the
+    # first part's subject (R4V), and its answer names it
+    a = answerer.answer(
+        "Who leads R4V according to the donor mapping, and what does the coordination review "
+        "want done with it?"
+    )
+    assert a.plan == "parts" and not a.refused
+    first, second = a.text.split("\n")
+    assert "UNHCR and IOM" in first
+    assert "reconfiguration of R4V" in second
+    n = int(second.rsplit("[", 1)[1].split("]")[0])
+    assert a.citations[n - 1].doc_id == "iecah-coordination-study"
+
+
+def test_a_part_asked_of_the_study_about_the_first_parts_subject(answerer):
+    a = answerer.answer(
+        "Both documents mention IOM: what regional strategies has it developed, and what role "
+        "did it play in the coordination study?"
+    )
+    assert a.plan == "parts"
+    strategies, role = a.text.split("\n")
+    assert "2020-2024" in strategies
+    assert "joint initiative of DG-ECHO, AECID and IOM" in role

@@ -33,6 +33,7 @@ class Plan:
     name: PlanName
     steps: tuple[str, ...] = ()
     context: str = ""  # a statement before the question ("The study flags … . What did it find?")
+    docs: tuple[tuple[str, ...], ...] = ()  # the documents each step names, to search in
 
 
 def plan_of(q: Question) -> Plan:
@@ -47,9 +48,9 @@ def plan_of(q: Question) -> Plan:
             return Plan("comparison", sides)
     if w.derived.search(text) and q.kind in ("amount", "number", "date"):
         return Plan("derived", q.parts)
-    if len(q.parts) > 1 and _own_subjects(q) and not _one_name_for_both(q):
+    if len(q.parts) > 1 and (_own_subjects(q) or _own_documents(q)) and not _one_name_for_both(q):
         context = q.text[: q.text.rfind(text)].strip() if q.focus and q.focus != q.text else ""
-        return Plan("parts", q.parts, context)
+        return Plan("parts", q.parts, context, q.part_docs)
     return Plan("list" if q.plural else "single", (text,))
 
 
@@ -59,6 +60,14 @@ def _own_subjects(q: Question) -> bool:
     recommend?") ask one subject two things: the reader answers them in one reading."""
     named = [frozenset(proper_terms(p, q.lang)) for p in q.parts]
     return all(named) and len(set(named)) > 1
+
+
+def _own_documents(q: Question) -> bool:
+    """Each part names a document, not all the same ("who leads R4V according to the donor
+    mapping, and what does the coordination review want done with it?"): each is asked of
+    its own. (A part that names none is no sign: "the review" may be a subject's word.)"""
+    docs = {frozenset(d) for d in q.part_docs}
+    return len(q.part_docs) == len(q.parts) and all(q.part_docs) and len(docs) > 1
 
 
 def _one_name_for_both(q: Question) -> bool:

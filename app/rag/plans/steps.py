@@ -3,8 +3,9 @@ in order; one the documents do not answer says so; refused only when no part is 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
+from typing import Protocol
 
 from app.rag.choose import Reading
 from app.rag.compose import extractive_answer
@@ -14,11 +15,19 @@ from app.rag.plans.shape import names_in
 from app.rag.plans.words import words
 from app.rag.types import Answer
 from index.lemmas import fold, proper_terms
+from index.parts import pronoun_to
+from index.parts import subject_of as _subject
 from index.types import Hit
 
-# Searches and reads one question: what the Answerer does for a single fact; given a name,
-# the passages searched are those that name it, when the first ones found do not.
-AskOne = Callable[[str, str], tuple[list[Hit], Reading]]
+
+class AskOne(Protocol):
+    """Searches and reads one question: what the Answerer does for a single fact; given a
+    name, the passages searched are those that name it, when the first ones found do not;
+    given documents, the passages searched are theirs."""
+
+    def __call__(
+        self, query: str, name: str = "", docs: tuple[str, ...] = ()
+    ) -> tuple[list[Hit], Reading]: ...
 
 
 # The least answer probability of the best sentence that names a side of a comparison.
@@ -30,13 +39,18 @@ def names(hit: Hit, name: str) -> bool:
     return fold(name) in fold(f"{hit.referent} {hit.chunk.section} {hit.chunk.text}")
 
 
-def step_query(part: str, first: str, lang: str, context: str = "") -> str:
+def step_query(part: str, first: str, lang: str, context: str = "", own_docs: bool = False) -> str:
     """A part that names no subject of its own ("how active was the platform in 2023") borrows
-    the first part as its context, the way a follow-up borrows the previous question; a
+    the first part as its context, the way a follow-up borrows the previous question, or
+    (``own_docs``: it is asked of a document of its own) only the first part's subject; a
     statement before the question ("The study flags … .") is every part's context."""
     query = part
     if part is not first and not proper_terms(part, lang):
-        query = f"{first.rstrip(' ?¿')}. {part}"
+        # a part that names a document of its own asks that document about the first part's
+        # subject ("…, and what does the coordination review want done with it?" -> … (R4V))
+        subject = _subject(first) if own_docs else ""
+        said = pronoun_to(part, subject) if subject else ""
+        query = said or (f"{part} ({subject})" if subject else f"{first.rstrip(' ?¿')}. {part}")
     return f"{context} {query}" if context else query
 
 
@@ -48,16 +62,23 @@ def answer_steps(
     notice: str,
     labelled: bool = False,
     context: str = "",
+    docs: Sequence[tuple[str, ...]] = (),
 ) -> Answer | None:
     """Each step answered on its own, in order; None when none is answered (the caller then
     refuses as for one question). ``labelled``: each line opens with its side's name and a
-    side answered by a passage that does not name it is not answered."""
+    side answered by a passage that does not name it is not answered. ``docs``: the documents
+    each step names, searched alone ("…, and what does the coordination review want?")."""
     w = words(lang)
     pieces: list[tuple[str, Answer | None]] = []
     answered = 0
-    for part in steps:
+    for i, part in enumerate(steps):
         name = _side_name(part)
-        hits, reading = ask_one(step_query(part, steps[0], lang, context), name)
+        in_docs = docs[i] if i < len(docs) else ()
+        own = bool(in_docs) and in_docs != (docs[0] if docs else ())
+        query = step_query(part, steps[0], lang, context, own)
+        if own and not proper_terms(part, lang):  # its answer names the subject it borrows
+            name = _subject(steps[0])
+        hits, reading = ask_one(query, name, in_docs)
         focused = focus_on(reading, name, hits) if name else reading
         label = f"{name}:" if labelled and name else ""
         if focused is None and labelled:  # no passage found speaks of this side
