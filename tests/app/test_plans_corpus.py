@@ -150,3 +150,11 @@ def test_a_part_asked_of_the_study_about_the_first_parts_subject(answerer):
     strategies, role = a.text.split("\n")
     assert "2020-2024" in strategies
     assert "joint initiative of DG-ECHO, AECID and IOM" in role
+
+
+def test_a_side_is_named_by_its_own_word_not_inside_another(answerer):
+    # Spanish acronyms the English documents never write: "OIT" stands inside "exploitation",
+    # which is no passage about the ILO; with no side answered, the reader answers the whole
+    a = answerer.answer("Compara las estrategias de OIM y OIT")
+    assert "exploitation" not in a.text
+    assert "IOM Regional Strategy" in a.text

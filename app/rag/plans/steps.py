@@ -3,6 +3,7 @@ in order; one the documents do not answer says so; refused only when no part is 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Protocol
@@ -36,7 +37,13 @@ SIDE_MIN = 0.02
 
 def names(hit: Hit, name: str) -> bool:
     """Whether a passage (or what its opening refers to) names ``name``."""
-    return fold(name) in fold(f"{hit.referent} {hit.chunk.section} {hit.chunk.text}")
+    return says(fold(name), fold(f"{hit.referent} {hit.chunk.section} {hit.chunk.text}"))
+
+
+def says(key: str, text: str) -> bool:
+    """Whether ``text`` holds ``key`` as words of its own: "ILO" is not in "pilot", nor "OIT"
+    in "exploitation" (both folded)."""
+    return re.search(rf"(?<!\w){re.escape(key)}(?!\w)", text) is not None
 
 
 def step_query(part: str, first: str, lang: str, context: str = "", own_docs: bool = False) -> str:
@@ -123,7 +130,7 @@ def _both(
     def names_all(i: int) -> bool:
         u = reading.ranked[i]
         text = fold(f"{hits[u.hit].referent} {u.text}")
-        return all(k in text for k in keys) and u.p >= SIDE_MIN
+        return all(says(k, text) for k in keys) and u.p >= SIDE_MIN
 
     at = next((i for i in range(len(reading.ranked)) if names_all(i)), None)
     if at is not None:
@@ -144,9 +151,9 @@ def focus_on(reading: Reading, name: str, hits: Sequence[Hit]) -> Reading | None
 
     def names(i: int) -> bool:
         u = reading.ranked[i]
-        return key in fold(u.text) or key in fold(hits[u.hit].referent)
+        return says(key, fold(u.text)) or says(key, fold(hits[u.hit].referent))
 
-    if any(key in fold(u.text) or key in fold(hits[u.hit].referent) for u in reading.units):
+    if any(says(key, fold(u.text)) or says(key, fold(hits[u.hit].referent)) for u in reading.units):
         return reading
     at = next((i for i in range(len(reading.ranked)) if names(i)), None)
     if at is None or reading.ranked[at].p < SIDE_MIN:
