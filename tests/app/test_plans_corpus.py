@@ -158,3 +158,11 @@ def test_a_side_is_named_by_its_own_word_not_inside_another(answerer):
     a = answerer.answer("Compara las estrategias de OIM y OIT")
     assert "exploitation" not in a.text
     assert "IOM Regional Strategy" in a.text
+
+
+def test_what_two_sides_have_in_common_ends_with_the_passage_naming_both(answerer):
+    a = answerer.answer("What do IOM and UNHCR have in common?")
+    assert a.plan == "comparison"
+    lines = a.text.split("\n")
+    assert lines[0].startswith("IOM:") and lines[1].startswith("UNHCR:")
+    assert lines[-1].startswith("Both:") and "co-led by UNHCR and IOM" in lines[-1]
