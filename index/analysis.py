@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from index.lang import detect_language
-from index.parts import QueryPlan, asked_parts, focus_of, plan, scoped
+from index.parts import QueryPlan, asked_parts, focus_of, named_docs, plan, scoped
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,7 @@ class Analysis:
     context: str  # that statement ("" when none)
     asked_parts: tuple[str, ...]  # the parts of the sentence that asks; one for a simple one
     plan: QueryPlan = QueryPlan()  # retrieval's parts, the documents it names, its scope
+    part_docs: tuple[tuple[str, ...], ...] = ()  # the documents each asked part names
 
 
 def analyse_query(
@@ -29,6 +30,7 @@ def analyse_query(
     retrieval's plan (none without them); ``lang`` when already known (a follow-up merged
     with the previous question keeps the language of the one asked)."""
     focus, context = focus_of(text)
+    parts = asked_parts(focus)
     return Analysis(
         text=text,
         lang=lang or detect_language(text),
@@ -36,8 +38,13 @@ def analyse_query(
         context=context,
         # Each part without the phrase that says where to look: "who leads it according to the
         # donor mapping" asks who leads it (the documents it names are in the plan).
-        asked_parts=tuple(scoped(p, names) or p for p in asked_parts(focus))
-        if names
-        else asked_parts(focus),
+        asked_parts=tuple(scoped(p, names) or p for p in parts) if names else parts,
         plan=plan(text, names) if names is not None else QueryPlan(),
+        # (read before the part is scoped: "who leads it according to the donor mapping"; a
+        # part that names one document and says "both reports" is asked of the one it names)
+        part_docs=tuple(
+            tuple(named_docs(p, names, every=False) or named_docs(p, names)) for p in parts
+        )
+        if names
+        else (),
     )

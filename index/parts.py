@@ -12,8 +12,9 @@ is searched whole: each part costs a search and an embedding).
 
 A document is named by the first word of its id or of its publisher ("the K4DD review", "the
 IECAH study"), by "the <kind>" where its kind is its own ("the study"), or by a word of its own
-title before a word for a document ("the coordination review"). "Both documents",
-"the two documents", "which of the two" name every document when there are two.
+title before a word for a document ("the coordination review"). "Which of the two" and a
+determiner of both before a word for a document ("both reports", "the two docs", "each
+document") name every document when there are two.
 """
 
 from __future__ import annotations
@@ -45,7 +46,13 @@ _BOTH = re.compile(
     rf"(?:{_P.alternation('parts.both_second')})\s+(.{{3,80}}?)(?=[?.!]*$)",
     re.IGNORECASE,
 )
-_ALL_DOCS = re.compile(rf"\b(?:{_P.alternation('parts.all_documents')})\b", re.IGNORECASE)
+# "which of the two", and a determiner that takes in every document before a word for one
+# ("both reports", "the two docs", "each document", "either study").
+_ALL_DOCS = re.compile(
+    rf"\b(?:{_P.alternation('parts.all_documents')}|(?:{_P.alternation('parts.every_document')})"
+    rf"\s+(?:[\w-]+\s+)?(?:{_P.alternation('document.nouns')}|{_P.alternation('document.general')}))\b",
+    re.IGNORECASE,
+)
 _MIN_TERMS = 2
 _MAX_PARTS = 3
 _MAX_PARTS_CHARS = 400  # the longest question of the four evaluation sets has 192
@@ -135,7 +142,7 @@ def plan(question: str, names: dict[str, set[str]]) -> QueryPlan:
     # Each part without the phrase that says where to look, as the whole question: "who leads
     # it according to the donor mapping" asks who leads it, not about the mapping.
     parts = [scoped(p, names) or p for p in parts]
-    return QueryPlan(tuple(parts), tuple(_named_docs(question, names)), scoped(question, names))
+    return QueryPlan(tuple(parts), tuple(named_docs(question, names)), scoped(question, names))
 
 
 # "took part in the study", "involved in the study": the document is what is asked about.
@@ -175,7 +182,7 @@ def _parts(question: str) -> list[str]:
     """Retrieval's parts: each piece that says enough to search, a pronoun given the first
     piece's subject."""
     pieces = [p.strip(" ,") for p in split_question(question)]
-    subject = _subject(pieces[0]) if len(pieces) >= 2 else ""
+    subject = subject_of(pieces[0]) if len(pieces) >= 2 else ""
     if subject:  # "what role did it play" -> "what role did it play (IOM)"
         pieces = pieces[:1] + [f"{p} ({subject})" if _PRONOUN.search(p) else p for p in pieces[1:]]
     pieces = [p for p in pieces if len(terms(p)) >= _MIN_TERMS]
@@ -199,7 +206,14 @@ def both_parts(question: str) -> list[str]:
 _PRONOUN = re.compile(rf"\b(?:{_P.alternation('parts.pronoun')})\b", re.I)
 
 
-def _subject(text: str) -> str:
+def pronoun_to(text: str, name: str) -> str:
+    """``text`` with its first pronoun said as ``name`` ("what role did it play" -> "what role
+    did IOM play"); "" when it has none."""
+    out = _PRONOUN.sub(name, text, count=1)
+    return out if out != text else ""
+
+
+def subject_of(text: str) -> str:
     """The first name in a part: an acronym, or a capitalised word that is no function word."""
     for w in re.findall(r"[\w-]+", text):
         if re.fullmatch(r"[A-Z][A-Z0-9-]+", w) or (w[:1].isupper() and w.lower() not in STOP):
@@ -225,8 +239,10 @@ def _scope_pattern(names: dict[str, set[str]]) -> re.Pattern[str] | None:
     return pat
 
 
-def _named_docs(question: str, names: dict[str, set[str]]) -> list[str]:
-    if _ALL_DOCS.search(question) and len(names) == 2:
+def named_docs(question: str, names: dict[str, set[str]], every: bool = True) -> list[str]:
+    """The documents a question (or a part of one) names, by id; ``every``: "both reports"
+    names every document (without it only a document's own name counts)."""
+    if every and _ALL_DOCS.search(question) and len(names) == 2:
         return list(names)
     q = fold(question)
     words = set(re.findall(r"[\w-]+", q))

@@ -334,12 +334,19 @@ class Answerer:
     ) -> AskOne:
         """Search and read one question (a part, a side of a comparison) as for a single fact."""
 
-        def ask(query: str, name: str = "") -> tuple[list[Hit], Reading]:
+        def ask(
+            query: str, name: str = "", docs: tuple[str, ...] = ()
+        ) -> tuple[list[Hit], Reading]:
             in_time()
-            hits = self.retriever.search(query, self.config.top_k, filters)
+            # a part that names a document is asked of that document (unless the request
+            # limits the documents itself)
+            where: FiltersIn | None = filters
+            if docs and not (filters or {}).get("doc_id"):
+                where = {**(filters or {}), "doc_id": docs}
+            hits = self.retriever.search(query, self.config.top_k, where)
             if name and not any(names(h, name) for h in hits):
                 # a side no passage found names: look further down for passages that do
-                more = self.retriever.search(query, 4 * self.config.top_k, filters)
+                more = self.retriever.search(query, 4 * self.config.top_k, where)
                 hits = [h for h in more if names(h, name)][: self.config.top_k] or hits
             q = analyse(query, lang)
             return hits, read(q, hits, self.stats, self.embedder, self.config.tuning)

@@ -58,6 +58,7 @@ class Question:
     focus: str = ""  # the sentence that asks, when a statement comes first (see focus_of)
     context_terms: tuple[str, ...] = ()  # the terms of that statement
     docs: tuple[str, ...] = ()  # the documents it names ("the review … the study"), by id
+    part_docs: tuple[tuple[str, ...], ...] = ()  # the documents each part names
 
     @property
     def predicate(self) -> tuple[str, ...]:
@@ -245,4 +246,5 @@ def analyse(question: str | Analysis, lang: str | None = None) -> Question:
         focus=ask,
         context_terms=tuple(dict.fromkeys(terms(context, lang))),
         docs=a.plan.docs,
+        part_docs=a.part_docs,
     )

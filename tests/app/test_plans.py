@@ -45,8 +45,10 @@ def reader_embedder(real_services):
 def ask_over(passages: list[Chunk], stats: TermStats, embedder):
     """Reads every question against the same hand-made passages, with the real reader."""
 
-    def ask(query: str, name: str = ""):
-        hits = [Hit(c, 1.0 / (i + 1), i + 1) for i, c in enumerate(passages)]
+    def ask(query: str, name: str = "", docs: tuple[str, ...] = ()):
+        # given documents, only their passages (as the Answerer searches a part in them)
+        mine = [c for c in passages if not docs or c.doc_id in docs]
+        hits = [Hit(c, 1.0 / (i + 1), i + 1) for i, c in enumerate(mine)]
         if name:  # the passages that name it first, as the Answerer looks further for them
             hits.sort(key=lambda h: name.lower() not in h.chunk.text.lower())
         return hits, read(analyse(query, "en"), hits, stats, embedder)
@@ -93,6 +95,37 @@ def test_a_comparison_has_one_question_per_side():
     )
 
 
+@pytest.mark.parametrize(
+    ("question", "sides"),
+    [
+        # the cue spans the sides
+        (
+            "How do IOM's and ILO's regional strategies differ?",
+            ("How do IOM's regional strategies differ", "How do ILO's regional strategies differ"),
+        ),
+        (
+            "In what ways do the IOM and ILO strategies differ?",
+            (
+                "In what ways do the IOM strategies differ",
+                "In what ways do the ILO strategies differ",
+            ),
+        ),
+        # the cue stands between the sides: each is asked what is asked before it
+        (
+            "How does UNICEF's work differ from UNHCR's?",
+            ("How does UNICEF's work", "How does UNHCR's work"),
+        ),
+        (
+            "How does the UN Regional Network compare with R4V?",
+            ("How does the UN Regional Network", "How does the R4V"),
+        ),
+    ],
+)
+def test_the_sides_of_a_comparison_whatever_the_cue_spans(question, sides):
+    assert plan_of(analyse(question)).name == "comparison"
+    assert comparison_sides(question, "en") == sides
+
+
 def test_a_follow_up_that_names_its_own_subject_stands_alone():
     assert own_subject(analyse("And who leads R4V?"))
     assert not own_subject(analyse("And who pays for it?"))
@@ -113,6 +146,30 @@ def test_each_part_is_answered_on_its_own_and_an_unanswered_one_says_so(stats, r
     assert "Norway" in first and first.endswith("[1]")
     assert second == "What is the Quito Process? The documents do not say."
     assert [c.chunk_id for c in a.citations] == ["doc-a#0000"]
+
+
+def test_a_part_that_names_a_document_is_answered_from_it_about_the_first_parts_subject(
+    stats, reader_embedder
+):
+    passages = [
+        *PASSAGES,
+        chunk(0, "The study proposes merging the Blue Fund into a regional fund.", doc="doc-b"),
+        chunk(1, "The study proposes a new regional office.", doc="doc-b"),
+    ]
+    a = answer_steps(
+        "Who finances the Blue Fund, and what does the study want done with it?",
+        ("Who finances the Blue Fund", "what does the study want done with it"),
+        ask_over(passages, stats, reader_embedder),
+        "en",
+        "",
+        docs=(("doc-a",), ("doc-b",)),
+    )
+    assert a is not None and not a.refused
+    first, second = a.text.split("\n")
+    assert "Norway" in first
+    # asked of doc-b about the Blue Fund: the proposal that names it, not the other one
+    assert "merging the Blue Fund" in second
+    assert {c.chunk_id for c in a.citations} == {"doc-a#0000", "doc-b#0000"}
 
 
 def test_every_part_unanswered_is_a_refusal(stats, reader_embedder):

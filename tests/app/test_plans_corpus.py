@@ -102,3 +102,67 @@ def test_a_part_that_says_where_to_look_is_answered_about_its_subject(answerer):
     assert "UNHCR and IOM" in first and "K4DD" not in first
     assert "reconfiguration of R4V" in second
     assert {c.doc_id for c in a.citations} == {"k4dd-donor-activity", "iecah-coordination-study"}
+
+
+def test_a_comparison_whose_cue_spans_its_sides_answers_each_side(answerer):
+    a = answerer.answer("How do IOM's and ILO's regional strategies differ?")
+    assert a.plan == "comparison" and not a.refused
+    lines = a.text.split("\n")
+    iom = next(i for i, line in enumerate(lines) if line.startswith("IOM:"))
+    ilo = next(i for i, line in enumerate(lines) if line.startswith("ILO:"))
+    assert iom < ilo and "IOM Regional Strategy" in lines[iom]
+    assert "five thematic areas" in lines[ilo]
+    assert {c.doc_id for c in a.citations} == {"k4dd-donor-activity"}
+
+
+def test_a_comparison_whose_cue_stands_between_its_sides_answers_each_side(answerer):
+    a = answerer.answer("How does UNICEF's work differ from UNHCR's?")
+    assert a.plan == "comparison" and not a.refused
+    unicef, unhcr = (
+        a.text.split("\n")[0],
+        next(line for line in a.text.split("\n") if line.startswith("UNHCR:")),
+    )
+    assert unicef.startswith("UNICEF:") and "children" in unicef
+    assert "refugee protection" in unhcr
+
+
+def test_parts_that_name_different_documents_are_each_asked_of_their_document(answerer):
+    # the second part names no subject: it is asked of the coordination review about the
+    # first part's subject (R4V), and its answer names it
+    a = answerer.answer(
+        "Who leads R4V according to the donor mapping, and what does the coordination review "
+        "want done with it?"
+    )
+    assert a.plan == "parts" and not a.refused
+    first, second = a.text.split("\n")
+    assert "UNHCR and IOM" in first
+    assert "reconfiguration of R4V" in second
+    n = int(second.rsplit("[", 1)[1].split("]")[0])
+    assert a.citations[n - 1].doc_id == "iecah-coordination-study"
+
+
+def test_a_part_asked_of_the_study_about_the_first_parts_subject(answerer):
+    a = answerer.answer(
+        "Both documents mention IOM: what regional strategies has it developed, and what role "
+        "did it play in the coordination study?"
+    )
+    assert a.plan == "parts"
+    strategies, role = a.text.split("\n")
+    assert "2020-2024" in strategies
+    assert "joint initiative of DG-ECHO, AECID and IOM" in role
+
+
+def test_a_side_is_named_by_its_own_word_not_inside_another(answerer):
+    # Spanish acronyms the English documents never write: "OIT" stands inside "exploitation",
+    # which is no passage about the ILO; with no side answered, the reader answers the whole
+    a = answerer.answer("Compara las estrategias de OIM y OIT")
+    assert "exploitation" not in a.text
+    assert "IOM Regional Strategy" in a.text
+
+
+def test_what_two_sides_have_in_common_ends_with_the_passage_naming_both(answerer):
+    a = answerer.answer("What do IOM and UNHCR have in common?")
+    assert a.plan == "comparison"
+    lines = a.text.split("\n")
+    assert lines[0].startswith("IOM:") and lines[1].startswith("UNHCR:")
+    assert lines[-1].startswith("Both:") and "co-led by UNHCR and IOM" in lines[-1]

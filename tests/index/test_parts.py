@@ -38,6 +38,20 @@ def test_documents_are_named_by_id_publisher_and_kind():
     assert set(plan("Which of the two documents is older?", NAMES).docs) == set(NAMES)
 
 
+def test_both_documents_are_named_by_a_determiner_and_a_word_for_a_document():
+    for q in (
+        "Ports come up in both docs: what does each say about fees?",
+        "What do the two reports say about pilots?",
+        "How does each document define a port?",
+        "Do both of the studies mention Rotterdam?",
+        "¿Qué dicen los dos informes sobre los puertos?",
+        "Que disent les deux rapports sur les ports ?",
+    ):
+        assert set(plan(q, NAMES).docs) == set(NAMES), q
+    for q in ("Which two ports does ACME list?", "Do both pilots hold a licence?"):
+        assert plan(q, NAMES).docs == ("alpha-survey",) or plan(q, NAMES).docs == (), q
+
+
 def test_documents_are_named_by_a_word_of_their_own_title():
     assert plan("What does the port review find on fees?", NAMES).docs == ("alpha-survey",)
     assert plan("Who wrote the new pilot report?", NAMES).docs == ("beta-guide",)

@@ -31,7 +31,9 @@ def run_plan(
             q_roots = {root(t) for t in reading.question.terms}
             return summarise(question, q_roots, reading, hits, chunks, lang, notice)
         case "parts":
-            return answer_steps(question, plan.steps, ask_one, lang, notice, context=plan.context)
+            return answer_steps(
+                question, plan.steps, ask_one, lang, notice, context=plan.context, docs=plan.docs
+            )
         case "comparison":
             return answer_steps(question, plan.steps, ask_one, lang, notice, labelled=True)
         case "derived":

@@ -4,13 +4,14 @@ a summary or a figure worked out from stated ones."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
 from app.rag.plans.words import words
 from app.rag.question import Question
 from index.lang import packs
-from index.lemmas import proper_terms
+from index.lemmas import STOP, proper_terms
 
 PlanName = Literal["single", "list", "parts", "comparison", "summary", "derived"]
 PLANS: tuple[PlanName, ...] = ("single", "list", "parts", "comparison", "summary", "derived")
@@ -32,6 +33,7 @@ class Plan:
     name: PlanName
     steps: tuple[str, ...] = ()
     context: str = ""  # a statement before the question ("The study flags … . What did it find?")
+    docs: tuple[tuple[str, ...], ...] = ()  # the documents each step names, to search in
 
 
 def plan_of(q: Question) -> Plan:
@@ -46,9 +48,9 @@ def plan_of(q: Question) -> Plan:
             return Plan("comparison", sides)
     if w.derived.search(text) and q.kind in ("amount", "number", "date"):
         return Plan("derived", q.parts)
-    if len(q.parts) > 1 and _own_subjects(q) and not _one_name_for_both(q):
+    if len(q.parts) > 1 and (_own_subjects(q) or _own_documents(q)) and not _one_name_for_both(q):
         context = q.text[: q.text.rfind(text)].strip() if q.focus and q.focus != q.text else ""
-        return Plan("parts", q.parts, context)
+        return Plan("parts", q.parts, context, q.part_docs)
     return Plan("list" if q.plural else "single", (text,))
 
 
@@ -58,6 +60,14 @@ def _own_subjects(q: Question) -> bool:
     recommend?") ask one subject two things: the reader answers them in one reading."""
     named = [frozenset(proper_terms(p, q.lang)) for p in q.parts]
     return all(named) and len(set(named)) > 1
+
+
+def _own_documents(q: Question) -> bool:
+    """Each part names a document, not all the same ("who leads R4V according to the donor
+    mapping, and what does the coordination review want done with it?"): each is asked of
+    its own. (A part that names none is no sign: "the review" may be a subject's word.)"""
+    docs = {frozenset(d) for d in q.part_docs}
+    return len(q.part_docs) == len(q.parts) and all(q.part_docs) and len(docs) > 1
 
 
 def _one_name_for_both(q: Question) -> bool:
@@ -76,16 +86,12 @@ def comparison_sides(text: str, lang: str) -> tuple[str, ...]:
     cue = w.comparison.search(text)
     assert cue is not None
     rest = (text[: cue.start()] + text[cue.end() :]).strip(" ?¿:")
-    # The sides: the names after the cue that stand next to each other, joined by "and" …
-    names = [m for m in _NAME.finditer(rest) if m.start() >= 0]
-    run: list[re.Match[str]] = []
-    for m in names:
-        if run and w.joiners.fullmatch(rest[run[-1].end() : m.start()]):
-            run.append(m)
-        elif len(run) < 2:
-            run = [m]
-    if len(run) < 2:
-        return ()
+    run = _sides(rest, w.joiners)
+    if len(run) < 2:  # the cue spans the sides ("How do IOM's and ILO's strategies differ?")
+        rest = text.strip(" ?¿:")
+        run = _sides(rest, w.joiners)
+    if len(run) < 2:  # the cue stands between them ("How does X's work differ from Y's?")
+        return _around(text, cue)
     out = []
     for side in run:
         cut = rest
@@ -93,9 +99,9 @@ def comparison_sides(text: str, lang: str) -> tuple[str, ...]:
             if other is side:
                 continue
             # the other side and the joiner before it (or after it, for the first side)
-            start, end = other.start(), other.end()
+            start, end = other
             before = re.search(rf"(?:{w.joiners.pattern})$", cut[:start], re.I)
-            if before and before.start() >= run[0].start():
+            if before and before.start() >= run[0][0]:
                 start = before.start()
             else:
                 after = re.match(w.joiners.pattern, cut[end:], re.I)
@@ -103,3 +109,61 @@ def comparison_sides(text: str, lang: str) -> tuple[str, ...]:
             cut = cut[:start] + " " + cut[end:]
         out.append(re.sub(r"\s+", " ", cut).strip(" ,"))
     return tuple(out)
+
+
+def _around(text: str, cue: re.Match[str]) -> tuple[str, ...]:
+    """The last name before the cue and the first after it, each asked what is asked before
+    the cue ("How does UNICEF's work differ from UNHCR's?" -> "How does UNICEF's work", "How
+    does UNHCR's work"); () when the cue has no name on either side."""
+    asked = text[: cue.start()].strip(" ,")
+    before = _runs(asked)
+    after = _runs(text[cue.end() :])
+    if not before or not after:
+        return ()
+    (start, end), first = before[-1], after[0]
+    side = _possessive(text[cue.end() :][first[0] : first[1]], asked[start:end])
+    return (asked, f"{asked[:start]}{side}{asked[end:]}")
+
+
+def _runs(text: str) -> list[tuple[int, int]]:
+    """Where the names of a text stand, names side by side taken as one ("UN" "Regional
+    Network on Migration")."""
+    out: list[tuple[int, int]] = []
+    for m in names_in(text):
+        if out and not text[out[-1][1] : m.start()].strip():
+            out[-1] = (out[-1][0], m.end())
+        else:
+            out.append((m.start(), m.end()))
+    return out
+
+
+def _possessive(name: str, like: str) -> str:
+    """``name`` with the possessive ending of ``like`` ("UNHCR's", "UNICEF's" -> "UNHCR's")."""
+    bare = re.sub(r"[’']s$", "", name)
+    end = re.search(r"[’']s$", like)
+    return bare + (end.group() if end else "")
+
+
+def names_in(text: str) -> Iterator[re.Match[str]]:
+    """The names of a text; a capitalised function word that opens one ("How do IOM's", "In")
+    is no part of it."""
+    pos = 0
+    while m := _NAME.search(text, pos):
+        first = re.match(r"[\w’'-]+", m.group())
+        word = first.group() if first else m.group()
+        if word.istitle() and word.lower() in STOP:  # ("UN", an acronym, stays a name)
+            pos = m.start() + len(word)
+            continue
+        yield m
+        pos = m.end()
+
+
+def _sides(text: str, joiners: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Where the sides stand: the first names that stand next to each other, joined by "and" …"""
+    run: list[tuple[int, int]] = []
+    for m in _runs(text):
+        if run and joiners.fullmatch(text[run[-1][1] : m[0]]):
+            run.append(m)
+        elif len(run) < 2:
+            run = [m]
+    return run

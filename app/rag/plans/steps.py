@@ -3,22 +3,32 @@ in order; one the documents do not answer says so; refused only when no part is 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Sequence
 from dataclasses import replace
+from typing import Protocol
 
 from app.rag.choose import Reading
 from app.rag.compose import extractive_answer
 from app.rag.framing import frame
 from app.rag.plans.combine import combine
-from app.rag.plans.shape import _NAME
+from app.rag.plans.shape import names_in
 from app.rag.plans.words import words
 from app.rag.types import Answer
 from index.lemmas import fold, proper_terms
+from index.parts import pronoun_to
+from index.parts import subject_of as _subject
 from index.types import Hit
 
-# Searches and reads one question: what the Answerer does for a single fact; given a name,
-# the passages searched are those that name it, when the first ones found do not.
-AskOne = Callable[[str, str], tuple[list[Hit], Reading]]
+
+class AskOne(Protocol):
+    """Searches and reads one question: what the Answerer does for a single fact; given a
+    name, the passages searched are those that name it, when the first ones found do not;
+    given documents, the passages searched are theirs."""
+
+    def __call__(
+        self, query: str, name: str = "", docs: tuple[str, ...] = ()
+    ) -> tuple[list[Hit], Reading]: ...
 
 
 # The least answer probability of the best sentence that names a side of a comparison.
@@ -27,16 +37,27 @@ SIDE_MIN = 0.02
 
 def names(hit: Hit, name: str) -> bool:
     """Whether a passage (or what its opening refers to) names ``name``."""
-    return fold(name) in fold(f"{hit.referent} {hit.chunk.section} {hit.chunk.text}")
+    return says(fold(name), fold(f"{hit.referent} {hit.chunk.section} {hit.chunk.text}"))
 
 
-def step_query(part: str, first: str, lang: str, context: str = "") -> str:
+def says(key: str, text: str) -> bool:
+    """Whether ``text`` holds ``key`` as words of its own: "ILO" is not in "pilot", nor "OIT"
+    in "exploitation" (both folded)."""
+    return re.search(rf"(?<!\w){re.escape(key)}(?!\w)", text) is not None
+
+
+def step_query(part: str, first: str, lang: str, context: str = "", own_docs: bool = False) -> str:
     """A part that names no subject of its own ("how active was the platform in 2023") borrows
-    the first part as its context, the way a follow-up borrows the previous question; a
+    the first part as its context, the way a follow-up borrows the previous question, or
+    (``own_docs``: it is asked of a document of its own) only the first part's subject; a
     statement before the question ("The study flags … .") is every part's context."""
     query = part
     if part is not first and not proper_terms(part, lang):
-        query = f"{first.rstrip(' ?¿')}. {part}"
+        # a part that names a document of its own asks that document about the first part's
+        # subject ("…, and what does the coordination review want done with it?" -> … (R4V))
+        subject = _subject(first) if own_docs else ""
+        said = pronoun_to(part, subject) if subject else ""
+        query = said or (f"{part} ({subject})" if subject else f"{first.rstrip(' ?¿')}. {part}")
     return f"{context} {query}" if context else query
 
 
@@ -48,16 +69,23 @@ def answer_steps(
     notice: str,
     labelled: bool = False,
     context: str = "",
+    docs: Sequence[tuple[str, ...]] = (),
 ) -> Answer | None:
     """Each step answered on its own, in order; None when none is answered (the caller then
     refuses as for one question). ``labelled``: each line opens with its side's name and a
-    side answered by a passage that does not name it is not answered."""
+    side answered by a passage that does not name it is not answered. ``docs``: the documents
+    each step names, searched alone ("…, and what does the coordination review want?")."""
     w = words(lang)
     pieces: list[tuple[str, Answer | None]] = []
     answered = 0
-    for part in steps:
+    for i, part in enumerate(steps):
         name = _side_name(part)
-        hits, reading = ask_one(step_query(part, steps[0], lang, context), name)
+        in_docs = docs[i] if i < len(docs) else ()
+        own = bool(in_docs) and in_docs != (docs[0] if docs else ())
+        query = step_query(part, steps[0], lang, context, own)
+        if own and not proper_terms(part, lang):  # its answer names the subject it borrows
+            name = _subject(steps[0])
+        hits, reading = ask_one(query, name, in_docs)
         focused = focus_on(reading, name, hits) if name else reading
         label = f"{name}:" if labelled and name else ""
         if focused is None and labelled:  # no passage found speaks of this side
@@ -102,7 +130,7 @@ def _both(
     def names_all(i: int) -> bool:
         u = reading.ranked[i]
         text = fold(f"{hits[u.hit].referent} {u.text}")
-        return all(k in text for k in keys) and u.p >= SIDE_MIN
+        return all(says(k, text) for k in keys) and u.p >= SIDE_MIN
 
     at = next((i for i in range(len(reading.ranked)) if names_all(i)), None)
     if at is not None:
@@ -123,9 +151,9 @@ def focus_on(reading: Reading, name: str, hits: Sequence[Hit]) -> Reading | None
 
     def names(i: int) -> bool:
         u = reading.ranked[i]
-        return key in fold(u.text) or key in fold(hits[u.hit].referent)
+        return says(key, fold(u.text)) or says(key, fold(hits[u.hit].referent))
 
-    if any(key in fold(u.text) or key in fold(hits[u.hit].referent) for u in reading.units):
+    if any(says(key, fold(u.text)) or says(key, fold(hits[u.hit].referent)) for u in reading.units):
         return reading
     at = next((i for i in range(len(reading.ranked)) if names(i)), None)
     if at is None or reading.ranked[at].p < SIDE_MIN:
@@ -139,7 +167,7 @@ def focus_on(reading: Reading, name: str, hits: Sequence[Hit]) -> Reading | None
 def _side_name(part: str) -> str:
     """The last name of a side's question ("what the review says about Canada's funding" ->
     "Canada")."""
-    names = [m.group().removesuffix("'s").removesuffix("’s") for m in _NAME.finditer(part)]
+    names = [m.group().removesuffix("'s").removesuffix("’s") for m in names_in(part)]
     names = [n for n in names if len(n) > 1]
     return names[-1] if names else ""
 
