@@ -27,6 +27,11 @@ class BadQuestion(RutaError):
         super().__init__(message)
         self.code = code
 
+    @classmethod
+    def empty(cls) -> BadQuestion:
+        """The error for an empty question (or one of blanks only)."""
+        return cls("the question is empty; type a question about the documents", "question_empty")
+
 
 class RemovalRefused(RutaError):
     """An ingestion would remove more of the index than it can replace; nothing was changed."""

@@ -208,17 +208,11 @@ class HybridRetriever:
     ) -> list[Hit]:
         """The top ``k`` passages for a question, or for its analysis (``analyse``)."""
         if isinstance(query, str) and not query.strip():
-            raise BadQuestion(
-                "the question is empty; type a question about the documents",
-                code="question_empty",
-            )
+            raise BadQuestion.empty()
         asked = query if isinstance(query, Analysis) else self.analyse(query)
         query, lang = asked.text, asked.lang
         if not query:
-            raise BadQuestion(
-                "the question is empty; type a question about the documents",
-                code="question_empty",
-            )
+            raise BadQuestion.empty()
         filters = checked(filters, self.doc_ids)
         asks = asked.plan if self.config.split_parts else QueryPlan()
         embed_ahead(self.query_texts(asked))  # the question and its parts at once

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from app.rag.cache import AnswerCache, Key, answer_key
-from app.rag.choose import Reading, dense_queries, read
+from app.rag.choose import Reading, read
 from app.rag.citations import reader_first, validate
 from app.rag.compose import extractive_answer, refusal
 from app.rag.conversation import bound_history, candidate_queries
@@ -117,9 +117,7 @@ def clean_question(question: str, max_chars: int) -> str:
     )
     text = re.sub(r"\s+", " ", text).strip()
     if not text:
-        raise BadQuestion(
-            "the question is empty; type a question about the documents", code="question_empty"
-        )
+        raise BadQuestion.empty()
     if len(text) > max_chars:
         raise BadQuestion(
             f"the question is {len(text)} characters long; the limit is {max_chars} "
@@ -227,10 +225,6 @@ class Answerer:
         timings = {"retrieval": (time.perf_counter() - t0) * 1000}
         t1 = time.perf_counter()
         questions = [analyse(a) for a, _ in searched]
-        embed_ahead(
-            (self.embedder, dense_queries(x, h))
-            for x, (_, h) in zip(questions, searched, strict=True)
-        )
         # Unsure whether a follow-up leans on the history: keep the better-supported reading.
         asked, hits, reading = max(
             (

@@ -14,6 +14,7 @@ from app.rag.framing import frame
 from app.rag.plans.combine import combine
 from app.rag.plans.shape import names_in
 from app.rag.plans.words import words
+from app.rag.reader import Unit
 from app.rag.types import Answer
 from index.lemmas import fold, proper_terms
 from index.parts import pronoun_to
@@ -149,13 +150,12 @@ def focus_on(reading: Reading, name: str, hits: Sequence[Hit]) -> Reading | None
     funding" is not answered by USAID's $25 million). None when no good sentence names it."""
     key = fold(name)
 
-    def names(i: int) -> bool:
-        u = reading.ranked[i]
+    def named(u: Unit) -> bool:
         return says(key, fold(u.text)) or says(key, fold(hits[u.hit].referent))
 
-    if any(says(key, fold(u.text)) or says(key, fold(hits[u.hit].referent)) for u in reading.units):
+    if any(named(u) for u in reading.units):
         return reading
-    at = next((i for i in range(len(reading.ranked)) if names(i)), None)
+    at = next((i for i, u in enumerate(reading.ranked) if named(u)), None)
     if at is None or reading.ranked[at].p < SIDE_MIN:
         return None
     u = reading.ranked[at]
