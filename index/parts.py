@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from index.lang.packs import packs
+from index.lang.packs import alternation, packs
 from index.lemmas import STOP, fold, terms
 from index.types import Hit
 from ingest.types import Chunk
@@ -35,8 +35,18 @@ _P = packs()
 # conjunction that opens another question ("what did it develop, and what role did it play").
 _SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[¿¡]?[A-Z])|(?<=\?)\s+(?=\S)")
 _AND = _P.alternation("parts.conjunction")
+# Each language's conjunction before its own clause openers: Portuguese "e" before English "do"
+# is no clause ("América Latina e do Caribe").
 _CLAUSE = re.compile(
-    rf"[;,]?\s+(?:{_AND})\s+(?=(?:{_P.alternation('parts.clause_opener')})\b)", re.IGNORECASE
+    r"[;,]?\s+(?:"
+    + "|".join(
+        rf"(?:{alternation(p['parts.conjunction'].words)})\s+"
+        rf"(?=(?:{alternation(p['parts.clause_opener'].words)})\b)"
+        for p in _P.packs
+        if p["parts.conjunction"].words and p["parts.clause_opener"].words
+    )
+    + ")",
+    re.IGNORECASE,
 )
 _CUE = _P.pattern("parts.compare")
 _NAME = r"[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*"

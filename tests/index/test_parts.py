@@ -83,6 +83,15 @@ def test_one_part_questions_have_no_parts():
         assert plan(q, NAMES).parts == (), q
 
 
+def test_a_conjunction_splits_only_before_its_own_languages_question_words():
+    # Portuguese "e" before "do" (an English question word) joins two names, asks nothing
+    q = "Quais portos da América Latina e do Caribe cobra a ACME?"
+    assert plan(q, NAMES).parts == ()
+    # before a Portuguese question word it opens a second question
+    p = plan("Qual porto cobra taxas de pilotagem, e que regras de porto mudaram em 2020?", NAMES)
+    assert len(p.parts) == 2
+
+
 def test_scope_phrases_leave_the_query():
     p = plan("Which ports in the survey charge fees?", NAMES)
     assert p.scoped == "Which ports charge fees?" and p.docs == ("alpha-survey",)
