@@ -33,6 +33,13 @@ def test_acronyms_stay_even_when_they_spell_a_stop_word():
     assert "r4v" in terms("R4V")
 
 
+def test_a_french_elided_article_leaves_the_name_it_stands_before():
+    # "l'OIT" was lemmatised whole (to "ouir"), so the name never met a passage
+    assert terms("la stratégie de l'OIT", "fr") == ["strategie", "oit"]
+    assert terms("le rôle d’ACNUR", "fr")[-1] == "acnur"
+    assert proper_terms("Quel est le rôle de l'UNESCO ?", "fr") == ["unesco"]
+
+
 def test_names_are_the_capitalised_words_past_the_first():
     assert proper_terms("How much did Spain's AECID give?") == ["spain", "aecid"]
 
