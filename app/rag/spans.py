@@ -149,6 +149,8 @@ def _is_actor(text: str, span: Span) -> bool:
     """A name that can do something: a country (or a region's words) only as the agent
     ("funded by Canada", not "operates in Colombia" or "in Latin America and the Caribbean")."""
     name = text[span[0] : span[1]]
+    if _DATE.fullmatch(name):  # "presented on July 16": a month is no one
+        return False
     if all(w.lower() in COUNTRIES | _REGION_WORDS for w in name.split()):
         return bool(_AGENT_BEFORE.search(text[: span[0]]))
     return True

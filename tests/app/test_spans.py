@@ -59,6 +59,11 @@ def test_regions_and_countries_in_passing_are_no_actors():
     assert _texts(t, find_spans(t, "actor")) == ["Centre", "Canada and the IDB"]
 
 
+def test_a_month_is_no_actor():
+    t = "The study, presented on July 16, 2024, was carried out by IECAH from February to July."
+    assert _texts(t, find_spans(t, "actor")) == ["IECAH"]
+
+
 def test_a_capitalised_common_word_after_an_article_is_no_name():
     t = "It carries out a Mapping of the mechanisms with UNHCR."
     assert _texts(t, find_spans(t, "actor")) == ["UNHCR"]
