@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -12,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.http import conversations as conv
 from app.http.errors import error_code, public
+from app.http.limits import OverLimit, over_limit
 from app.http.pool import SHUTTING_DOWN, AnswerPool, ServerBusy
 from app.http.render import answer_html, text_html
 from app.http.saved import past_list, record_of
@@ -23,6 +25,8 @@ from app.rag.suggest import with_suggestions
 from app.rag.types import Answer, Message
 from index.errors import BadQuestion
 from ingest.errors import RutaError
+
+log = logging.getLogger(__name__)
 
 
 def input_problem(question: str, max_chars: int, lang: str = "en") -> str | None:
@@ -47,6 +51,11 @@ def busy_said(exc: ServerBusy, lang: str) -> str:
     if str(exc) == SHUTTING_DOWN:
         return said("shutting_down", lang)
     return said("busy", lang, seconds=exc.retry_after)
+
+
+def limited_said(over: OverLimit, lang: str) -> str:
+    """Why a question over the rate limit is refused, in ``lang``."""
+    return said("rate_limited", lang, seconds=over.retry_after)
 
 
 # An error's code (app/http/errors.py) -> the page's words for it; any other: "error_failed".
@@ -102,6 +111,11 @@ def asker(
     ) -> AsyncIterator[tuple[Any, ...]]:
         saved, record = record_of(saved)
         lang = question_language(question, lang)  # a question without words keeps the page's
+        over = over_limit(request)
+        if over is not None:  # keep the question: it can be sent again as it is, once allowed
+            log.info("page question refused: %s", over.message)
+            yield keep, keep, keep, keep, limited_said(over, lang), keep, keep, lang
+            return
         try:
             limit = (await run_in_threadpool(answerer)).config.max_question_chars
             problem = input_problem(question, limit, lang)
