@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
 
 QUESTION = "Where does R4V post its monitoring data?"
@@ -20,12 +21,50 @@ def _open(page, url: str) -> None:
     expect(page.locator("#ruta-chat .ruta-library li").first).to_be_visible(timeout=60_000)
 
 
+def _ask(page, question: str) -> None:
+    """Types a question, sends it and waits until its answer is shown."""
+    from playwright.sync_api import expect
+
+    answers = page.locator("#ruta-chat .ruta-answer")
+    before = answers.count()
+    box = page.locator("#ruta-question textarea")
+    box.fill(question)
+    box.press("Enter")
+    expect(answers).to_have_count(before + 1, timeout=60_000)
+
+
 def _no_gradio_error(page) -> None:
     """No error of Gradio's own on the page: neither its toast nor its overlay on outputs."""
     from playwright.sync_api import expect
 
     expect(page.locator(".toast-body.error")).to_have_count(0)
     expect(page.get_by_text(re.compile(r"^\s*Error\s*$"))).to_have_count(0)
+
+
+@pytest.mark.browser
+def test_a_page_question_is_one_request_through_the_rate_limit(serve_real, launch_chromium) -> None:
+    """With 2 requests a minute: the load is one, the first question the other (its page
+    words come in its own reply), so it is answered; the next is over the limit."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with serve_real(rate_limit_per_minute=2) as url, sync_playwright() as pw:
+        assert httpx.get(f"{url}/healthz", timeout=120).status_code == 200  # the index loaded
+        browser = launch_chromium(pw)
+        page = browser.new_page(locale="en-US")
+        _open(page, url)
+        spent: list[str] = []
+        page.on("request", lambda r: spent.append(r.url) if r.method == "POST" else None)
+        _ask(page, QUESTION)
+        assert len(spent) == 1, spent  # the question and the page's words: one request
+        status = page.locator("#ruta-status")
+        expect(status).to_have_text("")
+        _no_gradio_error(page)
+        page.locator("#ruta-question textarea").fill(QUESTION)
+        page.locator("#ruta-ask").click()
+        expect(status).to_have_text(
+            re.compile(r"^\s*You have asked a lot in a short time; ask again in \d+ s\.\s*$")
+        )
+        browser.close()
 
 
 @pytest.mark.browser
