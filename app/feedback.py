@@ -26,11 +26,20 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 class FeedbackRefused(RutaError, ValueError):
     """A comment over MAX_COMMENT_CHARS or not text, or a client past its entries per hour;
-    ``retry_after`` is the seconds until one more is taken (0: a problem with the comment)."""
+    ``retry_after`` is the seconds until one more is taken (0: a problem with the comment).
+    ``code`` names the refusal ("comment_too_long", "comment_not_text", "rate_too_many") and
+    ``fields`` its numbers, so the page says it in its own language."""
 
-    def __init__(self, message: str, retry_after: int = 0) -> None:
+    def __init__(self, message: str, code: str, retry_after: int = 0, **fields: int) -> None:
         super().__init__(message)
+        self.code = code
         self.retry_after = retry_after
+        self.fields = fields
+
+
+class FeedbackMissing(RutaError, ValueError):
+    """No rating with this id: a browser kept the id of a rating this feedback database does
+    not hold (a new database, another server)."""
 
 
 def check_comment(comment: str) -> str:
@@ -39,10 +48,15 @@ def check_comment(comment: str) -> str:
     if len(text) > MAX_COMMENT_CHARS:
         raise FeedbackRefused(
             f"Comments can be up to {MAX_COMMENT_CHARS:,} characters; this one has "
-            f"{len(text):,}. Shorten it and rate again."
+            f"{len(text):,}. Shorten it and rate again.",
+            "comment_too_long",
+            max=MAX_COMMENT_CHARS,
+            n=len(text),
         )
     if _SURROGATE.search(text):
-        raise FeedbackRefused("The comment holds characters that are not text; type it again.")
+        raise FeedbackRefused(
+            "The comment holds characters that are not text; type it again.", "comment_not_text"
+        )
     return text
 
 
@@ -67,10 +81,14 @@ class FeedbackLimit:
                 times.popleft()
             if len(times) >= self.per_hour:
                 wait = max(1, math.ceil(3600 - (now - times[0])))
+                minutes = max(1, round(wait / 60))
                 raise FeedbackRefused(
                     f"Ruta keeps at most {self.per_hour} ratings an hour from one person; "
-                    f"try again in {max(1, round(wait / 60))} min.",
+                    f"try again in {minutes} min.",
+                    "rate_too_many",
                     retry_after=wait,
+                    per_hour=self.per_hour,
+                    minutes=minutes,
                 )
             times.append(now)
 
@@ -153,7 +171,8 @@ class FeedbackStore:
             return int(cur.lastrowid or 0)
 
     def update(self, row_id: int, rating: int, comment: str = "") -> None:
-        """Replace rating ``row_id`` (a reader changing their mind about the same answer)."""
+        """Replace rating ``row_id`` (a reader changing their mind about the same answer);
+        FeedbackMissing when the database holds no such rating."""
         if rating not in (1, -1):
             raise ValueError(f"rating must be 1 or -1, got {rating!r}")
         comment = check_comment(comment)
@@ -164,7 +183,7 @@ class FeedbackStore:
                 (ts, rating, comment, row_id),
             )
             if cur.rowcount != 1:
-                raise ValueError(f"no feedback with id {row_id}")
+                raise FeedbackMissing(f"no feedback with id {row_id}")
 
     def rows(self) -> list[dict[str, Any]]:
         """Every rating, oldest first, with citations decoded."""

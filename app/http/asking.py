@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -12,6 +13,8 @@ from starlette.concurrency import run_in_threadpool
 
 from app.http import conversations as conv
 from app.http.errors import error_code, public
+from app.http.labels import docs_filter, question_box, start_page, unchanged, words
+from app.http.limits import OverLimit, over_limit
 from app.http.pool import SHUTTING_DOWN, AnswerPool, ServerBusy
 from app.http.render import answer_html, text_html
 from app.http.saved import past_list, record_of
@@ -23,6 +26,8 @@ from app.rag.suggest import with_suggestions
 from app.rag.types import Answer, Message
 from index.errors import BadQuestion
 from ingest.errors import RutaError
+
+log = logging.getLogger(__name__)
 
 
 def input_problem(question: str, max_chars: int, lang: str = "en") -> str | None:
@@ -47,6 +52,11 @@ def busy_said(exc: ServerBusy, lang: str) -> str:
     if str(exc) == SHUTTING_DOWN:
         return said("shutting_down", lang)
     return said("busy", lang, seconds=exc.retry_after)
+
+
+def limited_said(over: OverLimit, lang: str) -> str:
+    """Why a question over the rate limit is refused, in ``lang``."""
+    return said("rate_limited", lang, seconds=over.retry_after)
 
 
 # An error's code (app/http/errors.py) -> the page's words for it; any other: "error_failed".
@@ -87,9 +97,11 @@ def asker(
 ) -> Callable[..., AsyncIterator[tuple[Any, ...]]]:
     """The chat handler: checks the question, takes a slot of the pool shared with /api and /v1,
     streams the answer off the event loop, then shows it with its sources and suggested
-    follow-ups and keeps it in the browser. The page then speaks the question's language
-    (``lang``, in and out). Outputs: question box, chat, saved conversations, the list of past
-    ones, status line, feedback line, comment box, the page's language."""
+    follow-ups and keeps it in the browser. The page speaks the question's language (``lang``,
+    in and out) from its first reply on, its own words included (labels.py), so one question
+    is one request. Outputs: question box, chat, saved conversations, the list of past ones,
+    status line, feedback line, comment box, the page's language, the document filter, then
+    the components that show only words (labels.words)."""
     keep = gr.skip()
 
     async def chat_turn(
@@ -98,10 +110,22 @@ def asker(
         saved: Any,
         known: list[str] | None,
         lang: str,
+        library: list[dict[str, Any]] | None,
         request: gr.Request,
     ) -> AsyncIterator[tuple[Any, ...]]:
         saved, record = record_of(saved)
         lang = question_language(question, lang)  # a question without words keeps the page's
+        rest = (keep, keep, *unchanged())  # the language, the document filter, the words
+        # The page in the question's language before anything else is drawn.
+        yield (
+            question_box(lang), start_page(library, lang), keep, past_list(saved, lang),
+            keep, keep, keep, lang, docs_filter(lang), *words(lang),
+        )  # fmt: skip
+        over = over_limit(request)
+        if over is not None:  # keep the question: it can be sent again as it is, once allowed
+            log.info("page question refused: %s", over.message)
+            yield keep, keep, keep, keep, limited_said(over, lang), keep, keep, *rest
+            return
         try:
             limit = (await run_in_threadpool(answerer)).config.max_question_chars
             problem = input_problem(question, limit, lang)
@@ -109,22 +133,45 @@ def asker(
         except RutaError as exc:  # no index yet: say what to run, keep the question
             problem = error_said(exc, lang)
         if problem:  # keep what was typed, the chat and its sources; say what is wrong
-            yield keep, keep, keep, keep, problem, keep, keep, lang
+            yield keep, keep, keep, keep, problem, keep, keep, *rest
             return
         client = pool.client(request.headers, request.client.host if request.client else "")
         try:
             await pool.acquire(client)
         except ServerBusy as exc:  # keep the question: it can be sent again as it is
-            yield keep, keep, keep, keep, busy_said(exc, lang), keep, keep, lang
+            yield keep, keep, keep, keep, busy_said(exc, lang), keep, keep, *rest
             return
         t0 = time.monotonic()
         try:
             async for out in _turn(answerer, question, filters, saved, record, keep, lang):
-                yield (*out, lang)
+                yield (*out, *rest)
         finally:
             pool.release(client, time.monotonic() - t0)
 
     return chat_turn
+
+
+def chooser(
+    chat_turn: Callable[..., AsyncIterator[tuple[Any, ...]]],
+) -> Callable[..., AsyncIterator[tuple[Any, ...]]]:
+    """An example or a suggested follow-up clicked in the chat, asked as if typed, in the same
+    request (the chat handler's outputs; its inputs but the question box)."""
+
+    async def chosen_turn(
+        data: gr.SelectData,
+        docs: list[str] | None,
+        saved: Any,
+        known: list[str] | None,
+        lang: str,
+        library: list[dict[str, Any]] | None,
+        request: gr.Request,
+    ) -> AsyncIterator[tuple[Any, ...]]:
+        value = data.value
+        question = str(value.get("text", "") if isinstance(value, dict) else value)
+        async for out in chat_turn(question, docs, saved, known, lang, library, request):
+            yield out
+
+    return chosen_turn
 
 
 async def _turn(

@@ -10,6 +10,7 @@ import gradio as gr
 from starlette.concurrency import run_in_threadpool
 
 from app.http.errors import public
+from app.http.limits import over_limit
 from app.http.pool import AnswerPool
 from app.rag.answer import Answerer
 from app.rag.serialize import answer_dict
@@ -54,6 +55,10 @@ def api_ask(answerer: Callable[[], Answerer], pool: AnswerPool) -> Callable[...,
         except RutaError as exc:
             log.info("ask refused: %s", exc)
             raise gr.Error(public(str(exc)), print_exception=False) from exc
+        over = over_limit(request)
+        if over is not None:
+            log.info("ask refused: %s", over.message)
+            raise gr.Error(over.message, print_exception=False)
         address = request.client.host if request is not None and request.client else ""
         client = pool.client(request.headers if request is not None else {}, address)
 

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.http.scope import LANG_COOKIE, cookie, header, is_api, send_error, spends
+from app.http.scope import (
+    LANG_COOKIE,
+    cookie,
+    header,
+    is_api,
+    is_queue_join,
+    send_error,
+    spends,
+)
 from app.http.words import page_language, said
 
 MAX_BODY_BYTES = 1_048_576
@@ -81,16 +91,54 @@ class Buckets:
         return (1.0 - tokens) / rate
 
 
+# Requests to Gradio's queue let through over the limit, marked, per client: one a second is
+# more than anyone clicks, and a client flooding the queue still meets 429s at the door.
+MARKED_PER_MINUTE = 60
+_MARK = "ruta.over_limit"  # the key of the mark in the request's scope["state"]
+
+
+@dataclass(frozen=True)
+class OverLimit:
+    """The mark RateLimit puts on a request to Gradio's queue over the limit: the handler that
+    would answer says it instead (the page in the chat, Gradio's ``ask`` as its error)."""
+
+    per_minute: int
+    retry_after: int  # whole seconds, at least 1
+
+    @property
+    def message(self) -> str:
+        return (
+            f"rate limit of {self.per_minute} requests per minute exceeded; "
+            f"retry in {self.retry_after} s"
+        )
+
+
+def over_limit(request: Any) -> OverLimit | None:
+    """The mark on ``request`` (a gr.Request, or the Starlette request it wraps): None when
+    the request is within the rate limit."""
+    request = getattr(request, "request", None) or request
+    scope = getattr(request, "scope", None) or {}
+    mark = (scope.get("state") or {}).get(_MARK)
+    return mark if isinstance(mark, OverLimit) else None
+
+
 class RateLimit:
     """A token bucket per client (the trusted user header, else the client address) on every
-    request that asks for work (see spends). The page's requests are refused in the page's
-    language too (its cookie), which Gradio's client shows."""
+    request that asks for work (see spends).
+
+    Over the limit, a request to Gradio's queue (the page's events, gradio_client's calls) is
+    let through marked (over_limit) rather than refused, at most MARKED_PER_MINUTE a minute:
+    the page's question is then refused in the chat, in the question's language, where Gradio
+    would cover the whole page with its error for a 429; the page's other events ask for no
+    answer and run. Past that too, and on every other route, 429 at once, the page's in the
+    page's language too (its cookie), which Gradio's client shows."""
 
     def __init__(self, app: ASGIApp, per_minute: int, user_header: str = "") -> None:
         self.app = app
         self.per_minute = per_minute
         self.user_header = user_header
         self.buckets = Buckets(per_minute)
+        self.marked = Buckets(MARKED_PER_MINUTE)
 
     def _client(self, scope: Scope) -> str:
         user = header(scope, self.user_header) if self.user_header else ""
@@ -100,16 +148,20 @@ class RateLimit:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self.per_minute <= 0 or not spends(scope):
             return await self.app(scope, receive, send)
-        wait = self.buckets.take(self._client(scope), time.monotonic())
-        if wait > 0:
-            retry = max(1, math.ceil(wait))
-            lang = page_language(cookie(scope, LANG_COOKIE))
-            return await send_error(
-                send,
-                429,
-                f"rate limit of {self.per_minute} requests per minute exceeded; retry in {retry} s",
-                "rate_limited",
-                {"Retry-After": str(retry)},
-                "" if is_api(scope) else said("rate_limited", lang, seconds=retry),
-            )
-        await self.app(scope, receive, send)
+        now, client = time.monotonic(), self._client(scope)
+        wait = self.buckets.take(client, now)
+        if wait <= 0:
+            return await self.app(scope, receive, send)
+        over = OverLimit(self.per_minute, max(1, math.ceil(wait)))
+        if is_queue_join(scope) and self.marked.take(client, now) <= 0:
+            state = {**(scope.get("state") or {}), _MARK: over}
+            return await self.app({**scope, "state": state}, receive, send)
+        lang = page_language(cookie(scope, LANG_COOKIE))
+        await send_error(
+            send,
+            429,
+            over.message,
+            "rate_limited",
+            {"Retry-After": str(over.retry_after)},
+            "" if is_api(scope) else said("rate_limited", lang, seconds=over.retry_after),
+        )

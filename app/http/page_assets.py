@@ -198,20 +198,45 @@ def gradio_core() -> str:
 # own words (its copy and clear buttons, the thumbs, the footer, the "Error" of a failed
 # request), through its front end's changeLocale, from the very module the page loaded (the
 # same URL, hence the same instance), wherever the page is served from.
+# A message keeps Gradio's words of the moment it is drawn (its thumbs), and a question's
+# answer is drawn right after the page takes the question's language: so the change must be
+# at once. The module is imported once and kept (an import resolves only after the tasks
+# queued before it, the answer's first messages among them), and the first time Gradio's own
+# translations of every language the page speaks are loaded (Gradio fetches one on its first
+# use, and sets it only then), the page's language set again once they are in.
 LANG_JS = (
     """
 (lang) => {
   const names = NAMES;
   const code = names[lang] ? lang : "en";
   window.rutaExamplesName = names[code];
+  window.rutaLang = code;
   document.documentElement.lang = code;
   const examples = document.querySelector("#ruta-chat .examples[role=group]");
   if (examples) examples.setAttribute("aria-label", names[code]);
   document.cookie = "COOKIE=" + code + "; path=/; SameSite=Strict";
+  const speak = (gradio) => {
+    if (!gradio.changeLocale) return;
+    if (!window.rutaGradio) {
+      window.rutaGradio = gradio;
+      // Gradio sets <html lang> once a language is loaded and set.
+      const waiting = new Set(Object.keys(names).filter((c) => c !== code && c !== "en"));
+      const done = () => { seen.disconnect(); gradio.changeLocale(window.rutaLang); };
+      const seen = new MutationObserver(() => {
+        waiting.delete(document.documentElement.lang);
+        if (!waiting.size) done();
+      });
+      seen.observe(document.documentElement, { attributes: true, attributeFilter: ["lang"] });
+      setTimeout(done, 5000);
+      waiting.forEach((c) => gradio.changeLocale(c));
+    }
+    gradio.changeLocale(code);
+  };
+  if (window.rutaGradio) return speak(window.rutaGradio);
   const core = CORE;
   const url = core && performance.getEntriesByType("resource").map((e) => e.name)
     .find((name) => name.split("?")[0].endsWith("/assets/" + core));
-  if (url) import(url).then((m) => m.changeLocale && m.changeLocale(code)).catch(() => {});
+  if (url) import(url).then(speak).catch(() => {});
 }
 """.replace("NAMES", json.dumps(examples_labels(), ensure_ascii=False))
     .replace("COOKIE", LANG_COOKIE)

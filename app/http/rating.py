@@ -9,7 +9,13 @@ from typing import Any
 
 import gradio as gr
 
-from app.feedback import MAX_COMMENT_CHARS, FeedbackLimit, FeedbackRefused, FeedbackStore
+from app.feedback import (
+    MAX_COMMENT_CHARS,
+    FeedbackLimit,
+    FeedbackMissing,
+    FeedbackRefused,
+    FeedbackStore,
+)
 from app.http import conversations as conv
 from app.http.saved import record_of
 from app.http.words import said
@@ -49,16 +55,20 @@ def rater(
         rating = 1 if data.liked in (True, "Like") else -1
         try:
             if shown.get("feedback_id"):
-                feedback.update(shown["feedback_id"], rating, shown.get("comment", ""))
-            else:
+                try:
+                    feedback.update(shown["feedback_id"], rating, shown.get("comment", ""))
+                except FeedbackMissing:  # kept by this browser, not in this database: anew
+                    shown = {**shown, "feedback_id": None}
+            if not shown.get("feedback_id"):
                 limit.take(client_of(request, user_header))
                 shown = {**shown, "feedback_id": feedback.add(
                     rating, shown["question"], shown["answer"], shown["citations"],
-                    shown["backend"], conversation_id=record["id"],
+                    shown["backend"], comment=shown.get("comment", ""),
+                    conversation_id=record["id"],
                 )}  # fmt: skip
         except FeedbackRefused as exc:
             log.info("feedback refused: %s", exc)
-            return gr.skip(), refused_said(exc, limit.per_hour, lang), gr.skip(), gr.skip()
+            return gr.skip(), refused_said(exc, lang), gr.skip(), gr.skip()
         except StorageError as exc:
             log.error("feedback not saved: %s", exc)
             return gr.skip(), said("rate_not_saved", lang), gr.skip(), gr.skip()
@@ -72,16 +82,10 @@ def rater(
     return rate
 
 
-def refused_said(exc: FeedbackRefused, per_hour: int, lang: str) -> str:
-    """Why the feedback store refused an entry, in ``lang``: too many from one person (its
-    ``retry_after``), a comment that is not text, or the store's own words."""
-    if exc.retry_after > 0:
-        return said(
-            "rate_too_many", lang, per_hour=per_hour, minutes=max(1, round(exc.retry_after / 60))
-        )
-    if "not text" in str(exc):
-        return said("comment_not_text", lang)
-    return str(exc)
+def refused_said(exc: FeedbackRefused, lang: str) -> str:
+    """Why the feedback store refused an entry, in ``lang``: too many from one person (when to
+    try again), a comment too long or not text."""
+    return said(exc.code, lang, **exc.fields)
 
 
 def commenter(feedback: FeedbackStore) -> Callable[..., tuple[Any, ...]]:
@@ -101,9 +105,12 @@ def commenter(feedback: FeedbackStore) -> Callable[..., tuple[Any, ...]]:
         try:
             feedback.update(shown["feedback_id"], shown["rating"], comment)
         except FeedbackRefused as exc:  # the comment stays in its box
-            return gr.skip(), refused_said(exc, 0, lang), gr.skip()
-        except ValueError as exc:
-            return gr.skip(), str(exc), gr.skip()
+            return gr.skip(), refused_said(exc, lang), gr.skip()
+        except FeedbackMissing:  # the rating is gone (a new database): rated again, it is back
+            gone = {k: v for k, v in shown.items() if k != "feedback_id"}
+            record = {**record, "answers": {**record["answers"], str(index): gone}}
+            line = said("rating_gone", lang, n=_answer_number(record, index))
+            return conv.stored(saved, record), line, gr.skip()
         except StorageError as exc:
             log.error("comment not saved: %s", exc)
             return gr.skip(), said("comment_not_saved", lang), gr.skip()

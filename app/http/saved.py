@@ -19,8 +19,10 @@ def record_of(saved: Any) -> tuple[conv.Saved, conv.Record]:
 
 
 def past_list(saved: conv.Saved, lang: str = "en") -> Any:
-    """The list of past conversations, the open one chosen."""
-    return gr.Dropdown(choices=conv.choices(saved, lang), value=saved["current"])
+    """The list of past conversations, the open one chosen, its words in ``lang``."""
+    return gr.Dropdown(
+        label=said("past_label", lang), choices=conv.choices(saved, lang), value=saved["current"]
+    )
 
 
 def _feedback_value(record: conv.Record) -> list[str | None]:

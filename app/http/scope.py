@@ -40,6 +40,11 @@ def spends(scope: Scope) -> bool:
     return is_api(scope) or (path.startswith(GRADIO_API) and scope.get("method") == "POST")
 
 
+def is_queue_join(scope: Scope) -> bool:
+    """A request to Gradio's queue: how the page's events and gradio_client's calls start."""
+    return route_path(scope) == GRADIO_API + "queue/join" and scope.get("method") == "POST"
+
+
 def switched_off(scope: Scope) -> bool:
     return route_path(scope).startswith(OFF_PREFIXES)
 

@@ -14,8 +14,9 @@ from fastapi.responses import FileResponse
 
 from app.feedback import MAX_COMMENT_CHARS, FeedbackLimit, FeedbackStore
 from app.http import conversations as conv
-from app.http.asking import asker
+from app.http.asking import asker, chooser
 from app.http.gradio_ask import api_ask
+from app.http.labels import docs_filter, question_box, words
 from app.http.library import documents, library_html
 from app.http.page_assets import CSS, DOWNLOAD_JS, JS, LANG_JS, SYSTEM_MONO, SYSTEM_SANS
 from app.http.pool import AnswerPool
@@ -48,8 +49,9 @@ def _start(
 ) -> Callable[..., tuple[Any, ...]]:
     """On load: the library in the empty chat, the document filter, and the conversation the
     browser kept (survives a reload), in the language of its last answer, else the browser's
-    (Accept-Language). Outputs: chat, saved, past list, filter, known ids, the documents, the
-    page's language."""
+    (Accept-Language), the page's own words included. Outputs: chat, saved, past list, filter,
+    known ids, the documents, the page's language, the question box, then the components that
+    show only words (labels.words)."""
 
     def start(saved: Any, request: gr.Request | None = None) -> tuple[Any, ...]:
         try:
@@ -61,33 +63,14 @@ def _start(
         lang = conv.last_language(record) or accepted_language(asked)
         chat = chat_shown(record, placeholder=library_html(docs, lang))
         choices = [(d["title"], d["doc_id"]) for d in docs]
-        docs_box = gr.Dropdown(choices=choices, value=[])
+        docs_box = docs_filter(lang, choices=choices, value=[])
         ids = [d["doc_id"] for d in docs]
-        return chat, saved, past_list(saved, lang), docs_box, ids, docs, lang
+        return (
+            chat, saved, past_list(saved, lang), docs_box, ids, docs, lang, question_box(lang),
+            *words(lang),
+        )  # fmt: skip
 
     return start
-
-
-def _relabel(lang: str, docs: list[dict[str, Any]] | None) -> tuple[Any, ...]:
-    """The page's own words in ``lang``. Outputs: intro, question box, Ask, comment box, Send
-    comment, document filter, New conversation, Export Markdown, Export JSON, past list,
-    Delete, the chat (its start page)."""
-    return (
-        said("intro", lang),
-        gr.Textbox(
-            label=said("question_label", lang), placeholder=said("question_placeholder", lang)
-        ),
-        gr.Button(value=said("ask", lang)),
-        gr.Textbox(label=said("comment_label", lang, max=MAX_COMMENT_CHARS)),
-        gr.Button(value=said("send_comment", lang)),
-        gr.Dropdown(label=said("docs_label", lang)),
-        gr.Button(value=said("new", lang)),
-        gr.Button(value=said("export_md", lang)),
-        gr.Button(value=said("export_json", lang)),
-        gr.Dropdown(label=said("past_label", lang)),
-        gr.Button(value=said("delete", lang)),
-        gr.Chatbot(placeholder=library_html(docs or [], lang)),
-    )
 
 
 def build_ui(
@@ -108,6 +91,7 @@ def build_ui(
         rater(feedback, FeedbackLimit(feedback_per_hour), user_header),
         commenter(feedback),
     )
+    chosen_turn = chooser(chat_turn)
     private: dict[str, Any] = {"api_visibility": "private"}
     unbounded: dict[str, Any] = {**private, "concurrency_limit": None}  # the pool bounds them
     with gr.Blocks(title="Ruta", analytics_enabled=False) as page:
@@ -180,33 +164,26 @@ def build_ui(
                 )
             exported = gr.Textbox(visible=False, elem_id="ruta-exported")
 
-        worded = [intro, question, ask_btn, comment, send_btn, docs, new_btn, md_btn, json_btn]
-        worded += [past, delete_btn, chatbot]
+        # The components that show only words, in labels.words' order.
+        worded = [intro, ask_btn, comment, send_btn, new_btn, md_btn, json_btn, delete_btn]
+        # After the page's language changes: its <html lang>, its cookie and Gradio's own
+        # words, in the browser (no request).
+        lang.change(None, [lang], None, js=LANG_JS)
 
-        def speak(event: Any) -> None:
-            """After ``event``: the page's words in its language, and its <html lang>."""
-            event.then(_relabel, [lang, library], worded, **private).then(
-                None, [lang], None, js=LANG_JS
-            )
-
-        start_outputs = [chatbot, saved, past, docs, known, library, lang]
-        speak(page.load(_start(answerer, corpus_dir), [saved], start_outputs, **private))
-        turn_outputs = [question, chatbot, saved, past, status, thanks, comment_box, lang]
-        turn_inputs = [question, docs, saved, known, lang]
+        start_outputs = [chatbot, saved, past, docs, known, library, lang, question, *worded]
+        page.load(_start(answerer, corpus_dir), [saved], start_outputs, **private).then(
+            None, [lang], None, js=LANG_JS
+        )  # also when the language stays: Gradio's words follow the browser's until then
+        # One request per question, its page words included: each request spends one token
+        # of the rate limit (limits.py).
+        turn_outputs = [question, chatbot, saved, past, status, thanks, comment_box, lang, docs]
+        turn_outputs += worded
+        turn_inputs = [docs, saved, known, lang, library]
         for event in (ask_btn.click, question.submit):
-            speak(event(chat_turn, turn_inputs, turn_outputs, **unbounded))
-
-        def pick(data: gr.SelectData) -> str:
-            value = data.value
-            return str(value.get("text", "") if isinstance(value, dict) else value)
-
+            event(chat_turn, [question, *turn_inputs], turn_outputs, **unbounded)
         # An example or a suggested follow-up is asked at once, as if typed.
         for chosen in (chatbot.example_select, chatbot.option_select):
-            speak(
-                chosen(pick, None, question, **private).then(
-                    chat_turn, turn_inputs, turn_outputs, **unbounded
-                )
-            )
+            chosen(chosen_turn, turn_inputs, turn_outputs, **unbounded)
         chatbot.like(rate, [saved, lang], [saved, thanks, comment_box, rated], **private)
         send_btn.click(send, [comment, rated, saved, lang], [saved, thanks, comment], **private)
         reset = [chatbot, saved, past, status, thanks, comment_box]

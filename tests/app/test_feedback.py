@@ -11,7 +11,7 @@ import pytest
 
 from app.feedback import MAX_COMMENT_CHARS, FeedbackLimit, FeedbackRefused, FeedbackStore
 from app.http import conversations as conv
-from app.http.rating import rater
+from app.http.rating import commenter, rater
 from ingest.errors import StorageError
 
 LAST = {"question": "What is R4V?", "answer": "A platform [1]", "citations": [], "backend": "x"}
@@ -103,3 +103,42 @@ def test_the_page_handler_says_why_and_stores_nothing(tmp_path, monkeypatch) -> 
     monkeypatch.setattr("app.feedback.sqlite3.connect", full)
     _, said, _, _ = rate(_one_answer(), _like(), _Request("10.0.0.3"))
     assert "disk is full" in said and "delete" not in said
+
+
+def test_every_feedback_line_is_in_the_pages_language(tmp_path) -> None:
+    """The refusals the feedback store words itself (a kept comment over the limit) and a
+    rating this browser kept that the database no longer holds are said in the page's
+    language, never in the store's English; rated again, the rating is stored anew."""
+    store = FeedbackStore(tmp_path / "feedback.sqlite")
+    rate, send = rater(store, FeedbackLimit(0)), commenter(store)
+
+    # A comment kept in the browser from a Ruta that allowed longer ones, the rating changed.
+    long = {**LAST, "feedback_id": store.add(1, "q", "a"), "rating": 1, "comment": "x" * 2001}
+    saved = conv.stored(conv.empty(), {**conv.new_record(), "answers": {"1": long}})
+    _, line, _, _ = rate(saved, _like(False), _Request(), "fr")
+    nnbsp = "\u202f"  # French writes thousands with a narrow no-break space
+    assert line == (
+        f"Un commentaire peut compter jusqu'à 2{nnbsp}000 caractères ; celui-ci en a 2{nnbsp}001."
+    )
+
+    # The database was replaced: the browser's rating id 7 is in none.
+    gone = {**LAST, "feedback_id": 7, "rating": 1}
+    saved = conv.stored(conv.empty(), {**conv.new_record(), "answers": {"1": gone}})
+    saved, line, comment = send("Muy útil", 1, saved, "es")
+    assert line == (
+        "Su valoración de la respuesta 1 ya no está guardada en el servidor; valórela de nuevo "
+        "y envíe después su comentario."
+    )
+    assert comment == {"__type__": "update"}  # the comment stays in its box
+    saved, line, _, _ = rate(saved, _like(), _Request(), "pt")
+    assert line.startswith("Obrigado: você avaliou a resposta 1 como útil")
+    saved, line, _ = send("Muy útil", 1, saved, "es")
+    assert line == "Gracias: su comentario sobre la respuesta 1 está guardado."
+    last = store.rows()[-1]
+    assert (last["question"], last["comment"]) == (LAST["question"], "Muy útil")
+
+    # A rating kept by a browser, gone from the database: rating it again stores it anew.
+    saved = conv.stored(conv.empty(), {**conv.new_record(), "answers": {"1": gone}})
+    _, line, _, _ = rate(saved, _like(False), _Request(), "es")
+    assert line.startswith("Gracias: valoró la respuesta 1 como no útil")
+    assert store.rows()[-1]["rating"] == -1 and len(store.rows()) == 3

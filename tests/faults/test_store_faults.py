@@ -170,10 +170,12 @@ def test_a_damaged_store_shows_no_absolute_path_on_the_page(small_settings, corp
     pool = AnswerPool(PoolConfig.of(settings))
     chat_turn = asker(Answerers(settings, services, pool.halt), pool)
 
-    async def first() -> tuple:
-        return await anext(chat_turn(QUESTION, None, None, None, "en", None))
+    async def said() -> tuple:
+        turn = chat_turn(QUESTION, None, None, None, "en", None, None)
+        await anext(turn)  # first the page in the question's language
+        return await anext(turn)
 
-    status = asyncio.run(first())[4]  # the status line under the question box
+    status = asyncio.run(said())[4]  # the status line under the question box
     assert "…/index/chroma" in status and "ruta ingest" in status, status
     assert secret not in status and "/tmp/" not in status, status
 

@@ -16,6 +16,7 @@ import pytest
 from starlette.routing import Mount
 
 from app.http.gate import Gate
+from app.http.limits import MARKED_PER_MINUTE
 from app.http.scope import OPEN_PATHS, spends, switched_off
 from app.http.server import create_app
 
@@ -83,6 +84,13 @@ def test_every_route_that_asks_for_work_is_rate_limited(serve_real, routes) -> N
     auth = {"Authorization": f"Bearer {TOKEN}"}
     with serve_real(api_token=TOKEN, rate_limit_per_minute=1) as url, httpx.Client(timeout=30) as c:
         assert c.get(f"{url}/v1/models", headers=auth).status_code == 200  # the one request
+        # Over the limit, Gradio's queue lets some through, marked for its handlers to refuse
+        # (limits.RateLimit); past those, it is refused at the door like the rest.
+        joins = [
+            _status(c, url, "POST", "/gradio_api/queue/join", headers=auth)
+            for _ in range(MARKED_PER_MINUTE)
+        ]
+        assert set(joins) == {422}  # let through: an empty body is no event
         limited = set()
         for method, path in routes:
             if switched_off(_scope(method, path)):

@@ -623,9 +623,7 @@ def test_browser_page_words_follow_the_questions_language(base_url: str, launch_
         # A notice: an empty question is refused in Spanish.
         ask.click()
         expect(status).to_have_text("Escriba primero una pregunta.")
-        # Gradio's own words: its footer, and the thumbs of an answer drawn while the page
-        # speaks Spanish (here since the over-long question; a message keeps the words of the
-        # moment it was drawn).
+        # Gradio's own words: its footer, and the thumbs of the Spanish answer.
         expect(page.locator("footer")).to_contain_text("Usar vía API")
         # The feedback line.
         page.locator("#ruta-chat").get_by_role("button", name="Me gusta", exact=True).click()
@@ -643,5 +641,36 @@ def test_browser_page_words_follow_the_questions_language(base_url: str, launch_
         expect(ask).to_have_text("Ask")
         expect(page.locator("html")).to_have_attribute("lang", "en")
         expect(page.locator("footer")).to_contain_text("Use via API")
+        context.close()
+        browser.close()
+
+
+@pytest.mark.browser
+def test_browser_thumbs_are_in_their_answers_language(base_url: str, launch_chromium) -> None:
+    """Gradio's thumbs under an answer are in that answer's language, from the first question
+    in a language on (they were one question behind: a message keeps Gradio's words of the
+    moment it is drawn, and the page took the question's language only after its answer)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    spanish = next(q for q in EXAMPLES if q.startswith("¿"))
+    with sync_playwright() as pw:
+        browser = launch_chromium(pw)
+        context = browser.new_context(locale="en-US", viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.goto(f"{base_url}/")
+        expect(page.locator("#ruta-chat .ruta-library li").first).to_be_visible(timeout=30_000)
+        chat = page.locator("#ruta-chat")
+
+        def thumbs(name: str):
+            return chat.get_by_role("button", name=name, exact=True)
+
+        _ask(page, spanish)  # an English page: its first Spanish answer
+        expect(thumbs("Me gusta")).to_have_count(1)
+        expect(thumbs("No me gusta")).to_have_count(1)
+        expect(thumbs("Like")).to_have_count(0)
+        _ask(page, QUESTION)  # then an English one: its own thumbs in English
+        expect(thumbs("Like")).to_have_count(1)
+        expect(thumbs("Dislike")).to_have_count(1)
+        expect(thumbs("Me gusta")).to_have_count(1)  # the Spanish answer's stay Spanish
         context.close()
         browser.close()

@@ -6,6 +6,8 @@ import bcrypt
 import httpx
 from openai import AuthenticationError, OpenAI
 
+from app.http.limits import MARKED_PER_MINUTE
+
 QUESTION = "Where does R4V post its monitoring data?"
 
 
@@ -59,10 +61,13 @@ def test_rate_limit_answers_429_with_retry_after(serve_real) -> None:
 
 def test_the_pages_requests_are_refused_in_the_pages_language(serve_real) -> None:
     """Gradio's client shows a refused request's ``detail``: the page's JS keeps the page's
-    language in a cookie, so the rate limit is said in it (English without one)."""
+    language in a cookie, so the rate limit is said in it (English without one), once past
+    the requests to Gradio's queue let through marked."""
     join = "/gradio_api/queue/join"
     with serve_real(rate_limit_per_minute=1) as url, httpx.Client(timeout=30) as c:
         c.post(f"{url}{join}", json={})
+        for _ in range(MARKED_PER_MINUTE):  # let through, marked: an empty body is no event
+            assert c.post(f"{url}{join}", json={}).status_code == 422
         for lang, words in (
             ("es", "Ha preguntado mucho en poco tiempo; vuelva a preguntar en "),
             ("fr", "Vous avez beaucoup demandé en peu de temps ; reposez la question dans "),
@@ -73,6 +78,28 @@ def test_the_pages_requests_are_refused_in_the_pages_language(serve_real) -> Non
             assert r.json()["detail"].startswith(words), r.json()
             assert r.json()["error"]["type"] == r.json()["error"]["code"] == "rate_limited"
             assert r.json()["detail"].endswith(f"{r.headers['retry-after']} s.")
+
+
+def test_gradio_ask_over_the_limit_is_its_error_then_429(serve_real) -> None:
+    """Over the limit, Gradio's ``ask`` (how gradio_client asks) is refused by the handler,
+    with the limit's message as its error and no answer computed; past MARKED_PER_MINUTE
+    such requests a minute, 429 at the door."""
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    with serve_real(rate_limit_per_minute=1) as url:
+        client = Client(f"{url}/", verbose=False)
+        assert client.predict(QUESTION, api_name="/ask")["citations"]
+        try:
+            client.predict(QUESTION, api_name="/ask")
+            raise AssertionError("a question over the limit was answered")
+        except AppError as exc:
+            assert "rate limit of 1 requests per minute exceeded; retry in" in str(exc)
+        with httpx.Client(timeout=30) as c:
+            for _ in range(MARKED_PER_MINUTE - 1):
+                assert c.post(f"{url}/gradio_api/queue/join", json={}).status_code == 422
+            r = c.post(f"{url}/gradio_api/queue/join", json={})
+            assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
 
 
 def test_frame_ancestors_setting_reaches_every_response(serve_real) -> None:
