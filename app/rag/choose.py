@@ -21,7 +21,7 @@ from app.rag.reader import (
     score_units,
 )
 from app.rag.rules import on
-from app.rag.spans import YEAR
+from app.rag.spans import YEAR, counts_like
 from app.rag.termstats import TermStats, root_set
 from index.embed import Embedder, embed_ahead
 from index.lang import packs
@@ -87,7 +87,7 @@ def read(
     missing = ""
     if q.strict:
         answering = _answering(q, ranked, t)
-        if not answering:
+        if not answering or _counts_unknown(q, stats):
             missing = q.kind
         elif answering[0] is not ranked[0] and on("answer_first"):
             # The sentence that holds what was asked leads the answer (answer-first).
@@ -291,6 +291,18 @@ def _answering(q: Question, ranked: list[Unit], t: Tuning) -> list[Unit]:
         and _on_subject(u, q)
         and _on_predicate(u, q, predicate)
     ]
+
+
+def _counts_unknown(q: Question, stats: TermStats) -> bool:
+    """'How many staff …' where the documents never say 'staff' (nor a word that counts the
+    same things, spans.count_class): no count of them is there to give. In English only; in
+    another language the counted word is rarely the documents' own."""
+    if q.lang != "en" or not on("unknown_counted"):
+        return False
+    return any(
+        t != "%" and t not in q.names and not stats.known(t) and not counts_like(t)
+        for t in q.counted
+    )
 
 
 def _in_years(u: Unit, q: Question) -> bool:

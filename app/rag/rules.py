@@ -28,6 +28,7 @@ RULES: dict[str, str] = {
     "country_list": "'which countries' needs a sentence naming two or more",
     "reader_first": "a sure answer's passages are listed first",
     "each_document": "a question naming two documents is answered from each",
+    "unknown_counted": "a count of a thing the documents never mention is not there to give",
 }
 
 _OFF: ContextVar[frozenset[str]] = ContextVar("ruta_rules_off", default=frozenset())

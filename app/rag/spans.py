@@ -228,6 +228,11 @@ def _counts(text: str, start: int, end: int, counted: Sequence[str]) -> bool:
 _COUNT_CLASS = {root(w): cls for cls, ws in _P.table("spans.count_class").items() for w in ws}
 
 
+def counts_like(term: str) -> bool:
+    """Whether ``term`` counts what other nouns of its class count ("entity" as "agency")."""
+    return root(term) in _COUNT_CLASS
+
+
 def answer_span(text: str, spans: list[Span]) -> Span | None:
     """The first group of adjacent spans: 'UNHCR and IOM' rather than 'UNHCR' and 'IOM'."""
     groups = span_groups(text, spans)

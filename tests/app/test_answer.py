@@ -55,6 +55,8 @@ def test_list_answer_gives_the_list_and_not_its_neighbours(answerer):
         "Which countries host the headquarters of the Mixed Migration Centre?",
         # a count for another year than the one the documents give
         "How many activities did R4V implement in 2021?",
+        # a count of a thing the documents never mention ("billions of dollars" is no count)
+        "How many employees does Project Turquesa have?",
     ],
 )
 def test_refuses_when_the_documents_do_not_say(answerer, question):
