@@ -56,19 +56,14 @@ def fold(word: str) -> str:
 _NUMBERS = {w: str(n) for w, n in _P.table("numbers").items()}
 
 
-def number_word(word: str) -> str:
-    """The digits a number word stands for in any language ("five", "cinco" -> "5"); ""."""
-    return _NUMBERS.get(word.lower(), "")
-
-
 @lru_cache(maxsize=131072)
 def lemma(word: str, lang: str = "en") -> str:
     """The folded lemma of one word; hyphenated words lemmatise each part ('co-led' -> 'co-lead');
     acronyms and numbers are kept as they are, number words become digits ('five' -> '5')."""
     if any(ch.isdigit() for ch in word) or (len(word) > 1 and word.isupper()):
         return fold(word)
-    if number_word(word):
-        return number_word(word)
+    if word.lower() in _NUMBERS:
+        return _NUMBERS[word.lower()]
     if "-" in word:
         return "-".join(lemma(p, lang) for p in word.split("-") if p)
     langs: str | tuple[str, ...] = lang if lang == "en" else (lang, "en")

@@ -306,39 +306,3 @@ def test_no_derived_figure_from_one_stated_figure(reader_embedder):
     hits = [Hit(FUNDS[1], 1.0, 1)]
     q = analyse("How much money goes to the Blue Fund from Norway and Sweden combined?")
     assert derive(q.text, read(q, hits, stats, reader_embedder), hits, "") is None
-
-
-PORTS = [
-    chunk(
-        0, "The Green Port works with 12 berths serving 30 countries in the region.", doc="doc-c"
-    ),
-    chunk(
-        1,
-        "The Blue Plan sets out five goals for ports. "
-        "The annex of the Blue Plan adds seven goals for harbour pilots.",
-        doc="doc-d",
-    ),
-]
-
-
-def test_a_derived_figure_from_two_figures_of_one_sentence(reader_embedder):
-    from app.rag.plans.derived import derive
-
-    stats = TermStats.of(Prepared.of(PORTS, 10))
-    hits = [Hit(PORTS[0], 1.0, 1)]
-    q = analyse("How many more countries than berths does the Green Port serve?")
-    assert plan_of(q).name == "derived"
-    a = derive(q.text, read(q, hits, stats, reader_embedder), hits, "")
-    assert a is not None and a.text.split("\n")[0] == "30 − 12 = 18 [1]"
-    assert len(a.citations) == 1 and a.citations[0].quote.startswith("The Green Port")
-
-
-def test_a_derived_figure_from_numbers_in_words(reader_embedder):
-    from app.rag.plans.derived import derive
-
-    stats = TermStats.of(Prepared.of(PORTS, 10))
-    hits = [Hit(PORTS[1], 1.0, 1)]
-    q = analyse("How many goals do the Blue Plan and its annex set out combined?")
-    assert plan_of(q).name == "derived"
-    a = derive(q.text, read(q, hits, stats, reader_embedder), hits, "")
-    assert a is not None and a.text.split("\n")[0] == "five + seven = 12 [1][2]"

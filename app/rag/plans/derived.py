@@ -14,7 +14,6 @@ from app.rag.plans.words import words
 from app.rag.reader import Unit
 from app.rag.termstats import root_set
 from app.rag.types import Answer
-from index.lemmas import number_word
 from index.types import Hit
 
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
@@ -33,19 +32,14 @@ class Figure:
 
 
 def figures(unit: Unit) -> list[Figure]:
-    """The figures of the asked-for kind a sentence states (the reader's answer spans), in
-    digits or in words ("five thematic areas")."""
+    """The figures of the asked-for kind a sentence states (the reader's answer spans)."""
     out = []
     for s, e in unit.spans:
         text = unit.text[s:e]
         m = _NUMBER.search(text)
-        if m:
-            value = float(m.group().replace(",", ""))
-        else:
-            m = next((w for w in re.finditer(r"\w+", text) if number_word(w.group())), None)
-            if not m:
-                continue
-            value = float(number_word(m.group()))
+        if not m:
+            continue
+        value = float(m.group().replace(",", ""))
         out.append(Figure(value, text, text[: m.start()], text[m.end() :], unit))
     return out
 
@@ -63,9 +57,6 @@ def pick(reading: Reading, floor: float) -> tuple[Figure, Figure] | None:
         if u.p < floor:
             break
         figs = figures(u)
-        # the best sentence states both ("26 offices covering 41 countries")
-        if first is None and len(figs) == 2 and figs[0].value != figs[1].value:
-            return figs[0], figs[1]
         if len(figs) != 1:
             continue
         f = figs[0]
@@ -100,20 +91,6 @@ def derive(question: str, reading: Reading, hits: Sequence[Hit], notice: str) ->
         working = f"{a.text} − {b.text} = {_say(a.value - b.value, a)} [1][2]"
     else:
         working = f"{a.text} + {b.text} = {_say(a.value + b.value, a)} [1][2]"
-    if a.unit is b.unit:  # one sentence states both: one citation
-        cite = make_citation(1, hits[a.unit.hit], a.unit.text, 1.0)
-        working = working.replace(" [1][2]", " [1]")
-        text = f"{working}\n{a.unit.text} [1]"
-        return Answer(
-            question,
-            text,
-            (replace(cite, spans=a.unit.marks),),
-            False,
-            "extractive",
-            tuple(hits),
-            notice,
-            q.lang,
-        )
     cites = []
     for n, f in enumerate((a, b), start=1):
         cite = make_citation(n, hits[f.unit.hit], f.unit.text, 1.0)
