@@ -32,12 +32,6 @@ _ELIDED = {
 }
 
 
-def unelided(word: str, lang: str) -> str:
-    """``word`` without the elided article it opens with in ``lang`` ("l'OIT" -> "OIT")."""
-    pat = _ELIDED.get(lang)
-    return pat.sub("", word, count=1) if pat else word
-
-
 # Demonyms and derived forms of names, longest first: Colombian/Colombia -> colomb.
 _ROOT_SUFFIXES = _P.words("root.suffixes")
 _ROOT_MIN = 4
@@ -146,7 +140,7 @@ def _terms(text: str, lang: str) -> tuple[str, ...]:
             cut = next(len(p) for p in _POSSESSIVE if lw.endswith(p))
             w, lw = w[:-cut], lw[:-cut]
         if lang in _ELIDED:
-            w = unelided(w, lang)
+            w = _ELIDED[lang].sub("", w, count=1)
             lw = w.lower()
         if (lw in STOP and not (len(w) > 1 and w.isupper())) or (len(lw) < 2 and not lw.isdigit()):
             continue
@@ -167,7 +161,6 @@ def proper_terms(question: str, lang: str = "en") -> list[str]:
     too when it is an acronym ("UNHCR co-leads R4V …")."""
     ws = _WORD.findall(question)
     first = ws[:1] if ws and _ACRONYM.fullmatch(ws[0]) else []
-    ws = [unelided(w, lang) for w in ws]
     return [t for w in first + ws[1:] if w[:1].isupper() for t in terms(w, lang)]
 
 
