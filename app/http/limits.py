@@ -91,6 +91,28 @@ class Buckets:
         return (1.0 - tokens) / rate
 
 
+class Windows:
+    """At most ``per_minute`` spends by key in each window of a minute, counted from the
+    window's first spend: unlike Buckets, nothing comes back before the minute is over, so a
+    burst of ``per_minute`` is followed by refusals however slowly it was sent."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self.windows: dict[str, tuple[int, float]] = {}
+
+    def take(self, key: str, now: float) -> float:
+        """Spend one; returns 0 when allowed, else the seconds until the window ends."""
+        if len(self.windows) > 10_000:  # forget keys whose window is over
+            self.windows = {k: v for k, v in self.windows.items() if now - v[1] < 60}
+        spent, start = self.windows.get(key, (0, now))
+        if now - start >= 60:
+            spent, start = 0, now
+        if spent < self.per_minute:
+            self.windows[key] = (spent + 1, start)
+            return 0.0
+        return 60 - (now - start)
+
+
 # Requests to Gradio's queue let through over the limit, marked, per client: one a second is
 # more than anyone clicks, and a client flooding the queue still meets 429s at the door.
 MARKED_PER_MINUTE = 60
@@ -138,7 +160,7 @@ class RateLimit:
         self.per_minute = per_minute
         self.user_header = user_header
         self.buckets = Buckets(per_minute)
-        self.marked = Buckets(MARKED_PER_MINUTE)
+        self.marked = Windows(MARKED_PER_MINUTE)
 
     def _client(self, scope: Scope) -> str:
         user = header(scope, self.user_header) if self.user_header else ""

@@ -144,3 +144,15 @@ def test_root_path_behind_a_prefix_stripping_proxy(serve_real) -> None:
         assert config["root"].endswith("/ruta"), config["root"]
         codes = [httpx.get(f"{url}/v1/models").status_code for _ in range(3)]
         assert codes == [200, 200, 429]  # the API paths are still recognised as such
+
+
+def test_the_marked_requests_come_back_only_when_their_minute_is_over() -> None:
+    """The queue's marked requests are counted per minute, not refilled by the second: a
+    burst sent slowly (a slow machine) still meets the door once the minute's are spent."""
+    from app.http.limits import Windows
+
+    windows = Windows(3)
+    assert [windows.take("a", t) for t in (0.0, 5.0, 10.0)] == [0.0, 0.0, 0.0]
+    assert windows.take("a", 20.0) == 40.0  # spent, and no second has brought one back
+    assert windows.take("b", 20.0) == 0.0  # each client its own
+    assert windows.take("a", 60.0) == 0.0  # a new minute
