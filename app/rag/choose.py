@@ -275,12 +275,19 @@ def _heading(u: Unit) -> bool:
 def _answering(q: Question, ranked: list[Unit], t: Tuning) -> list[Unit]:
     """The good sentences that hold a span of the asked-for kind, best first. In English 'good'
     is a probability and the question's names; a question in another language scores lower
-    against English sentences and its names may be translated ('BID' for IDB): there, one of
-    the best three."""
+    against English sentences and its names may be translated ('BID' for IDB), so they cannot
+    say the sentence is on its subject: there, the best sentence, at the same least probability.
+    (On the ten readable sets every answered question in another language had its span in the best
+    sentence; a lower one holding a span was about another subject: 'Ecuador and Jamaica' for
+    the countries of an initiative the documents name none of.)"""
     # "Which countries …?" asks for a list of them: one country named in passing is no answer.
     least = 2 if q.span_kind == "country" and q.plural and on("country_list") else 1
     if q.lang != "en":
-        return [u for u in ranked[:3] if len(u.spans) >= least and _in_years(u, q)]
+        return [
+            u
+            for u in ranked[:1]
+            if len(u.spans) >= least and _in_years(u, q) and u.p >= t.strict_min
+        ]
     predicate = q.predicate_roots
     return [
         u

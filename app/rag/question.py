@@ -154,6 +154,7 @@ _MODIFIER = re.compile(
 _AUXILIARIES = frozenset(_P.words("question.auxiliary"))
 _JOINERS = frozenset(_P.words("question.plural_joiner"))
 _PLURAL = _P.words("question.plural")
+_PLURAL_WH = frozenset(_P.words("question.plural_wh"))
 
 
 def head_noun(text: str) -> str:
@@ -175,6 +176,8 @@ def _plural_noun(text: str) -> bool:
     m = _WH.search(text)
     if not m:
         return False
+    if m.group(1).lower() in _PLURAL_WH:  # "¿Cuáles son …?", "Quels sont …?"
+        return True
     words = m.group(2).split()
     for i, word in enumerate(words[:3]):
         if _MODIFIER.match(word):

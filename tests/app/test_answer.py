@@ -67,6 +67,22 @@ def test_refuses_when_the_documents_do_not_say(answerer, question):
     assert a.citations  # points at the closest passages
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which countries take part in the Inclusive Cities, Communities of Solidarity initiative?",
+        "¿Cuáles son los países de la iniciativa Ciudades Incluyentes, Comunidades Solidarias?",
+    ],
+)
+def test_a_list_the_documents_do_not_give_is_refused_in_another_language_too(answerer, question):
+    """The documents name the initiative but not its countries. In another language the
+    question's names cannot say which sentence is on its subject: a lower sentence naming two
+    countries ('Ecuador and Jamaica', another programme's) is no answer there either."""
+    a = answerer.answer(question)
+    assert a.refused, a.text
+    assert "Jamaica" not in a.text
+
+
 def test_follow_up_is_resolved_against_history(answerer):
     history = turn(
         "What humanitarian programme is UN Women running on human mobility?",

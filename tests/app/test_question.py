@@ -158,3 +158,20 @@ def test_nouns_joined_to_a_plural_one_ask_for_several():
     assert analyse("Which research or training programmes run in Peru?").plural
     assert not analyse("Which government pays for it?").plural
     assert not analyse("Which country or region hosts most migrants?").plural
+
+
+@pytest.mark.parametrize(
+    ("question", "plural"),
+    [
+        ("¿Cuáles son los países de la iniciativa?", True),
+        ("¿Cuál es el país de la iniciativa?", False),
+        ("Quais são os países da iniciativa?", True),
+        ("Qual é o país da iniciativa?", False),
+        ("Quels sont les pays de l'initiative ?", True),
+        ("Quel est le pays de l'initiative ?", False),
+    ],
+)
+def test_a_question_word_that_inflects_says_whether_several_are_asked(question, plural):
+    """'¿Cuáles son …?' asks for several though no noun follows the question word
+    (pack entry question.plural_wh): a country named in passing is then no answer."""
+    assert analyse(question).plural is plural
