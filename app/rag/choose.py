@@ -25,7 +25,8 @@ from app.rag.spans import YEAR, counts_like
 from app.rag.termstats import TermStats, root_set
 from index.embed import Embedder, embed_ahead
 from index.lang import packs
-from index.lemmas import fold
+from index.lang.places import places_named
+from index.lemmas import fold, terms
 from index.types import Hit
 
 MAX_ITEMS = 10
@@ -75,9 +76,15 @@ def read(
     # Instruction-like text that does not answer the question is never an answer sentence.
     mute = silenced(q, hits, units)
     units = [replace(u, p=0.0) if (u.hit, u.pos) in mute else u for u in units]
-    # Only in English: a name in another language may be the translation of one the English
-    # documents use ("PNUD" for UNDP), and the multilingual scores carry those questions.
-    unknown = tuple(n for n in q.names if not stats.known(n)) if q.lang == "en" else ()
+    # In another language a name may be the translation of one the English documents use
+    # ("PNUD" for UNDP): only its countries and regions are checked, by their English names.
+    unknown = (
+        tuple(n for n in q.names if not stats.known(n))
+        if q.lang == "en"
+        else tuple(p for p in places_named(q.text, q.lang) if not _known_place(p, stats))
+        if on("foreign_places")
+        else ()
+    )
     if not units:
         return Reading(q, (), (), 0.0, 0.0, unknown, "", 0.0, 1.0, t)
     ranked = sorted(units, key=lambda u: (_heading(u), -u.p, u.hit, u.pos))
@@ -298,6 +305,11 @@ def _answering(q: Question, ranked: list[Unit], t: Tuning) -> list[Unit]:
         and _on_subject(u, q)
         and _on_predicate(u, q, predicate)
     ]
+
+
+def _known_place(english: str, stats: TermStats) -> bool:
+    """The documents name the place: every word of its English name ('Costa Rica')."""
+    return all(stats.known(t) for t in terms(english))
 
 
 def _counts_unknown(q: Question, stats: TermStats) -> bool:

@@ -29,6 +29,7 @@ RULES: dict[str, str] = {
     "reader_first": "a sure answer's passages are listed first",
     "each_document": "a question naming two documents is answered from each",
     "unknown_counted": "a count of a thing the documents never mention is not there to give",
+    "foreign_places": "a place a question in another language names is checked by its English name",
 }
 
 _OFF: ContextVar[frozenset[str]] = ContextVar("ruta_rules_off", default=frozenset())

@@ -83,6 +83,19 @@ def test_a_list_the_documents_do_not_give_is_refused_in_another_language_too(ans
     assert "Jamaica" not in a.text
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "¿Cuántos migrantes venezolanos viven en Turquía?",
+        "Combien de migrants vénézuéliens vivent en Turquie ?",
+    ],
+)
+def test_a_country_the_documents_never_name_is_refused_in_another_language(answerer, question):
+    """Turkey is in no document: its Spanish or French name, read as its English one (CLDR),
+    is a name the documents never use, as it is for the English question."""
+    assert answerer.answer(question).refused
+
+
 def test_follow_up_is_resolved_against_history(answerer):
     history = turn(
         "What humanitarian programme is UN Women running on human mobility?",
