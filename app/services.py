@@ -202,11 +202,18 @@ class Services:
         return self.live.loading
 
     def warm_up(self) -> int:
-        """Load the index and models, and read the lemma dictionaries of ``warm_languages``."""
+        """Load the index and models, and read the lemma dictionaries and place names of
+        ``warm_languages``."""
+        from index.lang.places import read_places
         from index.lemmas import read_dictionaries
 
         langs = self.settings.warm_language_list
-        return self.live.warm_up(lambda: read_dictionaries(langs))
+
+        def read() -> None:
+            read_dictionaries(langs)
+            read_places(langs)
+
+        return self.live.warm_up(read)
 
 
 def make_answerer(

@@ -7,6 +7,7 @@ in the language."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 
 from babel import Locale, UnknownLocaleError
@@ -43,3 +44,10 @@ def places_named(text: str, lang: str) -> tuple[str, ...]:
         return ()
     found = (table[m.group(1)] for m in pattern.finditer(folded) if text[m.start()].isupper())
     return tuple(dict.fromkeys(found))
+
+
+def read_places(langs: Iterable[str]) -> None:
+    """Read CLDR's territory names of ``langs`` now (a server's warm-up): the first question
+    in Spanish then does not wait ~60 ms for them."""
+    for lang in langs:
+        _territories(lang)

@@ -23,3 +23,14 @@ def test_a_place_in_another_language_is_named_in_english(text, lang, english):
 def test_only_a_capitalised_word_is_a_place_and_english_needs_no_reading():
     assert places_named("el chile de la receta", "es") == ()
     assert places_named("How many refugees does Turkey host?", "en") == ()
+
+
+def test_the_warm_up_reads_a_languages_places_once():
+    """read_places (the server's warm-up, RUTA_WARM_LANGUAGES) leaves nothing to read for
+    the first question in that language."""
+    from index.lang import places
+
+    places.read_places(["pt"])
+    before = places._territories.cache_info().hits
+    assert places_named("Quantos refugiados acolhe a Turquia?", "pt") == ("Türkiye",)
+    assert places._territories.cache_info().hits == before + 1
