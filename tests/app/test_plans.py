@@ -310,9 +310,7 @@ def test_no_derived_figure_from_one_stated_figure(reader_embedder):
 
 STRATEGIES = [
     chunk(0, "The Harbour Strategy 2021-2026 sets out how ports will share pilots.", doc="doc-e"),
-    chunk(
-        1, "The Inland Strategy 2024-2031 sets out how river ports will share pilots.", doc="doc-f"
-    ),
+    chunk(1, "The Inland Strategy 2024-2031 sets out how river ports will share pilots.", doc="doc-f"),
 ]
 
 
