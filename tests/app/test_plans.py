@@ -306,23 +306,3 @@ def test_no_derived_figure_from_one_stated_figure(reader_embedder):
     hits = [Hit(FUNDS[1], 1.0, 1)]
     q = analyse("How much money goes to the Blue Fund from Norway and Sweden combined?")
     assert derive(q.text, read(q, hits, stats, reader_embedder), hits, "") is None
-
-
-STRATEGIES = [
-    chunk(0, "The Harbour Strategy 2021-2026 sets out how ports will share pilots.", doc="doc-e"),
-    chunk(1, "The Inland Strategy 2024-2031 sets out how river ports will share pilots.", doc="doc-f"),
-]
-
-
-def test_years_between_two_stated_periods_show_their_working_and_both_citations(reader_embedder):
-    """'How many years after … ends' is worked out from each sentence's latest year, though
-    no sentence states a number of years (the reader's own answer is a near miss)."""
-    from app.rag.plans.derived import derive
-
-    stats = TermStats.of(Prepared.of(STRATEGIES, 10))
-    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(STRATEGIES)]
-    q = analyse("How many years after the Harbour Strategy ends does the Inland Strategy end?")
-    assert plan_of(q).name == "derived"
-    a = derive(q.text, read(q, hits, stats, reader_embedder), hits, "")
-    assert a is not None and a.text.split("\n")[0] == "2031 − 2026 = 5 years [1][2]"
-    assert [c.quote.split()[1] for c in a.citations] == ["Inland", "Harbour"]

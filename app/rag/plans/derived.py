@@ -5,20 +5,18 @@ amount named twice (two sentences that say the same thing)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from app.rag.choose import Reading
 from app.rag.citations import make_citation
 from app.rag.plans.words import words
 from app.rag.reader import Unit
-from app.rag.spans import YEAR
 from app.rag.termstats import root_set
 from app.rag.types import Answer
 from index.types import Hit
 
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
-_YEAR = re.compile(rf"\b{YEAR}\b")
 SAME_CLAIM = 0.8  # two sentences sharing this share of their roots say the same thing
 
 
@@ -46,31 +44,19 @@ def figures(unit: Unit) -> list[Figure]:
     return out
 
 
-def year_figures(unit: Unit) -> list[Figure]:
-    """A sentence's latest year as its one figure ("2022-2025" ends in 2025): what "how many
-    years after … ends" is worked out from; none when it states no year."""
-    years = [m for m in _YEAR.finditer(unit.text)]
-    if not years:
-        return []
-    last = max(years, key=lambda m: int(m.group()))
-    return [Figure(float(last.group()), last.group(), "", "", unit)]
-
-
 def same_claim(a: Unit, b: Unit) -> bool:
     x, y = root_set(a.text), root_set(b.text)
     return bool(x and y) and len(x & y) / min(len(x), len(y)) > SAME_CLAIM
 
 
-def pick(
-    reading: Reading, floor: float, found: Callable[[Unit], list[Figure]] = figures
-) -> tuple[Figure, Figure] | None:
+def pick(reading: Reading, floor: float) -> tuple[Figure, Figure] | None:
     """The two best sentences that each state one figure of the same kind (same currency and
     scale), not the same claim twice."""
     first: Figure | None = None
     for u in reading.ranked:
         if u.p < floor:
             break
-        figs = found(u)
+        figs = figures(u)
         if len(figs) != 1:
             continue
         f = figs[0]
@@ -94,21 +80,13 @@ def derive(question: str, reading: Reading, hits: Sequence[Hit], notice: str) ->
     """The worked figure and the two sentences it comes from, or None when the passages do not
     state two figures to work it from (the reader answers then)."""
     q = reading.question
-    w = words(q.lang)
-    # "How many years after … ends …?": no sentence holds a number of years (the reader's
-    # near miss), two hold the years it is worked out from.
-    in_years = bool(w.years_between.search(q.focus or q.text))
-    if reading.refused and not (in_years and reading.near_miss):
+    if reading.refused or reading.near_miss:
         return None
-    found = year_figures if in_years else figures
-    pair = pick(reading, reading.tuning.add_min * reading.best, found)
+    pair = pick(reading, reading.tuning.add_min * reading.best)
     if pair is None:
         return None
     a, b = sorted(pair, key=lambda f: (f.unit.hit, f.unit.pos))  # as the passages say them
-    if in_years:
-        a, b = (a, b) if a.value >= b.value else (b, a)
-        working = f"{a.text} − {b.text} = {_say(a.value - b.value, a)} {w.years} [1][2]"
-    elif w.difference.search(q.focus or q.text):
+    if words(q.lang).difference.search(q.focus or q.text):
         a, b = (a, b) if a.value >= b.value else (b, a)
         working = f"{a.text} − {b.text} = {_say(a.value - b.value, a)} [1][2]"
     else:

@@ -14,7 +14,6 @@ PATTERNS = (
     "joiners",
     "derived",
     "difference",
-    "years_between",
     "impersonal",
     "leans_on",
 )
@@ -30,14 +29,12 @@ class PlanWords:
     joiners: re.Pattern[str]
     derived: re.Pattern[str]
     difference: re.Pattern[str]  # of a derived figure, the cues that subtract
-    years_between: re.Pattern[str]  # ... the cues that ask for the years between stated years
     impersonal: re.Pattern[str]
     leans_on: re.Pattern[str]  # a pronoun a follow-up leans on
     limit: str  # "{shown} of {total} points; ask for more."
     not_said: str  # "the documents do not say."
     both: str  # "Both": a comparison's line on what names both sides
     not_compared: str  # "no passage speaks of both."
-    years: str  # "years", said after a number of years worked out
 
 
 @cache
@@ -52,5 +49,5 @@ def words(lang: str) -> PlanWords:
     """The cues of ``lang``; a language without a table reads as English."""
     raw = table().get(lang) or table()["en"]
     pats = {k: re.compile(str(raw[k]), re.I) for k in PATTERNS}
-    plain = {k: str(raw[k]) for k in ("limit", "not_said", "both", "not_compared", "years")}
+    plain = {k: str(raw[k]) for k in ("limit", "not_said", "both", "not_compared")}
     return PlanWords(lang, **pats, **plain)
