@@ -76,15 +76,7 @@ def read(
     # Instruction-like text that does not answer the question is never an answer sentence.
     mute = silenced(q, hits, units)
     units = [replace(u, p=0.0) if (u.hit, u.pos) in mute else u for u in units]
-    # In another language a name may be the translation of one the English documents use
-    # ("PNUD" for UNDP): only its countries and regions are checked, by their English names.
-    unknown = (
-        tuple(n for n in q.names if not stats.known(n))
-        if q.lang == "en"
-        else tuple(p for p in places_named(q.text, q.lang) if not _known_place(p, stats))
-        if on("foreign_places")
-        else ()
-    )
+    unknown = _unknown_names(q, stats)
     if not units:
         return Reading(q, (), (), 0.0, 0.0, unknown, "", 0.0, 1.0, t)
     ranked = sorted(units, key=lambda u: (_heading(u), -u.p, u.hit, u.pos))
@@ -307,9 +299,17 @@ def _answering(q: Question, ranked: list[Unit], t: Tuning) -> list[Unit]:
     ]
 
 
-def _known_place(english: str, stats: TermStats) -> bool:
-    """The documents name the place: every word of its English name ('Costa Rica')."""
-    return all(stats.known(t) for t in terms(english))
+def _unknown_names(q: Question, stats: TermStats) -> tuple[str, ...]:
+    """The names the question uses that the documents never do. In another language a name
+    may be the translation of one the English documents use ("PNUD" for UNDP): only its
+    countries and regions are checked, by their English names, every word of one ('Costa
+    Rica')."""
+    if q.lang == "en":
+        return tuple(n for n in q.names if not stats.known(n))
+    if not on("foreign_places"):
+        return ()
+    places = places_named(q.text, q.lang)
+    return tuple(p for p in places if not all(stats.known(t) for t in terms(p)))
 
 
 def _counts_unknown(q: Question, stats: TermStats) -> bool:
