@@ -30,6 +30,7 @@ RULES: dict[str, str] = {
     "each_document": "a question naming two documents is answered from each",
     "unknown_counted": "a count of a thing the documents never mention is not there to give",
     "foreign_places": "a place a question in another language names is checked by its English name",
+    "unnamed_sides": "a comparison whose sides are not names quotes a second passage",
 }
 
 _OFF: ContextVar[frozenset[str]] = ContextVar("ruta_rules_off", default=frozenset())

@@ -7,9 +7,10 @@ import pytest
 
 from app.rag.choose import read
 from app.rag.conversation import own_subject
-from app.rag.plans.shape import comparison_sides, plan_of
+from app.rag.plans.shape import Plan, comparison_sides, plan_of
 from app.rag.plans.steps import answer_steps
 from app.rag.plans.summary import points_of, spread, summarise
+from app.rag.plans.unnamed import second_side, unnamed_sides
 from app.rag.plans.words import PATTERNS, table, words
 from app.rag.question import analyse
 from app.rag.termstats import TermStats
@@ -306,3 +307,30 @@ def test_no_derived_figure_from_one_stated_figure(reader_embedder):
     hits = [Hit(FUNDS[1], 1.0, 1)]
     q = analyse("How much money goes to the Blue Fund from Norway and Sweden combined?")
     assert derive(q.text, read(q, hits, stats, reader_embedder), hits, "") is None
+
+
+TOOLS = [
+    chunk(0, "The bank's Harbour Portal, a migration tool, offers data on flows.", "Bank"),
+    chunk(1, "The bank's Perception Lab, a migration tool, offers surveys of attitudes.", "Bank"),
+    chunk(2, "Norway funds the Blue Fund with $12 million for border health posts.", "Norway"),
+]
+
+
+def test_a_comparison_of_unnamed_sides_quotes_a_second_passage(reader_embedder):
+    question = "How do the bank's two migration tools differ in what they offer?"
+    q = analyse(question, "en")
+    assert plan_of(q) == Plan("comparison")  # no names to split it by
+    hits, reading = ask_over(TOOLS, TermStats.of(Prepared.of(TOOLS, 10)), reader_embedder)(question)
+    first = {hits[u.hit].chunk.chunk_id for u in reading.units}
+    assert len(first) == 1  # the reader alone quotes one tool
+    a = unnamed_sides(question, reading, hits, "")
+    assert a is not None
+    assert {c.chunk_id for c in a.citations} == {"doc-a#0000", "doc-a#0001"}  # both tools
+
+
+def test_no_second_side_from_a_passage_that_does_not_answer(reader_embedder):
+    question = "How do the bank's two migration tools differ in what they offer?"
+    only = [TOOLS[0], TOOLS[2]]
+    hits, reading = ask_over(only, TermStats.of(Prepared.of(only, 10)), reader_embedder)(question)
+    assert second_side(reading) is None  # the Blue Fund is no side of it
+    assert unnamed_sides(question, reading, hits, "") is None  # the reader's own answer

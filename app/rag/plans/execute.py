@@ -10,6 +10,7 @@ from app.rag.plans.derived import derive
 from app.rag.plans.shape import Plan
 from app.rag.plans.steps import AskOne, answer_steps
 from app.rag.plans.summary import summarise
+from app.rag.plans.unnamed import unnamed_sides
 from app.rag.types import Answer
 from index.lemmas import root
 from index.types import Hit
@@ -34,6 +35,8 @@ def run_plan(
             return answer_steps(
                 question, plan.steps, ask_one, lang, notice, context=plan.context, docs=plan.docs
             )
+        case "comparison" if not plan.steps:
+            return unnamed_sides(question, reading, hits, notice)
         case "comparison":
             return answer_steps(question, plan.steps, ask_one, lang, notice, labelled=True)
         case "derived":

@@ -44,8 +44,10 @@ def plan_of(q: Question) -> Plan:
         return Plan("summary", (text,))
     if w.comparison.search(text):
         sides = comparison_sides(text, q.lang)
-        if len(sides) >= 2:
-            return Plan("comparison", sides)
+        # sides without names of their own: the reader's answer and another passage's
+        return Plan("comparison", sides if len(sides) >= 2 else ())
+    if w.contrast.search(text):
+        return Plan("comparison")
     if w.derived.search(text) and q.kind in ("amount", "number", "date"):
         return Plan("derived", q.parts)
     if len(q.parts) > 1 and (_own_subjects(q) or _own_documents(q)) and not _one_name_for_both(q):

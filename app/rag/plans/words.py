@@ -11,6 +11,7 @@ from pathlib import Path
 PATTERNS = (
     "summary",
     "comparison",
+    "contrast",
     "joiners",
     "derived",
     "difference",
@@ -26,6 +27,7 @@ class PlanWords:
     lang: str
     summary: re.Pattern[str]
     comparison: re.Pattern[str]
+    contrast: re.Pattern[str]  # a comparison whose sides are seldom names ("… differ?")
     joiners: re.Pattern[str]
     derived: re.Pattern[str]
     difference: re.Pattern[str]  # of a derived figure, the cues that subtract
