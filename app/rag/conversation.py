@@ -68,6 +68,14 @@ def own_subject(q: Question) -> bool:
     return any(t not in names for t in q.terms)
 
 
+def names_before_pronoun(q: Question) -> bool:
+    """A name of the question's own stands before the pronoun it leans on ("And the Mixed
+    Migration Centre — what is it trying to achieve?"): the pronoun may point to that name
+    rather than back to the conversation."""
+    m = words(q.lang).leans_on.search(q.text)
+    return m is not None and bool(proper_terms(q.text[: m.start()], q.lang))
+
+
 def candidate_queries(
     question: str, history: Sequence[Message], max_chars: int, lang: str | None = None
 ) -> list[str]:
@@ -82,6 +90,8 @@ def candidate_queries(
         return [question]
     asked = analyse(question, lang or detect_language(question))
     need = "no" if own_subject(asked) else asked.needs_context
+    if need == "yes" and names_before_pronoun(asked):
+        need = "maybe"  # "And the Mixed Migration Centre — what is it …?": "it" may be it
     # Said as a statement, the previous question is the new one's context: the reader asks
     # the new one (its kind, its parts) and reads the old one's words at half weight.
     merged = f"{previous.rstrip(' ?¿')}. {question}"

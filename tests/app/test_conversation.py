@@ -50,3 +50,14 @@ def test_when_unsure_both_queries_are_searched():
 def test_the_history_is_bounded():
     long = [Message("user", "x" * 200_000), Message("assistant", "…")]
     assert len(previous_question(long, 2000)) == 2000
+
+
+def test_a_pronoun_after_a_name_of_its_own_is_searched_both_ways():
+    # "it" may be the Mixed Migration Centre the question names first, or the UNNM-LAC asked
+    # about before: both readings are searched and the better supported one answered
+    q = "And the Mixed Migration Centre — what is it mainly trying to achieve?"
+    assert candidate_queries(q, ANSWERED, 2000) == [q, f"What is the UNNM-LAC. {q}"]
+    # a pronoun with no name before it leans on the conversation alone
+    assert candidate_queries("And what is it mainly trying to achieve?", ANSWERED, 2000) == [
+        "What is the UNNM-LAC. And what is it mainly trying to achieve?"
+    ]
