@@ -340,6 +340,9 @@ def _on_predicate(u: Unit, q: Question, predicate: set[str]) -> bool:
     subject (a word of the predicate: 'lead', 'fund', 'co-chair'), or names beside it."""
     if q.kind != "actor" or not on("on_predicate"):
         return True
+    if q.actor_verbs and on("actor_verb"):  # "Who heads …?": only a sentence saying who heads
+        # ("INTERPOL-led", "co-chaired": the verb of a hyphenated word says it too)
+        return bool(q.actor_verbs & (root_set(u.text) | root_set(u.text.replace("-", " "))))
     return (
         not predicate
         or u.features[FEATURES.index("beside")] > 0

@@ -68,6 +68,14 @@ class Question:
         return tuple(t for t in self.terms if t not in self.names and t not in head)
 
     @property
+    def actor_verbs(self) -> set[str]:
+        """The verbs that ask what an actor does, when the predicate holds one ('Which agencies
+        jointly lead the platform that coordinates …?' -> lead, run, head, chair …): what a
+        sentence must say to answer 'who', more than the predicate's other words."""
+        roots = {root(t) for t in self.predicate}
+        return {r for group in _ACTOR_VERBS if roots & group & _SAID for r in group}
+
+    @property
     def predicate_roots(self) -> set[str]:
         """The predicate's roots, with the verbs that ask the same of an actor ('run' is also
         'lead', 'head', 'chair' …; 'pay' also 'fund', 'finance' …)."""
@@ -143,6 +151,7 @@ class Question:
 # preposition, a verb of the question or its end ("the research team for …"); not a
 # participle ("the total funding going into …").
 _ACTOR_VERBS = [{root(t) for t in terms(g)} for g in ACTOR_VERBS]
+_SAID = {root(t) for t in terms(" ".join(_P.words("actor_said")))}
 _NOUN_PHRASE = _P.pattern("question.noun_phrase")
 
 _WH = re.compile(rf"\b({_words('question.wh')})\s+([\w\s-]+)", re.I)

@@ -30,3 +30,13 @@ def test_a_plural_question_collects_names_from_several_passages(answerer):
     )
     assert not a.refused
     assert len({c.chunk_id for c in a.citations}) >= 2, a.text
+
+
+def test_who_leads_is_answered_by_a_sentence_saying_who_leads(answerer):
+    """'actor_verb': the sentence naming the platform's 200 organisations says nothing of who
+    leads it; the one saying it is "co-led by UNHCR and IOM" answers."""
+    a = answerer.answer(
+        "Which organisations lead the R4V platform made up of over 200 organizations?"
+    )
+    assert not a.refused
+    assert "co-led by UNHCR and IOM" in a.citations[0].quote, a.text
