@@ -333,6 +333,7 @@ def _in_years(u: Unit, q: Question) -> bool:
 
 
 _YEAR = re.compile(rf"\b{YEAR}\b")
+_NOT_ACTOR = packs().pattern("actor_said_not")
 
 
 def _on_predicate(u: Unit, q: Question, predicate: set[str]) -> bool:
@@ -342,7 +343,8 @@ def _on_predicate(u: Unit, q: Question, predicate: set[str]) -> bool:
         return True
     if q.actor_verbs and on("actor_verb"):  # "Who heads …?": only a sentence saying who heads
         # ("INTERPOL-led", "co-chaired": the verb of a hyphenated word says it too)
-        return bool(q.actor_verbs & (root_set(u.text) | root_set(u.text.replace("-", " "))))
+        said = _NOT_ACTOR.sub(" ", u.text)  # "has led to …" leads nothing
+        return bool(q.actor_verbs & (root_set(said) | root_set(said.replace("-", " "))))
     return (
         not predicate
         or u.features[FEATURES.index("beside")] > 0

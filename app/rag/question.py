@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from app.rag.cues import ACTOR_VERBS, KINDS, Kind
+from app.rag.rules import on
 from index.analysis import Analysis, analyse_query
 from index.lang import packs
 from index.lang.packs import first_group
@@ -106,7 +107,9 @@ class Question:
         if self.kind == "actor":
             if _WHO_OBJECT.search(self.focus or self.text):
                 return self.plural  # "Who is it focused on?": a group of people, not a name
-            return bool(_WHO.match(self.text)) or (self.plural)
+            # "Which agency leads …?" asks a name as "who leads …?" does
+            asks_leader = bool(self.actor_verbs) and on("actor_verb")
+            return bool(_WHO.match(self.text)) or self.plural or asks_leader
         return self.kind in STRICT
 
     @property

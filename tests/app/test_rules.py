@@ -40,3 +40,14 @@ def test_who_leads_is_answered_by_a_sentence_saying_who_leads(answerer):
     )
     assert not a.refused
     assert "co-led by UNHCR and IOM" in a.citations[0].quote, a.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Which organisation chairs REDLAC?", "Which agency heads the Mixed Migration Centre?"],
+)
+def test_which_agency_leads_is_refused_when_no_sentence_says_who_leads(answerer, question):
+    """'actor_verb': "which agency leads …?" asks a name as "who leads …?" does; a sentence
+    that names agencies near the subject (or says it "has led to" something) is no answer."""
+    a = answerer.answer(question)
+    assert a.refused, a.text
