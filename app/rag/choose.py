@@ -285,7 +285,10 @@ def _answering(q: Question, ranked: list[Unit], t: Tuning) -> list[Unit]:
         return [
             u
             for u in ranked[:1]
-            if len(u.spans) >= least and _in_years(u, q) and u.p >= t.strict_min
+            if len(u.spans) >= least
+            and _in_years(u, q)
+            and u.p >= t.strict_min
+            and _says_actor_verb(u, q)
         ]
     predicate = q.predicate_roots
     return [
@@ -342,14 +345,22 @@ def _on_predicate(u: Unit, q: Question, predicate: set[str]) -> bool:
     if q.kind != "actor" or not on("on_predicate"):
         return True
     if q.actor_verbs and on("actor_verb"):  # "Who heads …?": only a sentence saying who heads
-        # ("INTERPOL-led", "co-chaired": the verb of a hyphenated word says it too)
-        said = _NOT_ACTOR.sub(" ", u.text)  # "has led to …" leads nothing
-        return bool(q.actor_verbs & (root_set(said) | root_set(said.replace("-", " "))))
+        return _says_actor_verb(u, q)
     return (
         not predicate
         or u.features[FEATURES.index("beside")] > 0
         or bool(predicate & root_set(u.text))
     )
+
+
+def _says_actor_verb(u: Unit, q: Question) -> bool:
+    """For "who leads / heads / chairs …" (in any language), the sentence says so: "co-led by
+    UNHCR and IOM", "INTERPOL-led" (the verb of a hyphenated word says it too); "has led to …"
+    leads nothing."""
+    if q.kind != "actor" or not q.actor_verbs or not on("actor_verb"):
+        return True
+    said = _NOT_ACTOR.sub(" ", u.text)
+    return bool(q.actor_verbs & (root_set(said) | root_set(said.replace("-", " "))))
 
 
 def _on_subject(u: Unit, q: Question) -> bool:

@@ -30,4 +30,9 @@ PURPOSE_SAID = _P.pattern("purpose.said")
 
 # Verbs that ask the same of an actor: "Who runs R4V?" is answered by "co-led by UNHCR and
 # IOM", "Who pays for it?" by "funded by the European Union".
-ACTOR_VERBS = tuple(" ".join(words) for words in _P.table("actor_verbs").values())
+# Each group's words in every language, with the language they are read in ("liderar" is
+# Spanish, "lead" English): the same group ("lead") gathers them all.
+ACTOR_VERBS: tuple[tuple[tuple[str, str], ...], ...] = tuple(
+    tuple((p.code, w) for p in _P.packs for w in p["actor_verbs"].table.get(group, ()))
+    for group in _P.table("actor_verbs")
+)

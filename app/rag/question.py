@@ -74,7 +74,7 @@ class Question:
         jointly lead the platform that coordinates …?' -> lead, run, head, chair …): what a
         sentence must say to answer 'who', more than the predicate's other words."""
         roots = {root(t) for t in self.predicate}
-        return {r for group in _ACTOR_VERBS if roots & group & _SAID for r in group}
+        return {r for group in _ACTOR_VERBS if roots & group and group & _SAID for r in group}
 
     @property
     def predicate_roots(self) -> set[str]:
@@ -153,7 +153,7 @@ class Question:
 # A noun phrase's head: a lower-case word after a determiner and up to three others, before a
 # preposition, a verb of the question or its end ("the research team for …"); not a
 # participle ("the total funding going into …").
-_ACTOR_VERBS = [{root(t) for t in terms(g)} for g in ACTOR_VERBS]
+_ACTOR_VERBS = [{root(t) for lang, w in g for t in terms(w, lang)} for g in ACTOR_VERBS]
 _SAID = {root(t) for t in terms(" ".join(_P.words("actor_said")))}
 _NOUN_PHRASE = _P.pattern("question.noun_phrase")
 

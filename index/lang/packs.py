@@ -59,7 +59,7 @@ class Entry:
 
     def finds(self, example: str) -> bool:
         """Whether the entry finds something in ``example``: its pattern matches, one of its
-        words (or a table's keys) stands in it as a word, or it is its template filled in."""
+        words (a table's listed words, or its keys) stands in it as a word, or it is its template filled in."""
         if self.compiled is None:
             return False
         if self.text and not self.pattern:
@@ -88,12 +88,20 @@ def alternation(words: tuple[str, ...] | list[str]) -> str:
 def _compile(entry: dict[str, Any], flags: int) -> re.Pattern[str] | None:
     if entry.get("pattern"):
         return re.compile(entry["pattern"], flags)
-    words = list(entry.get("words") or entry.get("table") or [])
+    words = list(entry.get("words") or _table_words(entry.get("table") or {}))
     if words:
         return re.compile(rf"(?<!\w)(?:{alternation(words)})(?!\w)", flags)
     if entry.get("text"):  # a template: '{subject}' and the like stand for anything
         return re.compile(re.sub(r"\\\{\w+\\\}", ".+?", re.escape(entry["text"])), flags | re.S)
     return None
+
+
+def _table_words(table: dict[str, Any]) -> list[str]:
+    """What a table finds in a text: the words its lists hold (a group of verbs: "liderar",
+    "dirigir" …), or its keys when its values are not lists of words."""
+    if table and all(isinstance(v, list) for v in table.values()):
+        return [w for v in table.values() for w in v]
+    return list(table)
 
 
 def _entries(lang: str, data: dict[str, Any], prefix: str = "") -> dict[str, Entry]:

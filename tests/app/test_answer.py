@@ -328,15 +328,19 @@ def test_a_question_in_another_language_meets_the_text_by_cognates(answerer):
 @pytest.mark.parametrize(
     ("question", "lead"),
     [
-        ("¿Quién financia el Proyecto Turquesa?", "Financia el Proyecto Turquesa:"),
-        ("Quem financia o Projeto Turquesa?", "Financia o Projeto Turquesa:"),
+        ("¿Quién financia el Proyecto Turquesa?", "Según los documentos:"),
+        ("Quem financia o Projeto Turquesa?", "Segundo os documentos:"),
     ],
 )
 def test_the_lead_names_the_answer_not_the_questions_own_subject_translated(
     answerer, question, lead
 ):
-    """'Project Turquesa' shares a word with 'Proyecto Turquesa': the name the question does
-    not say at all is the answer to mark and to say in the lead."""
+    """'Project Turquesa' shares a word with 'Proyecto Turquesa': the names the question does
+    not say at all are the answer to mark and to say in the lead, the same ones the English
+    question marks ("financia" meets "funded" as "funds" does)."""
     a = answerer.answer(question)
-    assert a.framing[0] == f"{lead} Government of Canada [1]"
-    assert [a.citations[0].quote[s:e] for s, e in a.citations[0].spans] == ["Government of Canada"]
+    english = answerer.answer("Who funds Project Turquesa?")
+    spans = [a.citations[0].quote[s:e] for s, e in a.citations[0].spans]
+    assert spans[0] == "Government of Canada" and "Turquesa" not in " ".join(spans)
+    assert spans == [english.citations[0].quote[s:e] for s, e in english.citations[0].spans]
+    assert a.framing[0].startswith(f"{lead} Government of Canada [1]")

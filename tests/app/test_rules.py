@@ -44,10 +44,22 @@ def test_who_leads_is_answered_by_a_sentence_saying_who_leads(answerer):
 
 @pytest.mark.parametrize(
     "question",
-    ["Which organisation chairs REDLAC?", "Which agency heads the Mixed Migration Centre?"],
+    [
+        "Which organisation chairs REDLAC?",
+        "Which agency heads the Mixed Migration Centre?",
+        "¿Qué organización preside REDLAC?",  # the verbs of each language's pack
+        "Quelle organisation préside REDLAC ?",
+    ],
 )
 def test_which_agency_leads_is_refused_when_no_sentence_says_who_leads(answerer, question):
     """'actor_verb': "which agency leads …?" asks a name as "who leads …?" does; a sentence
     that names agencies near the subject (or says it "has led to" something) is no answer."""
     a = answerer.answer(question)
     assert a.refused, a.text
+
+
+def test_a_funding_verb_in_another_language_meets_the_english_one(answerer):
+    """The packs' actor verbs: "financia" is "funded", so the sentence saying who funds the
+    project answers, its span the lead."""
+    a = answerer.answer("¿Quién financia el Proyecto Turquesa contra el tráfico de migrantes?")
+    assert not a.refused and "Government of Canada" in a.framing[0], a.text
