@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from app.rag.cues import ACTOR_VERBS, KINDS, Kind
@@ -68,23 +69,25 @@ class Question:
         head = set(terms(head_noun(self.text), self.lang))
         return tuple(t for t in self.terms if t not in self.names and t not in head)
 
+    @cached_property
+    def _verb_groups(self) -> tuple[frozenset[str], ...]:
+        """The actor-verb groups the predicate holds a verb of (computed once: the reader asks
+        for each sentence)."""
+        roots = {root(t) for t in self.predicate}
+        return tuple(group for group in _ACTOR_VERBS if roots & group)
+
     @property
-    def actor_verbs(self) -> set[str]:
+    def actor_verbs(self) -> frozenset[str]:
         """The verbs that ask what an actor does, when the predicate holds one ('Which agencies
         jointly lead the platform that coordinates …?' -> lead, run, head, chair …): what a
         sentence must say to answer 'who', more than the predicate's other words."""
-        roots = {root(t) for t in self.predicate}
-        return {r for group in _ACTOR_VERBS if roots & group and group & _SAID for r in group}
+        return frozenset(r for group in self._verb_groups if group & _SAID for r in group)
 
     @property
     def predicate_roots(self) -> set[str]:
         """The predicate's roots, with the verbs that ask the same of an actor ('run' is also
         'lead', 'head', 'chair' …; 'pay' also 'fund', 'finance' …)."""
-        out = {root(t) for t in self.predicate}
-        for group in _ACTOR_VERBS:
-            if out & group:
-                out |= group
-        return out
+        return {root(t) for t in self.predicate}.union(*self._verb_groups)
 
     @property
     def things(self) -> tuple[str, ...]:
@@ -153,7 +156,7 @@ class Question:
 # A noun phrase's head: a lower-case word after a determiner and up to three others, before a
 # preposition, a verb of the question or its end ("the research team for …"); not a
 # participle ("the total funding going into …").
-_ACTOR_VERBS = [{root(t) for lang, w in g for t in terms(w, lang)} for g in ACTOR_VERBS]
+_ACTOR_VERBS = [frozenset(root(t) for lang, w in g for t in terms(w, lang)) for g in ACTOR_VERBS]
 _SAID = {root(t) for t in terms(" ".join(_P.words("actor_said")))}
 _NOUN_PHRASE = _P.pattern("question.noun_phrase")
 
