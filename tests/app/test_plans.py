@@ -309,6 +309,62 @@ def test_no_derived_figure_from_one_stated_figure(reader_embedder):
     assert derive(q.text, read(q, hits, stats, reader_embedder), hits, "") is None
 
 
+STRATEGIES = [
+    chunk(
+        0, "Blue Strategy for Ruritania, 2022-2025: it sets four pillars of work.", "Blue Agency"
+    ),
+    chunk(
+        1, "Green Strategy on Labour Mobility 2023-2030: it rests on five areas.", "Green Agency"
+    ),
+    chunk(2, "The Red Plan sets three priorities for border towns.", "Red Office"),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "working", "first"),
+    [
+        (
+            "How many years after the Blue Agency's strategy ends does the Green Agency's end?",
+            "2030 [1] − 2025 [2] = 5 years",
+            "Green",
+        ),
+        (
+            "The Blue Agency's strategy ends in 2024. How many years beyond that does the "
+            "Green Agency's strategy run?",
+            "2030 [1] − 2024 (as asked) = 6 years",
+            "Green",
+        ),
+        (
+            "How many years after the Blue Agency's strategy starts does the Green Agency's start?",
+            "2023 [1] − 2022 [2] = 1 years",
+            "Green",
+        ),
+    ],
+)
+def test_a_count_of_years_is_worked_from_each_sides_stated_year(
+    reader_embedder, question, working, first
+):
+    from app.rag.plans.derived import derive
+
+    stats = TermStats.of(Prepared.of(STRATEGIES, 10))
+    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(STRATEGIES)]
+    q = analyse(question)
+    assert plan_of(q).name == "derived"
+    a = derive(q.text, read(q, hits, stats, reader_embedder), hits, "")
+    assert a is not None
+    assert a.text.split("\n")[0] == working
+    assert a.citations[0].quote.split()[0] == first
+
+
+def test_no_count_of_years_when_a_side_states_none(reader_embedder):
+    from app.rag.plans.derived import year_gap
+
+    stats = TermStats.of(Prepared.of(STRATEGIES, 10))
+    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(STRATEGIES)]
+    q = analyse("How many years after the Red Office's plan ends does the Green Agency's end?")
+    assert year_gap(q.text, read(q, hits, stats, reader_embedder), hits, "") is None
+
+
 TOOLS = [
     chunk(0, "The bank's Harbour Portal, a migration tool, offers data on flows.", "Bank"),
     chunk(1, "The bank's Perception Lab, a migration tool, offers surveys of attitudes.", "Bank"),

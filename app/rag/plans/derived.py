@@ -1,6 +1,9 @@
 """The derived-figure plan: a figure worked out from two stated ones, shown with its working
 and both citations ("$25 million + $25 million = $50 million [1][2]"); never a sum of the same
-amount named twice (two sentences that say the same thing)."""
+amount named twice (two sentences that say the same thing). A count of years between two
+stated years ("How many years after A ends does B end?") takes each side's year from the
+best sentence that names it, or from the question itself ("A ends in 2024. How many years
+beyond that …?"): "2030 [1] − 2025 [2] = 5 years"."""
 
 from __future__ import annotations
 
@@ -11,9 +14,13 @@ from dataclasses import dataclass, replace
 from app.rag.choose import Reading
 from app.rag.citations import make_citation
 from app.rag.plans.words import words
+from app.rag.question import Question
 from app.rag.reader import Unit
-from app.rag.termstats import root_set
+from app.rag.rules import on
+from app.rag.spans import YEAR
+from app.rag.termstats import root_set, spelled_acronyms
 from app.rag.types import Answer
+from index.lemmas import root
 from index.types import Hit
 
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
@@ -76,10 +83,120 @@ def _say(value: float, like: Figure) -> str:
     return f"{like.prefix}{digits}{like.suffix}"
 
 
+# A year, or a period of years ("2023-2030"): its first and last year.
+_PERIOD = re.compile(rf"\b({YEAR})(?:\s?[-–/]\s?({YEAR}))?\b")
+
+
+@dataclass(frozen=True)
+class Year:
+    """A stated year: the period it comes from ("2023-2030"), and the sentence that states it
+    (None: the question does)."""
+
+    value: int
+    period: str
+    unit: Unit | None
+
+
+def stated_year(text: str, start: bool) -> Year | None:
+    """The first year or period a text states: its first year when ``start``, else its last."""
+    m = _PERIOD.search(text)
+    if not m:
+        return None
+    value = m.group(1) if start or not m.group(2) else m.group(2)
+    return Year(int(value), m.group(), None)
+
+
+def _names(u: Unit, hits: Sequence[Hit], name: str) -> bool:
+    """The sentence, or the section it stands in, names ``name`` (a question's name), or spells
+    it out."""
+    text = f"{hits[u.hit].chunk.section} {u.text}"
+    return root(name) in root_set(text) or name in spelled_acronyms(text)
+
+
+def _sides(q: Question, focus: str, premised: bool) -> list[str]:
+    """The names the asked part of the question holds; when the statement before it gives a
+    year, not the names of that statement ("A ends in 2024. How many years beyond that does
+    B run?": the side is B)."""
+    asked = root_set(focus)
+    before = root_set(q.text[: q.text.rfind(focus)]) if premised and focus != q.text else set()
+    return [n for n in q.names if root(n) in asked and root(n) not in before]
+
+
+def year_sides(q: Question, reading: Reading, hits: Sequence[Hit]) -> list[Year] | None:
+    """The two years a count of years is worked from: the question's own, then each named
+    side's from the best sentence that names it and states a year (in another language,
+    where a name may be translated, the best sentences that state one). None when a side
+    states no year: the documents do not give what the count needs."""
+    w = words(q.lang)
+    text = q.focus or q.text
+    start = bool(w.period_start.search(text))
+    found = [Year(int(y), y, None) for y in re.findall(rf"\b{YEAR}\b", q.text)]
+    if len(found) >= 2:  # both years asked: no document needed, none to cite
+        return None
+    floor = reading.tuning.strict_min
+    for name in _sides(q, text, bool(found)):
+        if len(found) == 2:
+            break
+        year = next(
+            (
+                replace(y, unit=u)
+                for u in reading.ranked
+                if (y := stated_year(u.text, start)) and _names(u, hits, name)
+            ),
+            None,
+        )
+        if year is None and q.lang == "en":
+            return None
+        # (a word two sides' names share, "agency", finds the side already found)
+        if year is not None and year.unit not in [f.unit for f in found]:
+            found.append(year)
+    for u in reading.ranked if q.lang != "en" else ():
+        if len(found) == 2 or u.p < floor:
+            break
+        y = stated_year(u.text, start)
+        if y is not None and all(f.value != y.value for f in found):
+            found.append(replace(y, unit=u))
+    if len(found) < 2 or found[0].value == found[1].value:
+        return None
+    return found
+
+
+def year_gap(question: str, reading: Reading, hits: Sequence[Hit], notice: str) -> Answer | None:
+    """'How many years after A ends does B end?': the later year less the earlier, each cited
+    where it is stated; None when the question counts no years or a side states none."""
+    q = reading.question
+    w = words(q.lang)
+    text = q.focus or q.text
+    if not (w.difference.search(text) and w.years.search(text)):
+        return None
+    sides = year_sides(q, reading, hits)
+    if sides is None:
+        return None
+    late, early = sorted(sides, key=lambda y: -y.value)
+    cited = [y for y in (late, early) if y.unit is not None]
+    marks = {id(y): f"[{n}]" for n, y in enumerate(cited, start=1)}
+
+    def said(y: Year) -> str:
+        return f"{y.value} {marks[id(y)]}" if y.unit is not None else f"{y.value} ({w.as_asked})"
+
+    working = f"{said(late)} − {said(early)} = {late.value - early.value} {w.years_word}"
+    cites = []
+    for n, y in enumerate(cited, start=1):
+        assert y.unit is not None
+        cite = make_citation(n, hits[y.unit.hit], y.unit.text, 1.0)
+        cites.append(replace(cite, spans=y.unit.marks))
+    quoted = " ".join(f"{y.unit.text} [{n}]" for n, y in enumerate(cited, start=1) if y.unit)
+    text = f"{working}\n{quoted}"
+    return Answer(question, text, tuple(cites), False, "extractive", tuple(hits), notice, q.lang)
+
+
 def derive(question: str, reading: Reading, hits: Sequence[Hit], notice: str) -> Answer | None:
     """The worked figure and the two sentences it comes from, or None when the passages do not
     state two figures to work it from (the reader answers then)."""
     q = reading.question
+    years = year_gap(question, reading, hits, notice) if on("year_gap") else None
+    if years is not None:
+        return years
     if reading.refused or reading.near_miss:
         return None
     pair = pick(reading, reading.tuning.add_min * reading.best)

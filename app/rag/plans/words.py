@@ -17,6 +17,8 @@ PATTERNS = (
     "difference",
     "impersonal",
     "leans_on",
+    "years",
+    "period_start",
 )
 
 
@@ -33,10 +35,14 @@ class PlanWords:
     difference: re.Pattern[str]  # of a derived figure, the cues that subtract
     impersonal: re.Pattern[str]
     leans_on: re.Pattern[str]  # a pronoun a follow-up leans on
+    years: re.Pattern[str]  # a derived figure counted in years
+    period_start: re.Pattern[str]  # ... from the year a period starts (else the year it ends)
     limit: str  # "{shown} of {total} points; ask for more."
     not_said: str  # "the documents do not say."
     both: str  # "Both": a comparison's line on what names both sides
     not_compared: str  # "no passage speaks of both."
+    years_word: str  # "years", in a worked figure of years
+    as_asked: str  # "as asked": a year the question states itself, in the working
 
 
 @cache
@@ -51,5 +57,8 @@ def words(lang: str) -> PlanWords:
     """The cues of ``lang``; a language without a table reads as English."""
     raw = table().get(lang) or table()["en"]
     pats = {k: re.compile(str(raw[k]), re.I) for k in PATTERNS}
-    plain = {k: str(raw[k]) for k in ("limit", "not_said", "both", "not_compared")}
+    plain = {
+        k: str(raw[k])
+        for k in ("limit", "not_said", "both", "not_compared", "years_word", "as_asked")
+    }
     return PlanWords(lang, **pats, **plain)
