@@ -365,6 +365,46 @@ def test_no_count_of_years_when_a_side_states_none(reader_embedder):
     assert year_gap(q.text, read(q, hits, stats, reader_embedder), hits, "") is None
 
 
+COUNCIL = [
+    chunk(
+        0,
+        "The Council includes 9 members: Ruritania (chair), Norway, Chile, Peru (chair), Fiji, "
+        "Oman, Laos, Mali and Chad.",
+        "Council",
+    ),
+    chunk(1, "The Blue Fund is financed by Norway with $12 million for border health posts."),
+]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many members of the Council are not chairs?",
+        "Leaving out the two chairs, how many other members does the Council have?",
+    ],
+)
+def test_a_count_that_leaves_some_out_is_the_stated_count_less_those(reader_embedder, question):
+    from app.rag.plans.derived import derive
+
+    stats = TermStats.of(Prepared.of(COUNCIL, 10))
+    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(COUNCIL)]
+    q = analyse(question)
+    assert plan_of(q).name == "derived"
+    a = derive(q.text, read(q, hits, stats, reader_embedder), hits, "")
+    assert a is not None
+    assert a.text.split("\n")[0] == "9 − 2 chairs = 7 [1]"
+    assert a.citations[0].quote.startswith("The Council includes 9 members")
+
+
+def test_no_count_less_what_the_sentence_does_not_mark(reader_embedder):
+    from app.rag.plans.derived import count_less
+
+    stats = TermStats.of(Prepared.of(COUNCIL, 10))
+    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(COUNCIL)]
+    q = analyse("How many members of the Council are not observers?")
+    assert count_less(q.text, read(q, hits, stats, reader_embedder), hits, "") is None
+
+
 TOOLS = [
     chunk(0, "The bank's Harbour Portal, a migration tool, offers data on flows.", "Bank"),
     chunk(1, "The bank's Perception Lab, a migration tool, offers surveys of attitudes.", "Bank"),

@@ -20,7 +20,7 @@ from app.rag.rules import on
 from app.rag.spans import YEAR
 from app.rag.termstats import root_set, spelled_acronyms
 from app.rag.types import Answer
-from index.lemmas import root
+from index.lemmas import STOP, root, terms
 from index.types import Hit
 
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
@@ -190,6 +190,54 @@ def year_gap(question: str, reading: Reading, hits: Sequence[Hit], notice: str) 
     return Answer(question, text, tuple(cites), False, "extractive", tuple(hits), notice, q.lang)
 
 
+def _left_out(q: Question, best: Unit) -> tuple[int, str] | None:
+    """How many the question leaves out, and what: as many as it says ("leaving out the two
+    co-chairs"), else as many times as the best sentence marks them ("ECLAC (co-chair), …, IOM
+    (co-chair)"); None when it names nothing the sentence holds."""
+    w = words(q.lang)
+    text = q.focus or q.text
+    m = w.excluding.search(text)
+    if m is None:
+        return None
+    after = terms(text[m.end() :], q.lang)
+    said = [t for t in after if t not in STOP]
+    if not said:
+        return None
+    how_many = said[0] if said[0] in w.numbers or said[0].isdigit() else ""
+    thing = said[1] if how_many and len(said) > 1 else said[0]
+    # as the question writes it ("co-chairs")
+    shown = re.search(rf"\b{re.escape(thing)}[\w-]*", text[m.end() :], re.I)
+    thing = shown.group() if shown else thing
+    if how_many:
+        n = int(how_many) if how_many.isdigit() else w.numbers.index(how_many)
+        return n, thing
+    marked = [t for t in terms(best.text, q.lang) if root(t) == root(said[0])]
+    return (len(marked), thing) if marked else None
+
+
+def count_less(question: str, reading: Reading, hits: Sequence[Hit], notice: str) -> Answer | None:
+    """'How many members … are not co-chairs?': the best sentence's one stated count less those
+    the question leaves out, '19 − 2 co-chairs = 17 [1]'; None when the sentence states no
+    single count or does not hold what is left out."""
+    q = reading.question
+    if reading.refused or reading.near_miss or not reading.units or not on("count_less"):
+        return None
+    if not words(q.lang).excluding.search(q.focus or q.text):
+        return None
+    best = reading.units[0]
+    figs = figures(best)
+    out = _left_out(q, best)
+    if len(figs) != 1 or out is None:
+        return None
+    (total,), (n, thing) = [f.value for f in figs], out
+    if not 0 < n < total:
+        return None
+    working = f"{figs[0].text} − {n} {thing} = {_say(total - n, figs[0])} [1]"
+    cite = replace(make_citation(1, hits[best.hit], best.text, 1.0), spans=best.marks)
+    text = f"{working}\n{best.text} [1]"
+    return Answer(question, text, (cite,), False, "extractive", tuple(hits), notice, q.lang)
+
+
 def derive(question: str, reading: Reading, hits: Sequence[Hit], notice: str) -> Answer | None:
     """The worked figure and the two sentences it comes from, or None when the passages do not
     state two figures to work it from (the reader answers then)."""
@@ -197,6 +245,9 @@ def derive(question: str, reading: Reading, hits: Sequence[Hit], notice: str) ->
     years = year_gap(question, reading, hits, notice) if on("year_gap") else None
     if years is not None:
         return years
+    less = count_less(question, reading, hits, notice)
+    if less is not None:
+        return less
     if reading.refused or reading.near_miss:
         return None
     pair = pick(reading, reading.tuning.add_min * reading.best)

@@ -10,6 +10,7 @@ from typing import Literal
 
 from app.rag.plans.words import words
 from app.rag.question import Question
+from app.rag.rules import on
 from index.lang import packs
 from index.lemmas import STOP, proper_terms
 
@@ -49,6 +50,8 @@ def plan_of(q: Question) -> Plan:
     if w.contrast.search(text):
         return Plan("comparison")
     if w.derived.search(text) and q.kind in ("amount", "number", "date"):
+        return Plan("derived", q.parts)
+    if w.excluding.search(text) and q.kind == "number" and on("count_less"):
         return Plan("derived", q.parts)
     if len(q.parts) > 1 and (_own_subjects(q) or _own_documents(q)) and not _one_name_for_both(q):
         context = q.text[: q.text.rfind(text)].strip() if q.focus and q.focus != q.text else ""

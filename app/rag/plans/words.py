@@ -19,6 +19,7 @@ PATTERNS = (
     "leans_on",
     "years",
     "period_start",
+    "excluding",
 )
 
 
@@ -37,12 +38,14 @@ class PlanWords:
     leans_on: re.Pattern[str]  # a pronoun a follow-up leans on
     years: re.Pattern[str]  # a derived figure counted in years
     period_start: re.Pattern[str]  # ... from the year a period starts (else the year it ends)
+    excluding: re.Pattern[str]  # a count that leaves some out ("are not co-chairs")
     limit: str  # "{shown} of {total} points; ask for more."
     not_said: str  # "the documents do not say."
     both: str  # "Both": a comparison's line on what names both sides
     not_compared: str  # "no passage speaks of both."
     years_word: str  # "years", in a worked figure of years
     as_asked: str  # "as asked": a year the question states itself, in the working
+    numbers: tuple[str, ...] = ()  # the small numbers' words, from zero
 
 
 @cache
@@ -61,4 +64,5 @@ def words(lang: str) -> PlanWords:
         k: str(raw[k])
         for k in ("limit", "not_said", "both", "not_compared", "years_word", "as_asked")
     }
-    return PlanWords(lang, **pats, **plain)
+    numbers = tuple(str(n).lower() for n in raw.get("numbers", ()))  # type: ignore[attr-defined]
+    return PlanWords(lang, **pats, **plain, numbers=numbers)
