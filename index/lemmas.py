@@ -159,7 +159,8 @@ def roots(text: str, lang: str = "en") -> list[str]:
 def proper_terms(question: str, lang: str = "en") -> list[str]:
     """Capitalised words past the first (names, places, acronyms), as terms; the first word
     too when it is an acronym ("UNHCR co-leads R4V …")."""
-    ws = [_name_of(w) for w in _WORD.findall(question)]
+    elided = _ELIDED.get(lang)  # "l'OIT" is a name as "OIT" is
+    ws = [_name_of(elided.sub("", w, count=1) if elided else w) for w in _WORD.findall(question)]
     first = ws[:1] if ws and _ACRONYM.fullmatch(ws[0]) else []
     return [t for w in first + ws[1:] if w[:1].isupper() for t in terms(w, lang)]
 

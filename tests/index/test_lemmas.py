@@ -126,3 +126,9 @@ def test_a_server_reads_its_warm_languages_before_the_first_question(monkeypatch
     assert Settings(warm_languages="").warm_language_list == []
     with pytest.raises(ValidationError, match="got de"):
         Settings(warm_languages="es,de")
+
+
+def test_an_elided_article_does_not_hide_a_name():
+    # "l'IECAH" is the name IECAH in French, as "IECAH" is: a question about it has a subject
+    assert "iecah" in proper_terms("Quels mécanismes l'étude de l'IECAH examine-t-elle ?", "fr")
+    assert proper_terms("Qu'examine l'étude ?", "fr") == []
