@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from app.rag import join, noanswer
 from app.rag.cues import ANAPHOR
 from app.rag.instructions import silenced
-from app.rag.question import Question, analyse
+from app.rag.question import Question, analyse, said_alike
 from app.rag.reader import (
     DEFAULT_TUNING,
     FEATURES,
@@ -82,7 +82,17 @@ def read(
     ranked = sorted(units, key=lambda u: (_heading(u), -u.p, u.hit, u.pos))
     # A thing asked about that the documents never mention ("the research team"): weighed by
     # the no-answer model, since the question may call a thing by another word ("fieldwork").
-    things = tuple(x for x in q.things if not stats.known(x)) if q.strict and q.lang == "en" else ()
+    # ("sponsors" are said "funded by": a word the pack groups with a known one is known)
+    things = (
+        tuple(
+            x
+            for x in q.things
+            if not stats.known(x)
+            and not (on("said_alike") and any(stats.known(r) for r in said_alike(x)))
+        )
+        if q.strict and q.lang == "en"
+        else ()
+    )
     missing = ""
     if q.strict:
         answering = _answering(q, ranked, t)

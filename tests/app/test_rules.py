@@ -63,3 +63,12 @@ def test_a_funding_verb_in_another_language_meets_the_english_one(answerer):
     project answers, its span the lead."""
     a = answerer.answer("¿Quién financia el Proyecto Turquesa contra el tráfico de migrantes?")
     assert not a.refused and "Government of Canada" in a.framing[0], a.text
+
+
+def test_a_thing_said_by_another_word_of_its_group_is_no_unknown_thing(answerer):
+    """'said_alike': the documents never say "sponsors", but they say "funded by" and "with the
+    support of": a question about the study's sponsors is about something they speak of, not
+    a near miss to refuse."""
+    a = answerer.answer("Besides its sponsors, which organisations supported the IECAH study?")
+    assert not a.refused, a.text
+    assert "with the support of the LAC MRD Coalition" in a.citations[0].quote, a.text
