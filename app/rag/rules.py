@@ -33,7 +33,6 @@ RULES: dict[str, str] = {
     "foreign_places": "a place a question in another language names is checked by its English name",
     "unnamed_sides": "a comparison whose sides are not names quotes a second passage",
     "said_alike": "a thing asked about is known when the documents use a word of its group",
-    "one_sentence_difference": "a difference of two figures one sentence states is worked out",
     "count_less": "a count that leaves some out is the stated count less those left out",
     "duration_in": "a length asked in months or years is worked from one stated in the other",
     "year_gap": "a count of years between two periods is worked from each side's stated year",

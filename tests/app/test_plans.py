@@ -485,25 +485,6 @@ def test_no_length_worked_out_where_it_is_stated_in_the_unit_asked(reader_embedd
     assert duration_in(q.text, read(q, hits, stats, reader_embedder), hits, "") is None
 
 
-OFFICES = [
-    chunk(0, "In Ruritania, the bank works in 12 offices covering 30 countries and territories."),
-    chunk(1, "The Blue Fund is financed by Norway with $12 million for border health posts."),
-]
-
-
-def test_a_difference_of_two_figures_one_sentence_states(reader_embedder):
-    from app.rag.plans.derived import derive
-
-    stats = TermStats.of(Prepared.of(OFFICES, 10))
-    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(OFFICES)]
-    q = analyse("How many more countries and territories does the bank cover than it has offices?")
-    assert plan_of(q).name == "derived"
-    a = derive(q.text, read(q, hits, stats, reader_embedder), hits, "")
-    assert a is not None
-    assert a.text.split("\n")[0] == "30 − 12 = 18 [1]"
-    assert len(a.citations) == 1 and a.citations[0].quote.startswith("In Ruritania")
-
-
 TOOLS = [
     chunk(0, "The bank's Harbour Portal, a migration tool, offers data on flows.", "Bank"),
     chunk(1, "The bank's Perception Lab, a migration tool, offers surveys of attitudes.", "Bank"),

@@ -342,31 +342,6 @@ def count_less(question: str, reading: Reading, hits: Sequence[Hit], notice: str
     return Answer(question, text, (cite,), False, "extractive", tuple(hits), notice, q.lang)
 
 
-def one_sentence_difference(
-    question: str, reading: Reading, hits: Sequence[Hit], notice: str
-) -> Answer | None:
-    """'How many more countries does it cover than it has offices?' of 'works in 26 offices
-    covering 41 countries': the best sentence's two figures of one kind, the larger less the
-    smaller, '41 − 26 = 15 [1]'. A difference only: two counts of different things one
-    sentence states do not add up to anything."""
-    q = reading.question
-    if not reading.units or not on("one_sentence_difference"):
-        return None
-    if not words(q.lang).difference.search(q.focus or q.text):
-        return None
-    best = reading.units[0]
-    figs = figures(best)
-    if len(figs) != 2 or (figs[0].prefix, figs[0].suffix) != (figs[1].prefix, figs[1].suffix):
-        return None
-    a, b = sorted(figs, key=lambda f: -f.value)
-    if a.value == b.value:
-        return None
-    working = f"{a.text} − {b.text} = {_say(a.value - b.value, a)} [1]"
-    cite = replace(make_citation(1, hits[best.hit], best.text, 1.0), spans=best.marks)
-    text = f"{working}\n{best.text} [1]"
-    return Answer(question, text, (cite,), False, "extractive", tuple(hits), notice, q.lang)
-
-
 def derive(question: str, reading: Reading, hits: Sequence[Hit], notice: str) -> Answer | None:
     """The worked figure and the two sentences it comes from, or None when the passages do not
     state two figures to work it from (the reader answers then)."""
@@ -382,9 +357,6 @@ def derive(question: str, reading: Reading, hits: Sequence[Hit], notice: str) ->
         return less
     if reading.refused or reading.near_miss:
         return None
-    apart = one_sentence_difference(question, reading, hits, notice)
-    if apart is not None:
-        return apart
     pair = pick(reading, reading.tuning.add_min * reading.best)
     if pair is None:
         return None
