@@ -243,10 +243,7 @@ def _scope_pattern(names: dict[str, set[str]]) -> re.Pattern[str] | None:
     pat = None
     if kinds:
         name = f"(?:(?:{'|'.join(map(re.escape, words))})\\s+)?" if words else ""
-        # "the donor mapping review", "the donor-mapping review": a kind of two words may be
-        # hyphenated, and a document's noun may follow it
-        said = (re.escape(k).replace(r"\ ", r"[\s-]") for k in sorted(kinds, key=len, reverse=True))
-        kind = rf"(?:{'|'.join(said)})(?:\s+(?:{'|'.join(map(re.escape, _DOC_NOUNS))}))?\b,?"
+        kind = rf"(?:{'|'.join(map(re.escape, kinds))})\b,?"
         pat = re.compile(_SCOPE + name + kind, re.IGNORECASE)
     _SCOPE_CACHE[:] = [(names, pat)]
     return pat
@@ -260,8 +257,7 @@ def named_docs(question: str, names: dict[str, set[str]], every: bool = True) ->
     q = fold(question)
     words = set(re.findall(r"[\w-]+", q))
     # "the regional coordination review": each word before the noun may be the one that names
-    # ("the donor-mapping review": each piece of a hyphenated word too)
-    described = [(terms(m.group(1).replace("-", " ")), m.group(2)) for m in _DESCRIBED.finditer(q)]
+    described = [(terms(m.group(1)), m.group(2)) for m in _DESCRIBED.finditer(q)]
     found = []
     for doc_id, ws in names.items():
         if any((w in q) if " " in w else (w in words) for w in ws) or any(

@@ -100,18 +100,6 @@ def test_scope_phrases_leave_the_query():
     assert plan("How many people took part in the survey?", NAMES).scoped == ""
 
 
-def test_a_hyphenated_descriptor_names_its_document_and_leaves_the_query_whole():
-    # "the port-study review" names the survey as "the port study review" does (as "the
-    # donor-mapping review" names the donor mapping), and the whole phrase leaves the query
-    for said in ("port-study", "port study"):
-        p = plan(
-            f"Which harbour fees apply to cargo ships according to the {said} review, and who wrote the guide?",
-            NAMES,
-        )
-        assert set(p.docs) == {"alpha-survey", "beta-guide"}, said
-        assert p.parts[0] == "Which harbour fees apply to cargo ships", said
-
-
 def hit(doc: str, n: int, score: float) -> Hit:
     return Hit(chunk(doc, n), score, 0)
 
