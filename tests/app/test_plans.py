@@ -272,23 +272,6 @@ def test_a_summary_covers_the_section_asked_about_each_point_cited_once(reader_e
     assert [c.n for c in a.citations] == [1, 2, 3, 4] and all(c.verified for c in a.citations)
 
 
-def test_a_summary_of_what_is_recommended_finds_the_recommendations_section(reader_embedder):
-    from app.rag.plans.summary import target
-
-    stats = TermStats.of(Prepared.of(SECTION, 10))
-    # the Background passage ranks first: the section is the first whose heading the
-    # question names, 'recommends' by its derivation 'recommendations'
-    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(SECTION)]
-    q = analyse("Give me an overview of what the review recommends")
-    reading = read(q, hits, stats, reader_embedder)
-    assert target({root(t) for t in q.terms}, reading, hits) == ("doc-b", "Recommendations")
-
-
-def test_a_menu_line_of_single_words_is_no_summary_point():
-    menu = [chunk(0, "research. training. advocacy.\nStates should own the response.", "", "doc-b")]
-    assert [p.text for p in points_of(menu, "en")] == ["States should own the response."]
-
-
 FUNDS = [
     chunk(
         0,

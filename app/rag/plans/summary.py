@@ -17,8 +17,6 @@ from index.types import Hit
 from ingest.types import Chunk
 
 LIMIT = 12  # points shown; the answer says how many more there are
-STEM = 7  # the least length of a root that another may extend ('recommend' -> 'recommendation')
-WORDS = 4  # the fewest words of a point that is not a list item ("research. training." is none)
 
 
 @dataclass(frozen=True)
@@ -29,30 +27,14 @@ class Point:
     text: str  # the point's sentences, as they stand in the chunk
 
 
-def _shares(a: frozenset[str], b: frozenset[str]) -> bool:
-    """Two sets of roots share a word, or a long one and its derivation ('recommend' and
-    'recommendation')."""
-    return bool(a & b) or any(
-        min(len(x), len(y)) >= STEM and (x.startswith(y) or y.startswith(x)) for x in a for y in b
-    )
-
-
 def target(q_roots: set[str], reading: Reading, hits: Sequence[Hit]) -> tuple[str, str]:
-    """(doc_id, section) asked about: in the best passage's document, the section of the
-    best-ranked passage whose heading shares a word with the question beyond the document's
-    title ("what the study recommends" -> "Summary of recommendations"); else that whole
-    document ("", for section)."""
-    ranked = [hits[u.hit].chunk for u in reading.ranked] or [h.chunk for h in hits]
-    doc = ranked[0].doc_id
-    asked = frozenset(q_roots)
-    for c in ranked:
-        if (
-            c.doc_id == doc
-            and c.section
-            and _shares(root_set(c.section) - root_set(c.title), asked)
-        ):
-            return doc, c.section
-    return doc, ""
+    """(doc_id, section) asked about: the section of the passage the reader ranks first when
+    its heading shares a word with the question ("… recommendations" -> "Summary of
+    recommendations"); else the whole document ("", for section)."""
+    best = hits[reading.ranked[0].hit].chunk if reading.ranked else hits[0].chunk
+    if best.section and root_set(best.section) & q_roots:
+        return best.doc_id, best.section
+    return best.doc_id, ""
 
 
 def points_of(chunks: Sequence[Chunk], lang: str) -> list[Point]:
@@ -64,8 +46,6 @@ def points_of(chunks: Sequence[Chunk], lang: str) -> list[Point]:
         for sent in split_sentences(c.text):
             if not sent.startswith("- ") and not sent.rstrip().endswith((".", "!", "?", ":")):
                 continue  # a heading, a menu line
-            if not sent.startswith("- ") and len(sent.split()) < WORDS:
-                continue  # a menu's words ("research. training. advocacy.")
             goes_on = ANAPHOR.match(sent) and not impersonal.match(sent)
             if goes_on and out and out[-1].chunk is c and f"{out[-1].text} {sent}" in c.text:
                 out[-1] = Point(c, f"{out[-1].text} {sent}")
