@@ -185,7 +185,7 @@ def compose(
             (
                 u
                 for u in ranked
-                if hits[u.hit].chunk.doc_id == doc and not _heading(u) and on_subject(u, q)
+                if hits[u.hit].chunk.doc_id == doc and not _heading(u) and _on_subject(u, q)
             ),
             None,
         )
@@ -272,7 +272,7 @@ def _add_breadth(
         if u.hit in seen or u.p < t.breadth_min:
             continue
         seen.add(u.hit)
-        if u.spans and on_subject(u, q) and _new_names(u, chosen) and not _same(u, chosen):
+        if u.spans and _on_subject(u, q) and _new_names(u, chosen) and not _same(u, chosen):
             chosen.extend(x for x in _expand(u, units, q, t) if x not in chosen)
 
 
@@ -307,7 +307,7 @@ def _answering(q: Question, ranked: list[Unit], t: Tuning) -> list[Unit]:
         if len(u.spans) >= least
         and _in_years(u, q)
         and u.p >= t.strict_min
-        and on_subject(u, q)
+        and _on_subject(u, q)
         and _on_predicate(u, q, predicate)
     ]
 
@@ -373,7 +373,7 @@ def _says_actor_verb(u: Unit, q: Question) -> bool:
     return bool(q.actor_verbs & (root_set(said) | root_set(said.replace("-", " "))))
 
 
-def on_subject(u: Unit, q: Question) -> bool:
+def _on_subject(u: Unit, q: Question) -> bool:
     """The sentence (with its heading and the sentence it refers back to) names at least half
     of what the question names: a count about something else does not answer."""
     return not q.names or u.features[FEATURES.index("names")] >= 0.5 or not on("on_subject")

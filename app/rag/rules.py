@@ -34,7 +34,6 @@ RULES: dict[str, str] = {
     "unnamed_sides": "a comparison whose sides are not names quotes a second passage",
     "said_alike": "a thing asked about is known when the documents use a word of its group",
     "count_less": "a count that leaves some out is the stated count less those left out",
-    "duration_in": "a length asked in months or years is worked from one stated in the other",
     "year_gap": "a count of years between two periods is worked from each side's stated year",
 }
 

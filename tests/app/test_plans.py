@@ -405,69 +405,6 @@ def test_no_count_less_what_the_sentence_does_not_mark(reader_embedder):
     assert count_less(q.text, read(q, hits, stats, reader_embedder), hits, "") is None
 
 
-@pytest.mark.parametrize(
-    ("text", "said"),
-    [
-        ("a two-and-a-half-year initiative", [(2.5, "year", "two-and-a-half-year")]),
-        (
-            "an 18-month project and a five-year plan",
-            [(18, "month", "18-month"), (5, "year", "five-year")],
-        ),
-        ("carried out from February to July 2024 by", [(6, "period", "February to July 2024")]),
-        ("from November to February", [(4, "period", "November to February")]),
-        ("the months of the year", []),
-    ],
-)
-def test_the_lengths_a_sentence_states(text, said):
-    from app.rag.plans.derived import durations
-
-    assert [(d.value, d.unit, d.text) for d in durations(text)] == said
-
-
-PROJECTS = [
-    chunk(
-        0, "The Harbour Project is a two-and-a-half-year initiative funded by Norway.", "Harbour"
-    ),
-    chunk(1, "The Ruritania survey was carried out from February to July 2024 by the institute."),
-    chunk(2, "The Blue Fund is financed by Norway with $12 million for border health posts."),
-]
-
-
-@pytest.mark.parametrize(
-    ("question", "working"),
-    [
-        (
-            "How many months is the Harbour Project meant to run?",
-            "two-and-a-half-year = 2.5 × 12 = 30 months [1]",
-        ),
-        (
-            "For how many months was the Ruritania survey carried out?",
-            "February to July 2024 = 6 months [1]",
-        ),
-    ],
-)
-def test_a_length_asked_in_another_unit_is_worked_out(reader_embedder, question, working):
-    from app.rag.plans.derived import derive
-
-    stats = TermStats.of(Prepared.of(PROJECTS, 10))
-    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(PROJECTS)]
-    q = analyse(question)
-    assert plan_of(q).name == "derived"
-    a = derive(q.text, read(q, hits, stats, reader_embedder), hits, "")
-    assert a is not None
-    assert a.text.split("\n")[0] == working
-    assert len(a.citations) == 1
-
-
-def test_no_length_worked_out_where_it_is_stated_in_the_unit_asked(reader_embedder):
-    from app.rag.plans.derived import duration_in
-
-    stats = TermStats.of(Prepared.of(PROJECTS, 10))
-    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(PROJECTS)]
-    q = analyse("How many years is the Harbour Project meant to run?")
-    assert duration_in(q.text, read(q, hits, stats, reader_embedder), hits, "") is None
-
-
 TOOLS = [
     chunk(0, "The bank's Harbour Portal, a migration tool, offers data on flows.", "Bank"),
     chunk(1, "The bank's Perception Lab, a migration tool, offers surveys of attitudes.", "Bank"),

@@ -11,16 +11,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from app.rag.choose import Reading, on_subject
+from app.rag.choose import Reading
 from app.rag.citations import make_citation
-from app.rag.plans.words import PlanWords, table, words
+from app.rag.plans.words import words
 from app.rag.question import Question
 from app.rag.reader import Unit
 from app.rag.rules import on
 from app.rag.spans import YEAR
 from app.rag.termstats import root_set, spelled_acronyms
 from app.rag.types import Answer
-from index.lang import packs
 from index.lemmas import STOP, root, terms
 from index.types import Hit
 
@@ -216,109 +215,6 @@ def _left_out(q: Question, best: Unit) -> tuple[int, str] | None:
     return (len(marked), thing) if marked else None
 
 
-@dataclass(frozen=True)
-class Duration:
-    """A length a sentence states: "two-and-a-half-year" (2.5, year), "18 months" (18, month),
-    "February to July 2024" (6, period: the months it spans, both counted)."""
-
-    value: float
-    unit: str  # "year", "month" or "period"
-    text: str
-
-
-def _number(word: str) -> float | None:
-    """A number by its digits or its word in any language ("two", "dos", "deux")."""
-    if word[:1].isdigit():
-        return float(word)
-    for lang in table():
-        if word.lower() in words(lang).numbers:
-            return float(words(lang).numbers.index(word.lower()))
-    return None
-
-
-def _every(attr: str) -> list[str]:
-    return [str(x) for lang in table() for x in getattr(words(lang), attr)]
-
-
-def _alt(items: Sequence[str]) -> str:
-    return "|".join(re.escape(x) for x in sorted(set(items), key=len, reverse=True))
-
-
-_MONTH_INDEX = {m.lower(): i for p in packs().packs for i, m in enumerate(p["spans.month"].words)}
-_UNITS = {u: "year" for u in _every("unit_year")} | {u: "month" for u in _every("unit_month")}
-_LENGTH = re.compile(
-    rf"\b(\d+(?:\.\d+)?|{_alt(_every('numbers'))})({packs().source('spans.half')})?[- ]"
-    rf"({_alt(list(_UNITS))})\b",
-    re.I,
-)
-_TO = "|".join(words(lang).month_to.pattern for lang in table())
-_SPAN = re.compile(
-    rf"\b({_alt(list(_MONTH_INDEX))})\s*(?:{_TO})\s*({_alt(list(_MONTH_INDEX))})\b"
-    rf"(?:,?\s+(?:\w{{1,2}}\s+)?{YEAR}\b)?",
-    re.I,
-)
-
-
-def durations(text: str) -> list[Duration]:
-    """The lengths a text states, in its order."""
-    out = []
-    for m in _LENGTH.finditer(text):
-        n = _number(m.group(1))
-        if n is not None:
-            out.append(
-                (
-                    m.start(),
-                    Duration(n + 0.5 * bool(m.group(2)), _UNITS[m.group(3).lower()], m.group()),
-                )
-            )
-    for m in _SPAN.finditer(text):
-        a, b = _MONTH_INDEX[m.group(1).lower()], _MONTH_INDEX[m.group(2).lower()]
-        out.append((m.start(), Duration(float((b - a) % 12 + 1), "period", m.group())))
-    return [d for _, d in sorted(out, key=lambda x: x[0])]
-
-
-def _fmt(x: float) -> str:
-    return f"{x:g}"
-
-
-def convert(d: Duration, asked: str, w: PlanWords) -> str | None:
-    """The working of a stated length in the unit asked, or None when it is in that unit
-    already (the reader answers) or cannot be put in it."""
-    if asked == "month" and d.unit == "year":
-        return f"{d.text} = {_fmt(d.value)} × 12 = {_fmt(d.value * 12)} {w.months_word}"
-    if asked == "month" and d.unit == "period":
-        return f"{d.text} = {_fmt(d.value)} {w.months_word}"
-    if asked == "year" and d.unit == "month":
-        return f"{d.text} = {_fmt(d.value)} ÷ 12 = {_fmt(d.value / 12)} {w.years_word}"
-    return None
-
-
-def duration_in(question: str, reading: Reading, hits: Sequence[Hit], notice: str) -> Answer | None:
-    """'How many months is the project meant to run?' of 'a two-and-a-half-year initiative':
-    the best sentence on the question's subject that states a length, put in the unit asked
-    ('two-and-a-half-year = 2.5 × 12 = 30 months [1]'); None when no such sentence states
-    one in another unit."""
-    q = reading.question
-    w = words(q.lang)
-    m = w.duration_asked.search(q.focus or q.text)
-    if m is None or not on("duration_in"):
-        return None
-    said = m.group(1).lower()
-    asked = "month" if said in w.unit_month else "year" if said in w.unit_year else ""
-    for u in reading.ranked:
-        if u.p < reading.tuning.strict_min:
-            break
-        lengths = durations(u.text) if on_subject(u, q) else []
-        if any(d.unit == asked for d in lengths):
-            return None  # said in the unit asked: the reader's own answer
-        working = next((x for d in lengths if (x := convert(d, asked, w))), None)
-        if working:
-            cite = replace(make_citation(1, hits[u.hit], u.text, 1.0), spans=u.marks)
-            text = f"{working} [1]\n{u.text} [1]"
-            return Answer(question, text, (cite,), False, "extractive", tuple(hits), notice, q.lang)
-    return None
-
-
 def count_less(question: str, reading: Reading, hits: Sequence[Hit], notice: str) -> Answer | None:
     """'How many members … are not co-chairs?': the best sentence's one stated count less those
     the question leaves out, '19 − 2 co-chairs = 17 [1]'; None when the sentence states no
@@ -349,9 +245,6 @@ def derive(question: str, reading: Reading, hits: Sequence[Hit], notice: str) ->
     years = year_gap(question, reading, hits, notice) if on("year_gap") else None
     if years is not None:
         return years
-    length = duration_in(question, reading, hits, notice)
-    if length is not None:
-        return length
     less = count_less(question, reading, hits, notice)
     if less is not None:
         return less

@@ -53,8 +53,6 @@ def plan_of(q: Question) -> Plan:
         return Plan("derived", q.parts)
     if w.excluding.search(text) and q.kind == "number" and on("count_less"):
         return Plan("derived", q.parts)
-    if w.duration_asked.search(text) and q.kind in ("number", "date") and on("duration_in"):
-        return Plan("derived", q.parts)
     if len(q.parts) > 1 and (_own_subjects(q) or _own_documents(q)) and not _one_name_for_both(q):
         context = q.text[: q.text.rfind(text)].strip() if q.focus and q.focus != q.text else ""
         return Plan("parts", q.parts, context, q.part_docs)

@@ -20,8 +20,6 @@ PATTERNS = (
     "years",
     "period_start",
     "excluding",
-    "duration_asked",
-    "month_to",
 )
 
 
@@ -41,18 +39,13 @@ class PlanWords:
     years: re.Pattern[str]  # a derived figure counted in years
     period_start: re.Pattern[str]  # ... from the year a period starts (else the year it ends)
     excluding: re.Pattern[str]  # a count that leaves some out ("are not co-chairs")
-    duration_asked: re.Pattern[str]  # "how many months …": group 1 is the unit asked
-    month_to: re.Pattern[str]  # between the two months of a period ("February to July")
     limit: str  # "{shown} of {total} points; ask for more."
     not_said: str  # "the documents do not say."
     both: str  # "Both": a comparison's line on what names both sides
     not_compared: str  # "no passage speaks of both."
     years_word: str  # "years", in a worked figure of years
     as_asked: str  # "as asked": a year the question states itself, in the working
-    months_word: str  # "months", in a worked duration
     numbers: tuple[str, ...] = ()  # the small numbers' words, from zero
-    unit_year: tuple[str, ...] = ()  # the words of a year as a unit ("year", "years")
-    unit_month: tuple[str, ...] = ()  # ... and of a month
 
 
 @cache
@@ -69,18 +62,7 @@ def words(lang: str) -> PlanWords:
     pats = {k: re.compile(str(raw[k]), re.I) for k in PATTERNS}
     plain = {
         k: str(raw[k])
-        for k in (
-            "limit",
-            "not_said",
-            "both",
-            "not_compared",
-            "years_word",
-            "as_asked",
-            "months_word",
-        )
+        for k in ("limit", "not_said", "both", "not_compared", "years_word", "as_asked")
     }
-    lists = {
-        k: tuple(str(n).lower() for n in raw.get(k, ()))  # type: ignore[attr-defined]
-        for k in ("numbers", "unit_year", "unit_month")
-    }
-    return PlanWords(lang, **pats, **plain, **lists)
+    numbers = tuple(str(n).lower() for n in raw.get("numbers", ()))  # type: ignore[attr-defined]
+    return PlanWords(lang, **pats, **plain, numbers=numbers)
