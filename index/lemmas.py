@@ -160,26 +160,9 @@ def proper_terms(question: str, lang: str = "en") -> list[str]:
     """Capitalised words past the first (names, places, acronyms), as terms; the first word
     too when it is an acronym ("UNHCR co-leads R4V …")."""
     elided = _ELIDED.get(lang)  # "l'OIT" is a name as "OIT" is
-    ws = [_name_of(elided.sub("", w, count=1) if elided else w) for w in _WORD.findall(question)]
+    ws = [elided.sub("", w, count=1) if elided else w for w in _WORD.findall(question)]
     first = ws[:1] if ws and _ACRONYM.fullmatch(ws[0]) else []
     return [t for w in first + ws[1:] if w[:1].isupper() for t in terms(w, lang)]
-
-
-def _name_of(word: str) -> str:
-    """The name in a hyphenated word whose other pieces are lower case: "Canadian-funded" ->
-    "Canadian", "INTERPOL-led" -> "INTERPOL" (the participle is not part of the name; the
-    sentences say "funded by the Government of Canada"). A word of capitalised pieces only
-    ("IOM-UNDP", "Aguas Blancas-Bermejo") is a name whole."""
-    pieces = re.split(r"([-'’])", word)
-    words = pieces[::2]
-    if len(words) < 2 or not words[0][:1].isupper() or all(w[:1].isupper() for w in words):
-        return word
-    out = pieces[0]
-    for sep, w in zip(pieces[1::2], words[1:], strict=True):
-        if not w[:1].isupper():
-            break
-        out += sep + w
-    return out
 
 
 _ACRONYM = re.compile(r"[A-Z][A-Z0-9-]+[A-Z0-9]")

@@ -205,15 +205,6 @@ def test_a_demonym_counts_as_the_name(answerer):
     assert not a.refused and "Anti-Crime Capacity Building Programme" in a.text
 
 
-def test_a_hyphenated_participle_is_no_part_of_the_name(answerer):
-    # "Canadian-funded" names Canada ("funded by the Government of Canada"), not a
-    # "canadian-fund" no sentence holds
-    a = answerer.answer(
-        "How long is the Canadian-funded project against migrant smuggling set to last?"
-    )
-    assert not a.refused and "two-and-a-half-year" in a.text
-
-
 def test_near_miss_says_what_is_missing_and_cites_the_closest_passage(answerer):
     a = answerer.answer("What is the budget of Project Turquesa?")
     assert a.refused
