@@ -285,14 +285,21 @@ FUNDS = [
 ]
 
 
+def read_over(passages: list[Chunk], question: str, embedder):
+    """The question, its hits (every passage, in order) and the real reader's reading of them."""
+    stats = TermStats.of(Prepared.of(passages, 10))
+    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(passages)]
+    q = analyse(question)
+    return q, hits, read(q, hits, stats, embedder)
+
+
 def test_a_derived_figure_shows_its_working_and_both_citations(reader_embedder):
     from app.rag.plans.derived import derive
 
-    stats = TermStats.of(Prepared.of(FUNDS, 10))
-    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(FUNDS)]
-    q = analyse("How much money goes to the Blue Fund from Norway and Sweden combined?")
+    question = "How much money goes to the Blue Fund from Norway and Sweden combined?"
+    q, hits, reading = read_over(FUNDS, question, reader_embedder)
     assert plan_of(q).name == "derived"
-    a = derive(q.text, read(q, hits, stats, reader_embedder), hits, "")
+    a = derive(q.text, reading, hits, "")
     assert a is not None
     working = a.text.split("\n")[0]
     # the same $12 million said twice (two passages) is never added to itself
@@ -346,11 +353,9 @@ def test_a_count_of_years_is_worked_from_each_sides_stated_year(
 ):
     from app.rag.plans.derived import derive
 
-    stats = TermStats.of(Prepared.of(STRATEGIES, 10))
-    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(STRATEGIES)]
-    q = analyse(question)
+    q, hits, reading = read_over(STRATEGIES, question, reader_embedder)
     assert plan_of(q).name == "derived"
-    a = derive(q.text, read(q, hits, stats, reader_embedder), hits, "")
+    a = derive(q.text, reading, hits, "")
     assert a is not None
     assert a.text.split("\n")[0] == working
     assert a.citations[0].quote.split()[0] == first
@@ -359,10 +364,9 @@ def test_a_count_of_years_is_worked_from_each_sides_stated_year(
 def test_no_count_of_years_when_a_side_states_none(reader_embedder):
     from app.rag.plans.derived import year_gap
 
-    stats = TermStats.of(Prepared.of(STRATEGIES, 10))
-    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(STRATEGIES)]
-    q = analyse("How many years after the Red Office's plan ends does the Green Agency's end?")
-    assert year_gap(q.text, read(q, hits, stats, reader_embedder), hits, "") is None
+    question = "How many years after the Red Office's plan ends does the Green Agency's end?"
+    q, hits, reading = read_over(STRATEGIES, question, reader_embedder)
+    assert year_gap(q.text, reading, hits, "") is None
 
 
 COUNCIL = [
@@ -386,11 +390,9 @@ COUNCIL = [
 def test_a_count_that_leaves_some_out_is_the_stated_count_less_those(reader_embedder, question):
     from app.rag.plans.derived import derive
 
-    stats = TermStats.of(Prepared.of(COUNCIL, 10))
-    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(COUNCIL)]
-    q = analyse(question)
+    q, hits, reading = read_over(COUNCIL, question, reader_embedder)
     assert plan_of(q).name == "derived"
-    a = derive(q.text, read(q, hits, stats, reader_embedder), hits, "")
+    a = derive(q.text, reading, hits, "")
     assert a is not None
     assert a.text.split("\n")[0] == "9 − 2 chairs = 7 [1]"
     assert a.citations[0].quote.startswith("The Council includes 9 members")
@@ -399,10 +401,9 @@ def test_a_count_that_leaves_some_out_is_the_stated_count_less_those(reader_embe
 def test_no_count_less_what_the_sentence_does_not_mark(reader_embedder):
     from app.rag.plans.derived import count_less
 
-    stats = TermStats.of(Prepared.of(COUNCIL, 10))
-    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(COUNCIL)]
-    q = analyse("How many members of the Council are not observers?")
-    assert count_less(q.text, read(q, hits, stats, reader_embedder), hits, "") is None
+    question = "How many members of the Council are not observers?"
+    q, hits, reading = read_over(COUNCIL, question, reader_embedder)
+    assert count_less(q.text, reading, hits, "") is None
 
 
 TOOLS = [

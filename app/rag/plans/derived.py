@@ -78,6 +78,26 @@ def pick(reading: Reading, floor: float) -> tuple[Figure, Figure] | None:
     return None
 
 
+def _worked(
+    question: str,
+    working: str,
+    units: Sequence[Unit],
+    reading: Reading,
+    hits: Sequence[Hit],
+    notice: str,
+) -> Answer:
+    """A worked figure's answer: the working, then each sentence it comes from, cited in turn."""
+    cites = tuple(
+        replace(make_citation(n, hits[u.hit], u.text, 1.0), spans=u.marks)
+        for n, u in enumerate(units, start=1)
+    )
+    quoted = " ".join(f"{u.text} [{n}]" for n, u in enumerate(units, start=1))
+    lang = reading.question.lang
+    return Answer(
+        question, f"{working}\n{quoted}", cites, False, "extractive", tuple(hits), notice, lang
+    )
+
+
 def _say(value: float, like: Figure) -> str:
     digits = f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
     return f"{like.prefix}{digits}{like.suffix}"
@@ -167,7 +187,7 @@ def year_gap(question: str, reading: Reading, hits: Sequence[Hit], notice: str) 
     q = reading.question
     w = words(q.lang)
     text = q.focus or q.text
-    if not (w.difference.search(text) and w.years.search(text)):
+    if not (w.difference.search(text) and w.years.search(text)) or not on("year_gap"):
         return None
     sides = year_sides(q, reading, hits)
     if sides is None:
@@ -180,14 +200,7 @@ def year_gap(question: str, reading: Reading, hits: Sequence[Hit], notice: str) 
         return f"{y.value} {marks[id(y)]}" if y.unit is not None else f"{y.value} ({w.as_asked})"
 
     working = f"{said(late)} − {said(early)} = {late.value - early.value} {w.years_word}"
-    cites = []
-    for n, y in enumerate(cited, start=1):
-        assert y.unit is not None
-        cite = make_citation(n, hits[y.unit.hit], y.unit.text, 1.0)
-        cites.append(replace(cite, spans=y.unit.marks))
-    quoted = " ".join(f"{y.unit.text} [{n}]" for n, y in enumerate(cited, start=1) if y.unit)
-    text = f"{working}\n{quoted}"
-    return Answer(question, text, tuple(cites), False, "extractive", tuple(hits), notice, q.lang)
+    return _worked(question, working, [y.unit for y in cited if y.unit], reading, hits, notice)
 
 
 def _left_out(q: Question, best: Unit) -> tuple[int, str] | None:
@@ -233,16 +246,14 @@ def count_less(question: str, reading: Reading, hits: Sequence[Hit], notice: str
     if not 0 < n < total:
         return None
     working = f"{figs[0].text} − {n} {thing} = {_say(total - n, figs[0])} [1]"
-    cite = replace(make_citation(1, hits[best.hit], best.text, 1.0), spans=best.marks)
-    text = f"{working}\n{best.text} [1]"
-    return Answer(question, text, (cite,), False, "extractive", tuple(hits), notice, q.lang)
+    return _worked(question, working, [best], reading, hits, notice)
 
 
 def derive(question: str, reading: Reading, hits: Sequence[Hit], notice: str) -> Answer | None:
     """The worked figure and the two sentences it comes from, or None when the passages do not
     state two figures to work it from (the reader answers then)."""
     q = reading.question
-    years = year_gap(question, reading, hits, notice) if on("year_gap") else None
+    years = year_gap(question, reading, hits, notice)
     if years is not None:
         return years
     less = count_less(question, reading, hits, notice)
@@ -259,9 +270,4 @@ def derive(question: str, reading: Reading, hits: Sequence[Hit], notice: str) ->
         working = f"{a.text} − {b.text} = {_say(a.value - b.value, a)} [1][2]"
     else:
         working = f"{a.text} + {b.text} = {_say(a.value + b.value, a)} [1][2]"
-    cites = []
-    for n, f in enumerate((a, b), start=1):
-        cite = make_citation(n, hits[f.unit.hit], f.unit.text, 1.0)
-        cites.append(replace(cite, spans=f.unit.marks))
-    text = f"{working}\n{a.unit.text} [1] {b.unit.text} [2]"
-    return Answer(question, text, tuple(cites), False, "extractive", tuple(hits), notice, q.lang)
+    return _worked(question, working, [a.unit, b.unit], reading, hits, notice)
