@@ -24,7 +24,7 @@ YEAR = r"(?:19|20)\d\d"  # a year, as a pattern
 _MONTH = _P.alternation("spans.month")
 _UNIT = _P.alternation("spans.duration_unit")
 _DATE = re.compile(
-    rf"\b(?:(?:\d{{1,2}} )?(?:{_MONTH})(?: \d{{1,2}},?)?(?: {YEAR})?|{YEAR}(?:\s?[-–/]\s?{YEAR})?"
+    rf"\b(?:(?:\d{{1,2}} )?(?:{_MONTH})(?: \d{{1,2}},?)?(?: {YEAR})?|{YEAR}(?:\s?[-–/]\s?(?:{YEAR}|\d\d))?"
     rf"|(?:{_NUMBER_WORDS}|\d+)(?:{_P.source('spans.half')})?[- ](?:{_UNIT})"
     rf"|{_P.source('spans.term')})\b",
     re.I,

@@ -96,7 +96,7 @@ def spelled_acronyms(text: str) -> frozenset[str]:
             if w.lower() not in _LINKS
         ]
         for i in range(len(firsts)):
-            for j in range(i + 3, min(len(firsts), i + 8) + 1):
+            for j in range(i + 2, min(len(firsts), i + 8) + 1):
                 out.add("".join(firsts[i:j]).lower())
     return frozenset(out)
 

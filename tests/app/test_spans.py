@@ -81,3 +81,10 @@ def test_names_spell_their_acronyms():
     got = spelled_acronyms("Led by the International Labour Organization and UN Women.")
     assert "ilo" in got
     assert "unodc" in spelled_acronyms("the United Nations Office on Drugs and Crime")
+    # Two words spell one too: a question's "UN" network is the "United Nations" one.
+    assert "un" in spelled_acronyms("the United Nations Regional Network on Migration")
+
+
+def test_a_period_whose_end_year_is_shortened_is_one_date():
+    t = "The Work Plan 2023-24 is based on four priorities, as in 2019-2023 and 2020/21."
+    assert _texts(t, find_spans(t, "date")) == ["2023-24", "2019-2023", "2020/21"]
