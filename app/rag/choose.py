@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from app.rag import join, noanswer
 from app.rag.cues import ANAPHOR
 from app.rag.instructions import silenced
-from app.rag.question import Question, analyse, said_alike
+from app.rag.question import Question, analyse, names_counted, said_alike
 from app.rag.reader import (
     DEFAULT_TUNING,
     FEATURES,
@@ -21,7 +21,7 @@ from app.rag.reader import (
     score_units,
 )
 from app.rag.rules import on
-from app.rag.spans import YEAR, counts_like
+from app.rag.spans import YEAR, counts_like, one_run
 from app.rag.termstats import TermStats, root_set
 from index.embed import Embedder, embed_ahead
 from index.lang import packs
@@ -301,14 +301,19 @@ def _answering(q: Question, ranked: list[Unit], t: Tuning) -> list[Unit]:
             and _says_actor_verb(u, q)
         ]
     predicate = q.predicate_roots
+    counted = names_counted(q.text, q.lang) if q.kind == "actor" and on("names_counted") else 0
     return [
         u
         for u in ranked
         if len(u.spans) >= least
         and _in_years(u, q)
         and u.p >= t.strict_min
-        and _on_subject(u, q)
-        and _on_predicate(u, q, predicate)
+        and (
+            # "Which two agencies jointly lead …?": a sentence naming just two answers it,
+            # however it says the rest ("co-led by UNHCR and IOM", "INTERPOL and the UNODC")
+            (len(u.spans) == counted and one_run(u.text, u.spans))
+            or (_on_subject(u, q) and _on_predicate(u, q, predicate))
+        )
     ]
 
 

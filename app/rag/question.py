@@ -193,6 +193,21 @@ def head_noun(text: str) -> str:
     return ""
 
 
+def names_counted(text: str, lang: str) -> int:
+    """How many things the question word asks for when it says so: "which two agencies …" ->
+    2; 0 when it states no count ("which agencies", "which agency")."""
+    from app.rag.plans.words import words
+
+    m = _WH.search(text)
+    numbers = words(lang).numbers
+    got = m.group(2).split()[:2] if m else []
+    if len(got) < 2 or not _is_plural(got[1].lower()):
+        return 0
+    first = got[0].lower()
+    count = int(first) if first.isdigit() else numbers.index(first) if first in numbers else 0
+    return count if count >= 2 else 0
+
+
 def _plural_noun(text: str) -> bool:
     """The noun after 'which'/'what' (past numbers and adjectives) is plural: 'which six
     countries', 'what reporting products', 'which coordination mechanisms does …'; not 'which

@@ -250,6 +250,15 @@ def span_groups(text: str, spans: list[Span]) -> list[Span]:
     return out
 
 
+def one_run(text: str, spans: Sequence[Span]) -> bool:
+    """The spans are one run of names: 'UNHCR and IOM', 'INTERPOL and the UNODC'."""
+    got = sorted(spans)
+    return all(
+        _GROUP_GAP.fullmatch(text[a[1] : b[0]]) or _JOINED.fullmatch(text[a[1] : b[0]])
+        for a, b in zip(got, got[1:], strict=False)
+    )
+
+
 def marked_spans(
     text: str,
     spans: list[Span],

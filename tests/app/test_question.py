@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.rag.question import analyse, said_alike
+from app.rag.question import analyse, names_counted, said_alike
 from index.lemmas import root
 
 
@@ -183,3 +183,18 @@ def test_a_word_is_said_alike_by_the_words_of_its_pack_group():
     assert {root("fund"), root("finance")} <= said_alike("sponsor")
     assert root("sponsor") not in said_alike("sponsor")
     assert said_alike("survey") == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "count"),
+    [
+        ("Which two agencies co-lead the platform?", "en", 2),
+        ("Which 3 programmes does it fund?", "en", 3),
+        ("¿Qué dos organizaciones lo dirigen?", "es", 2),
+        ("Which agencies co-lead the platform?", "en", 0),
+        ("Which two-year programme is it?", "en", 0),
+        ("Which one agency leads it?", "en", 0),
+    ],
+)
+def test_a_question_may_say_how_many_names_it_asks_for(question, lang, count):
+    assert names_counted(question, lang) == count

@@ -72,3 +72,11 @@ def test_a_thing_said_by_another_word_of_its_group_is_no_unknown_thing(answerer)
     a = answerer.answer("Besides its sponsors, which organisations supported the IECAH study?")
     assert not a.refused, a.text
     assert "with the support of the LAC MRD Coalition" in a.citations[0].quote, a.text
+
+
+def test_which_two_is_answered_by_a_sentence_naming_just_two(answerer):
+    """'names_counted': "team up" is no word the documents use of Project Turquesa, but the
+    question says how many it asks for, and one sentence names just two, side by side."""
+    a = answerer.answer("Which two organisations team up under Project Turquesa?")
+    assert not a.refused, a.text
+    assert "INTERPOL and the UNODC" in a.citations[0].quote, a.text

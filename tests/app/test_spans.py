@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.rag.spans import answer_span, find_spans, new_spans
+from app.rag.spans import answer_span, find_spans, new_spans, one_run
 from index.lemmas import terms
 
 S = "At the macro level, the Platform is co-led by UNHCR and IOM in 17 countries."
@@ -88,3 +88,10 @@ def test_names_spell_their_acronyms():
 def test_a_period_whose_end_year_is_shortened_is_one_date():
     t = "The Work Plan 2023-24 is based on four priorities, as in 2019-2023 and 2020/21."
     assert _texts(t, find_spans(t, "date")) == ["2023-24", "2019-2023", "2020/21"]
+
+
+def test_names_side_by_side_are_one_run():
+    t = "Under the project, INTERPOL and the UNODC act with the Regional Strategy."
+    spans = new_spans(t, "actor", terms("Which agencies act?"))
+    assert _texts(t, spans) == ["INTERPOL", "UNODC", "Regional Strategy"]
+    assert one_run(t, spans[:2]) and not one_run(t, spans[1:])
