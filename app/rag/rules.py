@@ -32,6 +32,7 @@ RULES: dict[str, str] = {
     "unknown_counted": "a count of a thing the documents never mention is not there to give",
     "foreign_places": "a place a question in another language names is checked by its English name",
     "unnamed_sides": "a comparison whose sides are not names quotes a second passage",
+    "place_no_subject": "a part naming only places asks the first part's subject there",
     "names_counted": "'which two agencies …' is answered by a sentence naming just two",
     "said_alike": "a thing asked about is known when the documents use a word of its group",
     "count_less": "a count that leaves some out is the stated count less those left out",

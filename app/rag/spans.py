@@ -40,6 +40,18 @@ _NUMBER = re.compile(
 COUNTRIES = frozenset(_P.words("places.countries"))
 REGIONS = frozenset(_P.words("places.regions"))
 _REGION_WORDS = REGIONS | frozenset(_P.words("places.region_words"))
+
+
+def is_place(term: str) -> bool:
+    """A country, a region or a word of a region's name ('argentina', 'caribbean', 'latin')."""
+    return term in COUNTRIES or term in _REGION_WORDS
+
+
+def located(text: str) -> bool:
+    """A place named after a preposition of place: "… are in Latin America", "held in Peru"."""
+    return any(is_place(w.lower()) for w in _LOCATED.findall(text))
+
+
 # A run of capitalised words (with "of", "and", "for", "the", "de", "la" inside), or an acronym.
 _NAME = re.compile(
     r"(?:[A-Z][\w’'&-]*[A-Z0-9][\w-]*|(?:[A-Z][\w’'-]+)"
@@ -50,6 +62,10 @@ _SENTENCE_START_COMMON = frozenset(_P.words("spans.sentence_start"))
 
 _DETERMINER = re.compile(rf"\b(?:{_P.alternation('spans.determiner')})\s+$", re.I)
 _CITY_BEFORE = re.compile(rf"\b(?:{_P.alternation('spans.city_preposition')})\s+$", re.I)
+_LOCATED = re.compile(
+    rf"\b(?:{_P.alternation('spans.city_preposition')})\s+"
+    rf"(?:(?:{_P.alternation('spans.article')})\s+)?([A-Z]\w+)"
+)
 _AND = _P.alternation("parts.conjunction")
 _ARTICLE = _P.alternation("spans.article")
 _JOINED = re.compile(rf"\s+(?:{_AND})\s+(?:(?:{_ARTICLE})\s+)?")

@@ -431,3 +431,22 @@ def test_no_second_side_from_a_passage_that_does_not_answer(reader_embedder):
     hits, reading = ask_over(only, TermStats.of(Prepared.of(only, 10)), reader_embedder)(question)
     assert second_side(reading) is None  # the Blue Fund is no side of it
     assert unnamed_sides(question, reading, hits, "") is None  # the reader's own answer
+
+
+def test_a_part_that_names_only_places_asks_the_first_parts_subject_there():
+    """'place_no_subject': "…, and which of them are in Latin America and the Caribbean?"
+    asks about the first part's programme, in a region: one reading answers both, where a
+    part answered on its own would search the region alone."""
+    q = analyse(
+        "How many countries does the Blue Programme reach, and which of them are in Latin "
+        "America and the Caribbean?"
+    )
+    assert plan_of(q).name != "parts"
+    assert (
+        plan_of(analyse("What does the Blue Programme do, and which LAC countries take part?")).name
+        != "parts"
+    )
+    assert plan_of(analyse("What is the Blue Programme and who leads Ruritania?")).name == "parts"
+    # a country that is the subject ("how much does Canada provide") is no place said of one
+    both = "How much does the Blue Fund provide and how much does Canada provide?"
+    assert plan_of(analyse(both)).name == "parts"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.rag.spans import answer_span, find_spans, new_spans, one_run
+from app.rag.spans import answer_span, find_spans, is_place, located, new_spans, one_run
 from index.lemmas import terms
 
 S = "At the macro level, the Platform is co-led by UNHCR and IOM in 17 countries."
@@ -95,3 +95,11 @@ def test_names_side_by_side_are_one_run():
     spans = new_spans(t, "actor", terms("Which agencies act?"))
     assert _texts(t, spans) == ["INTERPOL", "UNODC", "Regional Strategy"]
     assert one_run(t, spans[:2]) and not one_run(t, spans[1:])
+
+
+def test_countries_and_regions_are_places():
+    assert is_place("argentina") and is_place("caribbean") and is_place("lac")
+    assert not is_place("unhcr") and not is_place("programme")
+
+    assert located("Which of them are in Latin America?") and located("held in Peru")
+    assert not located("How much does Canada provide?") and not located("Who works in UNHCR?")

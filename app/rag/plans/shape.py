@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from app.rag.plans.words import words
-from app.rag.question import Question
+from app.rag.question import Question, kind_of
 from app.rag.rules import on
+from app.rag.spans import is_place, located
 from index.lang import packs
 from index.lemmas import STOP, proper_terms
 
@@ -63,8 +64,24 @@ def _own_subjects(q: Question) -> bool:
     """Each part names a subject of its own, not all the same ("What is the Quito Process and
     who leads R4V?"). Parts that lean on the first ("What did it find, and what does it
     recommend?") ask one subject two things: the reader answers them in one reading."""
-    named = [frozenset(proper_terms(p, q.lang)) for p in q.parts]
+    # A place is no subject of its own: "…, and which of them are in Latin America?" asks
+    # the first part's subject where it is.
+    named = [
+        frozenset(
+            t
+            for t in proper_terms(p, q.lang)
+            if not (on("place_no_subject") and is_place(t) and asks_where(p))
+        )
+        for p in q.parts
+    ]
     return all(named) and len(set(named)) > 1
+
+
+def asks_where(part: str) -> bool:
+    """The part asks for places ("which LAC countries took part") or puts its subject in one
+    ("which of them are in Latin America"): its places say where, not what it is about; in
+    "how much does Canada provide" the country is the subject."""
+    return kind_of(part) == "place" or located(part)
 
 
 def _own_documents(q: Question) -> bool:
