@@ -199,12 +199,10 @@ def names_counted(text: str, lang: str) -> int:
     from app.rag.plans.words import words
 
     m = _WH.search(text)
-    numbers = words(lang).numbers
     got = m.group(2).split()[:2] if m else []
     if len(got) < 2 or not _is_plural(got[1].lower()):
         return 0
-    first = got[0].lower()
-    count = int(first) if first.isdigit() else numbers.index(first) if first in numbers else 0
+    count = words(lang).count(got[0]) or 0
     return count if count >= 2 else 0
 
 

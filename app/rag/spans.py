@@ -167,7 +167,7 @@ def _is_actor(text: str, span: Span) -> bool:
     name = text[span[0] : span[1]]
     if _DATE.fullmatch(name):  # "presented on July 16": a month is no one
         return False
-    if all(w.lower() in COUNTRIES | _REGION_WORDS for w in name.split()):
+    if all(is_place(w.lower()) for w in name.split()):
         return bool(_AGENT_BEFORE.search(text[: span[0]]))
     return True
 

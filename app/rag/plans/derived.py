@@ -216,14 +216,13 @@ def _left_out(q: Question, best: Unit) -> tuple[int, str] | None:
     said = [t for t in after if t not in STOP]
     if not said:
         return None
-    how_many = said[0] if said[0] in w.numbers or said[0].isdigit() else ""
-    thing = said[1] if how_many and len(said) > 1 else said[0]
+    how_many = w.count(said[0])
+    thing = said[1] if how_many is not None and len(said) > 1 else said[0]
     # as the question writes it ("co-chairs")
     shown = re.search(rf"\b{re.escape(thing)}[\w-]*", text[m.end() :], re.I)
     thing = shown.group() if shown else thing
-    if how_many:
-        n = int(how_many) if how_many.isdigit() else w.numbers.index(how_many)
-        return n, thing
+    if how_many is not None:
+        return how_many, thing
     marked = [t for t in terms(best.text, q.lang) if root(t) == root(said[0])]
     return (len(marked), thing) if marked else None
 

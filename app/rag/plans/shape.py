@@ -70,14 +70,14 @@ def _own_subjects(q: Question) -> bool:
         frozenset(
             t
             for t in proper_terms(p, q.lang)
-            if not (on("place_no_subject") and is_place(t) and asks_where(p))
+            if not (on("place_no_subject") and is_place(t) and _asks_where(p))
         )
         for p in q.parts
     ]
     return all(named) and len(set(named)) > 1
 
 
-def asks_where(part: str) -> bool:
+def _asks_where(part: str) -> bool:
     """The part asks for places ("which LAC countries took part") or puts its subject in one
     ("which of them are in Latin America"): its places say where, not what it is about; in
     "how much does Canada provide" the country is the subject."""

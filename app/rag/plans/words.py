@@ -47,6 +47,11 @@ class PlanWords:
     as_asked: str  # "as asked": a year the question states itself, in the working
     numbers: tuple[str, ...] = ()  # the small numbers' words, from zero
 
+    def count(self, word: str) -> int | None:
+        """The number a word says ("2", "two", "dos"), or None when it says none."""
+        w = word.lower()
+        return int(w) if w.isdigit() else self.numbers.index(w) if w in self.numbers else None
+
 
 @cache
 def table() -> dict[str, dict[str, object]]:
