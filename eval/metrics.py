@@ -65,6 +65,19 @@ def strip_markers(text: str) -> str:
     return _MARKER.sub(" ", text)
 
 
+def lead_precision(key_facts: Sequence[str], framing: Sequence[str]) -> float | None:
+    """Whether the lead line in the asker's language ("Según los documentos: UNHCR and IOM
+    [1]") names a key fact: 1.0 or 0.0; None without a lead that cites (English answers, a
+    quotation label alone) or without key facts. A lead naming the wrong name misleads
+    before the quotes are read, and key-fact recall, which reads the whole answer, misses it."""
+    leads = [line for line in framing if _MARKER.search(line)]
+    facts = [norm(f) for f in key_facts if norm(f)]
+    if not leads or not facts:
+        return None
+    said = norm(strip_markers(" ".join(leads)))
+    return float(any(f in said for f in facts))
+
+
 def key_fact_recall(key_facts: Sequence[str], text: str) -> tuple[float | None, list[str]]:
     """Share of key facts whose normalised form occurs in the normalised answer, and the missed.
 
@@ -198,6 +211,7 @@ def group_metrics(records: Sequence[dict[str, Any]], ks: Sequence[int] = KS) -> 
         "citation_precision",
         "citation_recall",
         "evidence_precision",
+        "lead_precision",
     ):
         out[name] = _mean(r.get(name) for r in ok)
     for name in ("answer_sentences", "answer_words"):

@@ -24,6 +24,7 @@ ROWS = (
     ("citation_precision", "Citation precision"),
     ("citation_recall", "Citation recall"),
     ("evidence_precision", "Evidence precision"),
+    ("lead_precision", "Lead names a key fact"),
     ("answer_sentences_p50", "Answer sentences p50"),
     ("answer_sentences_p90", "Answer sentences p90"),
     ("answer_words_p50", "Answer words p50"),
@@ -66,6 +67,7 @@ LANG_COLUMNS = (
     "hit@1",
     "key_fact_recall",
     "evidence_precision",
+    "lead_precision",
     "refusal_rate",
     "false_refusal_rate",
 )

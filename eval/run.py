@@ -132,6 +132,7 @@ def _score_answer(rec: dict[str, Any], item: Item, answer: Answer, hits: list[Hi
     if not answer.refused:
         # the quoted sentences only: not the lead and label in the asker's language
         rec["evidence_precision"] = metrics.evidence_precision(item.evidence, answer.quoted)
+        rec["lead_precision"] = metrics.lead_precision(item.key_facts, answer.framing)
         rec["answer_sentences"], rec["answer_words"] = metrics.answer_length(answer.quoted)
 
 

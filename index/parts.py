@@ -257,7 +257,11 @@ def named_docs(question: str, names: dict[str, set[str]], every: bool = True) ->
     q = fold(question)
     words = set(re.findall(r"[\w-]+", q))
     # "the regional coordination review": each word before the noun may be the one that names
-    described = [(terms(m.group(1)), m.group(2)) for m in _DESCRIBED.finditer(q)]
+    # it, each word of a compound too ("the donor-mapping review")
+    described = [
+        (terms(m.group(1)) + terms(m.group(1).replace("-", " ")), m.group(2))
+        for m in _DESCRIBED.finditer(q)
+    ]
     found = []
     for doc_id, ws in names.items():
         if any((w in q) if " " in w else (w in words) for w in ws) or any(

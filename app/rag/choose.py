@@ -291,8 +291,16 @@ def _answering(q: Question, ranked: list[Unit], t: Tuning) -> list[Unit]:
     the countries of an initiative the documents name none of.)"""
     # "Which countries …?" asks for a list of them: one country named in passing is no answer.
     least = 2 if q.span_kind == "country" and q.plural and on("country_list") else 1
+    counted = names_counted(q.text, q.lang) if q.kind == "actor" and on("names_counted") else 0
+
+    def names_just_so_many(u: Unit) -> bool:
+        # "Which two agencies jointly lead …?": a sentence naming just two answers it, however
+        # it says the rest ("co-led by UNHCR and IOM", "INTERPOL and the UNODC")
+        return counted > 0 and len(u.spans) == counted and one_run(u.text, u.spans)
+
     if q.lang != "en":
-        return [
+        counted_ones = [u for u in ranked if u.p >= t.strict_min and names_just_so_many(u)]
+        return counted_ones or [
             u
             for u in ranked[:1]
             if len(u.spans) >= least
@@ -301,20 +309,16 @@ def _answering(q: Question, ranked: list[Unit], t: Tuning) -> list[Unit]:
             and _says_actor_verb(u, q)
         ]
     predicate = q.predicate_roots
-    counted = names_counted(q.text, q.lang) if q.kind == "actor" and on("names_counted") else 0
-    return [
+    found = [
         u
         for u in ranked
         if len(u.spans) >= least
         and _in_years(u, q)
         and u.p >= t.strict_min
-        and (
-            # "Which two agencies jointly lead …?": a sentence naming just two answers it,
-            # however it says the rest ("co-led by UNHCR and IOM", "INTERPOL and the UNODC")
-            (len(u.spans) == counted and one_run(u.text, u.spans))
-            or (_on_subject(u, q) and _on_predicate(u, q, predicate))
-        )
+        and (names_just_so_many(u) or (_on_subject(u, q) and _on_predicate(u, q, predicate)))
     ]
+    # The sentence that names as many as asked before one that names fewer ('INTERPOL-led').
+    return sorted(found, key=lambda u: not names_just_so_many(u))
 
 
 def _unknown_names(q: Question, stats: TermStats) -> tuple[str, ...]:

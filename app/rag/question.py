@@ -194,16 +194,20 @@ def head_noun(text: str) -> str:
 
 
 def names_counted(text: str, lang: str) -> int:
-    """How many things the question word asks for when it says so: "which two agencies …" ->
-    2; 0 when it states no count ("which agencies", "which agency")."""
+    """How many things the question word asks for when it says so: "which two agencies …",
+    "quelles sont les deux organisations …" -> 2; 0 when it states no count ("which agencies",
+    "which agency")."""
     from app.rag.plans.words import words
 
     m = _WH.search(text)
-    got = m.group(2).split()[:2] if m else []
-    if len(got) < 2 or not _is_plural(got[1].lower()):
-        return 0
-    count = words(lang).count(got[0]) or 0
-    return count if count >= 2 else 0
+    got = m.group(2).lower().split()[:4] if m else []
+    # The count word may follow a copula and an article: "Quais são as duas organizações …";
+    # what it counts must be names ("which two bodies"), not "what two levels".
+    for word, noun in zip(got, got[1:], strict=False):
+        count = words(lang).count(word) or 0
+        if count >= 2 and _is_plural(noun) and kind_of(f"{m.group(1)} {noun}") == "actor":
+            return count
+    return 0
 
 
 def _plural_noun(text: str) -> bool:

@@ -256,23 +256,25 @@ def answer_span(text: str, spans: list[Span]) -> Span | None:
 
 
 def span_groups(text: str, spans: list[Span]) -> list[Span]:
-    """Adjacent spans joined ('UNHCR and IOM'), in order."""
+    """Adjacent spans joined ('UNHCR and IOM', 'INTERPOL and the UNODC'), in order."""
     out: list[Span] = []
     for s, e in sorted(spans):
-        if out and _GROUP_GAP.fullmatch(text[out[-1][1] : s]):
+        if out and _adjacent(text[out[-1][1] : s]):
             out[-1] = (out[-1][0], e)
         else:
             out.append((s, e))
     return out
 
 
+def _adjacent(gap: str) -> bool:
+    """What lies between two names of one run: a comma, 'and', 'and the'."""
+    return bool(_GROUP_GAP.fullmatch(gap) or _JOINED.fullmatch(gap))
+
+
 def one_run(text: str, spans: Sequence[Span]) -> bool:
     """The spans are one run of names: 'UNHCR and IOM', 'INTERPOL and the UNODC'."""
     got = sorted(spans)
-    return all(
-        _GROUP_GAP.fullmatch(text[a[1] : b[0]]) or _JOINED.fullmatch(text[a[1] : b[0]])
-        for a, b in zip(got, got[1:], strict=False)
-    )
+    return all(_adjacent(text[a[1] : b[0]]) for a, b in zip(got, got[1:], strict=False))
 
 
 def marked_spans(
@@ -291,14 +293,23 @@ def marked_spans(
     # language half a name may be the question's own subject, translated ("Proyecto Turquesa").
     fresh = [(s, e) for s, e in fresh if _all_new(text[s:e], name_roots)] or fresh
     fresh = fresh or sorted(spans)
+
+    def said(words: str) -> bool:
+        return bool(predicate_roots & {root(t) for t in terms(words)})
+
     near = []
     for s, e in fresh:
         before = re.split(r"[,;:]", text[max(0, s - 60) : s])[-1]
         after = re.split(r"[,;:]", text[e : e + 60])[0]
-        if predicate_roots & {root(t) for t in terms(f"{before} {after}")}:
+        if said(f"{before} {after}"):
             near.append((s, e))
+    # A predicate before a run of names says it of the whole run ("programme in Panama, Costa
+    # Rica and Honduras"); one after a name, of that name ("FAO, ILO, IOM (co-chair)").
+    for s, e in span_groups(text, fresh):
+        if said(re.split(r"[,;:]", text[max(0, s - 60) : s])[-1]):
+            near += [x for x in fresh if s <= x[0] and x[1] <= e]
     if near:
-        return tuple(span_groups(text, near)), True
+        return tuple(span_groups(text, sorted(set(near)))), True
     return tuple(span_groups(text, fresh)[:1]), False
 
 

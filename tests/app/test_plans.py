@@ -450,3 +450,9 @@ def test_a_part_that_names_only_places_asks_the_first_parts_subject_there():
     # a country that is the subject ("how much does Canada provide") is no place said of one
     both = "How much does the Blue Fund provide and how much does Canada provide?"
     assert plan_of(analyse(both)).name == "parts"
+
+
+def test_a_number_word_is_read_in_each_of_its_forms():
+    assert words("pt").count("dois") == words("pt").count("duas") == 2
+    assert words("es").count("una") == words("fr").count("une") == 1
+    assert words("en").count("12") == 12 and words("en").count("dozen") is None

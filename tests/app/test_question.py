@@ -191,9 +191,13 @@ def test_a_word_is_said_alike_by_the_words_of_its_pack_group():
         ("Which two agencies co-lead the platform?", "en", 2),
         ("Which 3 programmes does it fund?", "en", 3),
         ("¿Qué dos organizaciones lo dirigen?", "es", 2),
+        # past a copula and an article, the feminine form of the number too
+        ("Quais são as duas organizações que o dirigem?", "pt", 2),
+        ("Quelles sont les deux organisations associées ?", "fr", 2),
         ("Which agencies co-lead the platform?", "en", 0),
         ("Which two-year programme is it?", "en", 0),
         ("Which one agency leads it?", "en", 0),
+        ("What two levels of coordination does it propose, and whose role?", "en", 0),
     ],
 )
 def test_a_question_may_say_how_many_names_it_asks_for(question, lang, count):

@@ -80,3 +80,7 @@ def test_which_two_is_answered_by_a_sentence_naming_just_two(answerer):
     a = answerer.answer("Which two organisations team up under Project Turquesa?")
     assert not a.refused, a.text
     assert "INTERPOL and the UNODC" in a.citations[0].quote, a.text
+    # in another language too, where the best sentence alone is otherwise read for the span
+    a = answerer.answer("Quais são as duas organizações que atuam juntas no Projeto Turquesa?")
+    assert "INTERPOL and the UNODC" in a.citations[0].quote, a.text
+    assert "INTERPOL and the UNODC [1]" in a.framing[0], a.text

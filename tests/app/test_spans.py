@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from app.rag.spans import answer_span, find_spans, is_place, located, new_spans, one_run
-from index.lemmas import terms
+from app.rag.spans import (
+    answer_span,
+    find_spans,
+    is_place,
+    located,
+    marked_spans,
+    new_spans,
+    one_run,
+)
+from index.lemmas import root, terms
 
 S = "At the macro level, the Platform is co-led by UNHCR and IOM in 17 countries."
 
@@ -16,6 +24,18 @@ def test_names_not_in_the_question_are_the_answer():
     spans = new_spans(S, "actor", terms("Which agencies co-lead the platform?"))
     assert _texts(S, spans) == ["UNHCR", "IOM"]
     assert S[slice(*answer_span(S, spans))] == "UNHCR and IOM"
+
+
+def test_a_run_of_names_is_marked_whole():
+    """Beside the question's predicate ('programme … in'), or as the first group: the run of
+    names, not its first ('Panama'), with 'and the' inside it ('INTERPOL and the UNODC')."""
+    t = "The Office runs a humanitarian programme in Panama, Costa Rica and Honduras."
+    spans = find_spans(t, "country")
+    marks, beside = marked_spans(t, spans, set(), {root("programme")})
+    assert _texts(t, marks) == ["Panama, Costa Rica and Honduras"] and beside
+    t = "Under the project, INTERPOL and the UNODC will streamline efforts."
+    spans = new_spans(t, "actor", terms("Which two organisations join forces?"))
+    assert _texts(t, marked_spans(t, spans, set(), set())[0]) == ["INTERPOL and the UNODC"]
 
 
 def test_a_count_must_count_what_was_asked():

@@ -261,3 +261,15 @@ def test_a_framed_answer_is_measured_on_its_quotes() -> None:
     _score_answer(rec, item, answer, [])
     assert rec["evidence_precision"] == 1.0 and rec["citation_recall"] == 1.0
     assert rec["answer_sentences"] == 1 and rec["key_fact_recall"] == 1.0
+
+
+def test_lead_precision_says_whether_the_lead_names_a_key_fact() -> None:
+    label = "Cita (en inglés):"
+    right = ("Según los documentos: Panama, Costa Rica and Honduras [1]", label)
+    wrong = ("D'après les documents : IDB [1]", "Citation (en anglais) :")
+    assert metrics.lead_precision(["Costa Rica"], right) == 1.0
+    assert metrics.lead_precision(["USAID"], wrong) == 0.0
+    # no lead that cites (a label alone, an English answer) or no key facts: nothing to score
+    assert metrics.lead_precision(["USAID"], (label,)) is None
+    assert metrics.lead_precision(["USAID"], ()) is None
+    assert metrics.lead_precision([], right) is None

@@ -56,6 +56,8 @@ def test_documents_are_named_by_a_word_of_their_own_title():
     assert plan("What does the port review find on fees?", NAMES).docs == ("alpha-survey",)
     assert plan("Who wrote the new pilot report?", NAMES).docs == ("beta-guide",)
     assert plan("What does the annual review find?", NAMES).docs == ()
+    # each word of a compound before the noun too
+    assert plan("What does the port-survey review find?", NAMES).docs == ("alpha-survey",)
 
 
 def test_parts_of_a_two_part_question():

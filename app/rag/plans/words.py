@@ -45,12 +45,14 @@ class PlanWords:
     not_compared: str  # "no passage speaks of both."
     years_word: str  # "years", in a worked figure of years
     as_asked: str  # "as asked": a year the question states itself, in the working
-    numbers: tuple[str, ...] = ()  # the small numbers' words, from zero
+    numbers: tuple[str, ...] = ()  # the small numbers' words, from zero ("dois|duas")
 
     def count(self, word: str) -> int | None:
         """The number a word says ("2", "two", "dos"), or None when it says none."""
         w = word.lower()
-        return int(w) if w.isdigit() else self.numbers.index(w) if w in self.numbers else None
+        if w.isdigit():
+            return int(w)
+        return next((n for n, forms in enumerate(self.numbers) if w in forms.split("|")), None)
 
 
 @cache
