@@ -239,10 +239,12 @@ def _scope_pattern(names: dict[str, set[str]]) -> re.Pattern[str] | None:
     if _SCOPE_CACHE and _SCOPE_CACHE[0][0] is names:
         return _SCOPE_CACHE[0][1]
     words = sorted({w for ws in names.values() for w in ws if " " not in w}, key=len)
-    kinds = sorted({k for ws in names.values() for w in ws if (k := unarticled(w))})
+    # longest first: "survey review" before "survey", which would leave "review" behind
+    kinds = sorted({k for ws in names.values() for w in ws if (k := unarticled(w))}, key=len)[::-1]
     pat = None
     if kinds:
-        name = f"(?:(?:{'|'.join(map(re.escape, words))})\\s+)?" if words else ""
+        # a name ("the K4DD review") or the first word of a compound ("the donor-mapping review")
+        name = f"(?:(?:{'|'.join(map(re.escape, words))})\\s+|\\w+-)?" if words else r"(?:\w+-)?"
         kind = rf"(?:{'|'.join(map(re.escape, kinds))})\b,?"
         pat = re.compile(_SCOPE + name + kind, re.IGNORECASE)
     _SCOPE_CACHE[:] = [(names, pat)]

@@ -37,6 +37,7 @@ RULES: dict[str, str] = {
     "said_alike": "a thing asked about is known when the documents use a word of its group",
     "count_less": "a count that leaves some out is the stated count less those left out",
     "year_gap": "a count of years between two periods is worked from each side's stated year",
+    "size_any_count": "'how big is …', naming nothing counted, takes a count of anything",
 }
 
 _OFF: ContextVar[frozenset[str]] = ContextVar("ruta_rules_off", default=frozenset())

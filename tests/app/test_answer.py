@@ -195,6 +195,19 @@ def test_a_count_is_marked(answerer):
     assert "26" in _span_texts(a.citations[0])
 
 
+def test_how_big_asks_for_a_count_of_anything(answerer):
+    """A size names no counted noun: any count of the subject answers it, whatever it counts."""
+    a = answerer.answer("How big is R4V?")
+    assert not a.refused and "over 200 organizations" in a.citations[0].quote, a.text
+    assert "200" in _span_texts(a.citations[0])
+    # rule size_any_count: the offices and countries it names are what it counts, not other
+    # things a count would have to leave out
+    a = answerer.answer(
+        "How large is UNDP's presence in the region in terms of offices and countries?"
+    )
+    assert not a.refused and "26 offices" in a.citations[0].quote, a.text
+
+
 def test_what_an_acronym_stands_for(answerer):
     a = answerer.answer("What does the acronym K4DD stand for?")
     assert _span_texts(a.citations[0]) == ["Knowledge for Development and Diplomacy"]
@@ -291,6 +304,9 @@ def test_a_follow_up_asks_its_own_question_with_the_previous_as_context(answerer
 def test_a_count_in_another_language_counts_its_english_cognate(answerer):
     a = answerer.answer("Quantas organizações fazem parte da plataforma R4V?")
     assert not a.refused and "200 organizations" in a.text
+    # no cognate, but the count class its pack puts "países" in: 17 countries, not 200
+    a = answerer.answer("¿En cuántos países está presente la plataforma R4V?")
+    assert _span_texts(a.citations[0]) == ["17"] and "17 [1]" in a.framing[0], a.text
     # "migrantes" -> "migrant": a sentence counting areas is no answer
     assert answerer.answer("Quantos migrantes atravessaram a selva do Darién em 2023?").refused
 

@@ -16,6 +16,7 @@ from index.lemmas import root
         ("How many countries take part in the network?", "number"),
         ("Combien de pays participent au réseau ?", "number"),
         ("Quantos países participam da rede?", "number"),
+        ("How big is the platform?", "number"),
         ("When was the regional strategy adopted?", "date"),
         ("¿Cuándo se aprobó la estrategia?", "date"),
         ("Em que ano a estratégia foi aprovada?", "date"),

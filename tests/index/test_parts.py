@@ -98,6 +98,9 @@ def test_scope_phrases_leave_the_query():
     p = plan("Which ports in the survey charge fees?", NAMES)
     assert p.scoped == "Which ports charge fees?" and p.docs == ("alpha-survey",)
     assert plan("What does the guide say about fees, according to the ACME survey?", NAMES).scoped
+    # a compound before the word for a document names it too
+    p = plan("Which ports charge fees according to the port-survey review?", NAMES)
+    assert p.scoped == "Which ports charge fees?" and p.docs == ("alpha-survey",)
     # the document is what is asked about: kept
     assert plan("How many people took part in the survey?", NAMES).scoped == ""
 
