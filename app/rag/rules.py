@@ -38,6 +38,7 @@ RULES: dict[str, str] = {
     "count_less": "a count that leaves some out is the stated count less those left out",
     "year_gap": "a count of years between two periods is worked from each side's stated year",
     "size_any_count": "'how big is …', naming nothing counted, takes a count of anything",
+    "heading_stem": "a summary's section is named by a word's stem too ('recommends')",
 }
 
 _OFF: ContextVar[frozenset[str]] = ContextVar("ruta_rules_off", default=frozenset())

@@ -85,6 +85,12 @@ def test_a_summary_covers_the_study_recommendations_in_source_order(answerer):
     assert starts == sorted(starts)  # in the source's order
 
 
+def test_a_summary_of_what_a_study_recommends_is_of_its_recommendations(answerer):
+    """The verb names the section as its noun does: "recommends", "Summary of recommendations"."""
+    a = answerer.answer("Give me an overview of what the coordination study recommends.")
+    assert a.plan == "summary" and a.text.startswith("Summary of recommendations"), a.text
+
+
 def test_a_single_fact_keeps_its_plan(answerer):
     a = answerer.answer("What does K4DD stand for?")
     assert a.plan == "single" and "Diplomacy" in a.text

@@ -112,7 +112,9 @@ def test_who_asking_for_whom_is_not_strict():
     [
         ("When does the strategy start?", "moment"),
         ("¿Cuándo empieza la estrategia?", "moment"),
-        ("What period does the strategy cover?", "date"),
+        # the dates a period runs between, not its length ("2022-2025", not "four-year")
+        ("What period does the strategy cover?", "moment"),
+        ("Quelle période couvre la stratégie ?", "moment"),
         ("How long does the project run?", "date"),
         ("In which city was the study presented?", "city"),
         ("Em que cidade foi apresentado o estudo?", "city"),

@@ -10,6 +10,7 @@ from app.rag.choose import Reading
 from app.rag.citations import make_citation
 from app.rag.cues import ANAPHOR
 from app.rag.plans.words import words
+from app.rag.rules import on
 from app.rag.termstats import root_set
 from app.rag.text import split_sentences
 from app.rag.types import Answer
@@ -30,11 +31,29 @@ class Point:
 def target(q_roots: set[str], reading: Reading, hits: Sequence[Hit]) -> tuple[str, str]:
     """(doc_id, section) asked about: the section of the passage the reader ranks first when
     its heading shares a word with the question ("… recommendations" -> "Summary of
-    recommendations"); else the whole document ("", for section)."""
+    recommendations"), or a word's stem ("what the study recommends"); else the whole document
+    ("", for section)."""
     best = hits[reading.ranked[0].hit].chunk if reading.ranked else hits[0].chunk
-    if best.section and root_set(best.section) & q_roots:
+    if best.section and _shares_word(root_set(best.section), q_roots):
         return best.doc_id, best.section
     return best.doc_id, ""
+
+
+_STEM = 6  # the least length of a word whose longer form is taken as the same word
+
+
+def _shares_word(heading: set[str], question: set[str]) -> bool:
+    """A word in both, or one the start of the other ("recommend", "recommendation")."""
+    return (
+        bool(heading & question)
+        or on("heading_stem")
+        and any(
+            len(short) >= _STEM and long.startswith(short)
+            for h in heading
+            for w in question
+            for short, long in ((h, w), (w, h))
+        )
+    )
 
 
 def points_of(chunks: Sequence[Chunk], lang: str) -> list[Point]:
