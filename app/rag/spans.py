@@ -256,12 +256,6 @@ def counts_like(term: str) -> bool:
     return root(term) in _COUNT_CLASS
 
 
-def answer_span(text: str, spans: list[Span]) -> Span | None:
-    """The first group of adjacent spans: 'UNHCR and IOM' rather than 'UNHCR' and 'IOM'."""
-    groups = span_groups(text, spans)
-    return groups[0] if groups else None
-
-
 def span_groups(text: str, spans: list[Span]) -> list[Span]:
     """Adjacent spans joined ('UNHCR and IOM', 'INTERPOL and the UNODC'), in order."""
     out: list[Span] = []
