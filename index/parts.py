@@ -178,7 +178,7 @@ def split_question(question: str) -> list[str]:
     """The pieces a question asks (see the module docstring): its sentences and the clauses
     that open another question; else both sides of "both A and B" or of a comparison of two
     names ("compare the IOM and ILO strategies"); one piece for a simple question."""
-    pieces = [p for s in _sentences(question.strip()) for p in _CLAUSE.split(s)]
+    pieces = [p for s in _SENTENCE.split(question.strip()) for p in _CLAUSE.split(s)]
     if len(pieces) > _MAX_PARTS:  # a pasted text, not a question of parts: searched whole
         return []  # (each part is a search of its own: 20 sentences were 20 searches)
     if len(pieces) < 2 and both_parts(question):
@@ -186,20 +186,6 @@ def split_question(question: str) -> list[str]:
     elif len(pieces) < 2 and _CUE.search(question) and (m := _PAIR.search(question)):
         pieces = [question.replace(m[0], m[1]), question.replace(m[0], m[2])]
     return pieces
-
-
-_ABBREVIATION = re.compile(rf"\b(?:{_P.alternation('parts.abbreviation')})\.$", re.I)
-
-
-def _sentences(text: str) -> list[str]:
-    """The text's sentences; a full stop after an abbreviation ends none ("A vs. B")."""
-    out: list[str] = []
-    for piece in _SENTENCE.split(text):
-        if out and _ABBREVIATION.search(out[-1]):
-            out[-1] = f"{out[-1]} {piece}"
-        else:
-            out.append(piece)
-    return out
 
 
 def _parts(question: str) -> list[str]:
@@ -329,8 +315,8 @@ def focus_of(text: str) -> tuple[str, str]:
     """A question after a statement ('The review calls R4V the largest example. What does the
     study propose for it?') asks the last sentence; the statement is its context."""
     m = _PREAMBLE.match(text.strip())
-    if not m or "?" in m.group("pre") or _ABBREVIATION.search(m.group("pre")):
-        return text, ""  # (a full stop after "vs." ends no statement)
+    if not m or "?" in m.group("pre"):
+        return text, ""
     ask, pre = m.group("ask").strip(), m.group("pre").strip()
     # "UNHCR co-leads R4V … . Was it also involved …?": "it" is the statement's subject.
     subject = _LEADING_NAME.match(pre)

@@ -120,14 +120,6 @@ def test_a_comparison_has_one_question_per_side():
             "How does the UN Regional Network compare with R4V?",
             ("How does the UN Regional Network", "How does the R4V"),
         ),
-        # "(A vs. B)": the sides split at "vs.", the "and" inside a side's names kept
-        (
-            "How do IOM's strategies (North and Central America vs. South America) differ?",
-            (
-                "How do IOM's strategies (North and Central America) differ?",
-                "How do IOM's strategies (South America) differ?",
-            ),
-        ),
     ],
 )
 def test_the_sides_of_a_comparison_whatever_the_cue_spans(question, sides):

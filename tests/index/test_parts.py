@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from index.analysis import analyse_query
 from index.parts import doc_names, merge_parts, plan
 from index.types import Hit
 from ingest.types import Chunk
@@ -141,9 +140,3 @@ def test_a_long_text_has_no_parts() -> None:
     two = "Which ports does ACME list? When were the harbour rules changed?"
     long_two = two.replace("ACME", "ACME " + "and its partner institutes " * 20)
     assert len(plan(long_two, NAMES).parts) == 0  # over 400 characters: searched whole
-
-
-def test_a_full_stop_after_an_abbreviation_ends_no_sentence() -> None:
-    q = "How do the port (ACME vs. Beta) fees differ?"
-    assert plan(q, NAMES).parts == ()
-    assert analyse_query(q).focus == q  # no statement before the question either

@@ -105,9 +105,6 @@ def comparison_sides(text: str, lang: str) -> tuple[str, ...]:
     ("Compare what the review says about USAID and Canada's funding" -> "what the review says
     about USAID funding", "what the review says about Canada's funding")."""
     w = words(lang)
-    versus = _versus(text, w.versus)
-    if versus:
-        return versus
     cue = w.comparison.search(text)
     assert cue is not None
     rest = (text[: cue.start()] + text[cue.end() :]).strip(" ?¿:")
@@ -134,17 +131,6 @@ def comparison_sides(text: str, lang: str) -> tuple[str, ...]:
             cut = cut[:start] + " " + cut[end:]
         out.append(re.sub(r"\s+", " ", cut).strip(" ,"))
     return tuple(out)
-
-
-def _versus(text: str, versus: re.Pattern[str]) -> tuple[str, ...]:
-    """ "(A vs. B)": the question asked of A and of B, each in the brackets alone ("How do
-    IOM's two strategies (North and Central America and the Caribbean vs. South America)
-    differ?"); the names inside a side may hold "and" of their own. () without such brackets."""
-    for m in re.finditer(r"\(([^()]+)\)", text):
-        sides = versus.split(m.group(1))
-        if len(sides) == 2 and all(s.strip() for s in sides):
-            return tuple(f"{text[: m.start()]}({s.strip()}){text[m.end() :]}" for s in sides)
-    return ()
 
 
 def _around(text: str, cue: re.Match[str]) -> tuple[str, ...]:

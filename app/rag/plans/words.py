@@ -20,7 +20,6 @@ PATTERNS = (
     "years",
     "period_start",
     "excluding",
-    "versus",
 )
 
 
@@ -40,7 +39,6 @@ class PlanWords:
     years: re.Pattern[str]  # a derived figure counted in years
     period_start: re.Pattern[str]  # ... from the year a period starts (else the year it ends)
     excluding: re.Pattern[str]  # a count that leaves some out ("are not co-chairs")
-    versus: re.Pattern[str]  # what stands between two sides ("A vs. B")
     limit: str  # "{shown} of {total} points; ask for more."
     not_said: str  # "the documents do not say."
     both: str  # "Both": a comparison's line on what names both sides
