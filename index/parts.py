@@ -240,7 +240,9 @@ def _scope_pattern(names: dict[str, set[str]]) -> re.Pattern[str] | None:
         return _SCOPE_CACHE[0][1]
     words = sorted({w for ws in names.values() for w in ws if " " not in w}, key=len)
     # longest first: "survey review" before "survey", which would leave "review" behind
-    kinds = sorted({k for ws in names.values() for w in ws if (k := unarticled(w))}, key=len)[::-1]
+    kinds = sorted(
+        {k for ws in names.values() for w in ws if (k := unarticled(w))}, key=len, reverse=True
+    )
     pat = None
     if kinds:
         # a name ("the K4DD review") or the first word of a compound ("the donor-mapping review")

@@ -291,16 +291,17 @@ def _answering(q: Question, ranked: list[Unit], t: Tuning) -> list[Unit]:
     the countries of an initiative the documents name none of.)"""
     # "Which countries …?" asks for a list of them: one country named in passing is no answer.
     least = 2 if q.span_kind == "country" and q.plural and on("country_list") else 1
+    # "Which two agencies jointly lead …?": a sentence naming just two answers it, however it
+    # says the rest ("co-led by UNHCR and IOM", "INTERPOL and the UNODC")
     counted = names_counted(q.text, q.lang) if q.kind == "actor" and on("names_counted") else 0
-
-    def names_just_so_many(u: Unit) -> bool:
-        # "Which two agencies jointly lead …?": a sentence naming just two answers it, however
-        # it says the rest ("co-led by UNHCR and IOM", "INTERPOL and the UNODC")
-        return counted > 0 and len(u.spans) == counted and one_run(u.text, u.spans)
-
+    just = [
+        u
+        for u in ranked
+        if counted and u.p >= t.strict_min and len(u.spans) == counted and one_run(u.text, u.spans)
+    ]
+    named = {id(u) for u in just}
     if q.lang != "en":
-        counted_ones = [u for u in ranked if u.p >= t.strict_min and names_just_so_many(u)]
-        return counted_ones or [
+        return just or [
             u
             for u in ranked[:1]
             if len(u.spans) >= least
@@ -315,10 +316,10 @@ def _answering(q: Question, ranked: list[Unit], t: Tuning) -> list[Unit]:
         if len(u.spans) >= least
         and _in_years(u, q)
         and u.p >= t.strict_min
-        and (names_just_so_many(u) or (_on_subject(u, q) and _on_predicate(u, q, predicate)))
+        and (id(u) in named or (_on_subject(u, q) and _on_predicate(u, q, predicate)))
     ]
     # The sentence that names as many as asked before one that names fewer ('INTERPOL-led').
-    return sorted(found, key=lambda u: not names_just_so_many(u))
+    return sorted(found, key=lambda u: id(u) not in named)
 
 
 def _unknown_names(q: Question, stats: TermStats) -> tuple[str, ...]:
