@@ -7,8 +7,10 @@ model as shipped): a sentence feature or a no-answer feature is replaced by its 
 data the model was fitted on, a rule of app/rag/rules.py is skipped, an entry of the language
 packs (index/lang/*.toml) is emptied in every language, the modules that read the packs
 imported afresh (eval/pack_row.py). Per set, the change in a
-combined score is printed: key facts + evidence precision + unanswerable refused − answerable
-refused (each a share, so one question of a 100-question set moves it by about 0.01). A
+combined score is printed: key facts + evidence precision + leads naming a key fact +
+unanswerable refused − answerable refused (each a share, so one question of a 100-question set
+moves it by about 0.01; the leads, of the answers in another language, since the eleventh
+session). A
 negative change means the thing helps that set. What helps fewer than two sets is listed as
 "review": the rule that serves one set is over-fitted to it, the one that serves none goes.
 """
@@ -38,6 +40,7 @@ def utility(m: dict[str, Any]) -> float:
     return (
         (o.get("key_fact_recall") or 0.0)
         + (o.get("evidence_precision") or 0.0)
+        + (o.get("lead_precision") or 0.0)
         + (o.get("refusal_rate") or 0.0)
         - (o.get("false_refusal_rate") or 0.0)
     )

@@ -29,8 +29,15 @@ def _word_keys(text: str) -> set[str]:
 
 def said_by(question: str, span: str) -> bool:
     """Whether the question already holds a word of the span, itself or as a cognate ("UN
-    Agencies" for "¿Qué agencias …?"): said back, such a span would answer nothing."""
-    return bool(_word_keys(question) & _word_keys(span))
+    Agencies" for "¿Qué agencias …?"): said back, such a span would answer nothing. A run of
+    names is said back only when each of its names is ("the Regional Interagency Coordination
+    Platform (R4V) and …" answers "¿Qué mecanismos de coordinación …?")."""
+    keys = _word_keys(question)
+    names = [n for n in _NAME_SEPARATOR.split(span) if n.strip()]
+    return all(keys & _word_keys(n) for n in names) if names else bool(keys & _word_keys(span))
+
+
+_NAME_SEPARATOR = re.compile(rf"\s*(?:[,;()]|\b(?:{_P.alternation('spans.joiner')})\b)\s*")
 
 
 def answer_spans(answer: Answer, question: str = "") -> list[tuple[str, int]]:

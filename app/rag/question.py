@@ -193,6 +193,13 @@ def head_noun(text: str) -> str:
     return ""
 
 
+def asked_words(text: str) -> str:
+    """The first words after the question word, where the thing it asks for is named:
+    "which coordination mechanisms does …" -> "coordination mechanisms does"; "" if none."""
+    m = _WH.search(text)
+    return " ".join(m.group(2).split()[:3]) if m else ""
+
+
 def names_counted(text: str, lang: str) -> int:
     """How many things the question word asks for when it says so: "which two agencies …",
     "quelles sont les deux organisations …" -> 2; 0 when it states no count ("which agencies",

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 
+from app.rag.rules import on
 from index.lang import packs
 from index.lemmas import root, terms
 
@@ -73,6 +74,12 @@ _AGENT_BEFORE = re.compile(
     rf"\b(?:{_P.alternation('spans.agent_preposition')})\s+(?:(?:{_ARTICLE})\s+)?$"
 )
 _GROUP_GAP = re.compile(rf"[\s,;]*(?:{_P.alternation('spans.joiner')})?[\s,;]*")
+# A name's acronym in brackets and the next name of the run: "… the Caribbean (REDLAC), the
+# Regional Interagency … (R4V) and the Thematic Coalition …".
+_BRACKETED = re.compile(
+    rf"\s*\(\s*|\s*\)(?:[\s,;]*(?:{_P.alternation('spans.joiner')})?[\s,;]+"
+    rf"(?:(?:{_ARTICLE})\s+)?)?"
+)
 
 
 def _opens_sentence(text: str, start: int) -> bool:
@@ -257,12 +264,22 @@ def span_groups(text: str, spans: list[Span]) -> list[Span]:
             out[-1] = (out[-1][0], e)
         else:
             out.append((s, e))
-    return out
+    # a run that ends on a bracketed acronym ends with its bracket: "… Migrants (R4V)"
+    return [
+        (s, e + 1)
+        if text[s:e].count("(") > text[s:e].count(")") and text[e : e + 1] == ")"
+        else (s, e)
+        for s, e in out
+    ]
 
 
 def _adjacent(gap: str) -> bool:
     """What lies between two names of one run: a comma, 'and', 'and the'."""
-    return bool(_GROUP_GAP.fullmatch(gap) or _JOINED.fullmatch(gap))
+    return bool(
+        _GROUP_GAP.fullmatch(gap)
+        or _JOINED.fullmatch(gap)
+        or (on("bracketed_run") and _BRACKETED.fullmatch(gap))
+    )
 
 
 def one_run(text: str, spans: Sequence[Span]) -> bool:

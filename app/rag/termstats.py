@@ -8,12 +8,16 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 from index.lang import packs
 from index.lemmas import fold, root, terms
 from index.retrieve import Prepared
 from ingest.types import Chunk
+
+# How alike a word in another language and a corpus root must be spelled to be one word.
+ALIKE = 0.75
 
 TERM_DF = "reader.term_df"  # the key of the document frequencies in Prepared.extras
 
@@ -50,6 +54,18 @@ class TermStats:
                 if len(r) >= 6:
                     self._by_prefix.setdefault(r[:6], []).append(r)
         return tuple(self._by_prefix.get(key, ()))
+
+    def alike(self, term: str) -> tuple[str, ...]:
+        """The corpus's roots spelled much like a word in another language, its first three
+        letters the same ('mecanismos' -> 'mechanism', 'coordenação' -> 'coordination')."""
+        key = fold(term)
+        if len(key) < 6:
+            return ()
+        return tuple(
+            r
+            for r in self.df
+            if r[:3] == key[:3] and SequenceMatcher(None, key, r).ratio() >= ALIKE
+        )
 
     def known(self, term: str) -> bool:
         """In the corpus; a plural name by its singular ('venezuelans'), a hyphenated one by

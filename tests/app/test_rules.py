@@ -58,6 +58,37 @@ def test_which_agency_leads_is_refused_when_no_sentence_says_who_leads(answerer,
     assert a.refused, a.text
 
 
+def test_who_heads_an_office_is_not_answered_by_a_role_in_something_else(answerer):
+    """'actor_object': the network's list says "IOM (co-chair)" and names UN Women among its
+    members, but what is headed is an office, and no sentence says who heads that."""
+    a = answerer.answer("Who is in charge of running the regional office of UN Women in LAC?")
+    assert a.refused, a.text
+    b = answerer.answer("Which agencies co-chair the regional migration network of the UN?")
+    assert not b.refused and "ECLAC (co-chair)" in b.citations[0].quote, b.text
+
+
+def test_names_beside_the_asked_for_noun_lead(answerer):
+    """'head_beside': the sponsors' sentence says the study "examines … coordination
+    mechanisms"; the mechanisms themselves stand beside the noun ("coordination mechanisms,
+    particularly the …", "… especially R4V and IBC-HM"), and that sentence leads, in English
+    as in French (where "mécanismes" is the documents' "mechanisms")."""
+    a = answerer.answer("Which coordination mechanisms does the IECAH report review?")
+    assert "especially R4V and IBC-HM" in a.citations[0].quote, a.text
+    b = answerer.answer(
+        "Quels mécanismes de coordination l'étude de l'IECAH passe-t-elle en revue ?"
+    )
+    assert "particularly the Regional Risk Group" in b.citations[0].quote, b.text
+
+
+def test_names_with_acronyms_in_brackets_are_one_run(answerer):
+    """'bracketed_run': "the Caribbean (REDLAC), the Regional … (R4V) and the Thematic
+    Coalition … (IBC-HM)" is one run of names: the lead gives all three, brackets closed."""
+    a = answerer.answer(
+        "Quels mécanismes de coordination l'étude de l'IECAH passe-t-elle en revue ?"
+    )
+    assert "(REDLAC)" in a.framing[0] and "(IBC-HM)" in a.framing[0], a.framing
+
+
 def test_a_funding_verb_in_another_language_meets_the_english_one(answerer):
     """The packs' actor verbs: "financia" is "funded", so the sentence saying who funds the
     project answers, its span the lead."""
