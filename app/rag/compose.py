@@ -10,6 +10,7 @@ from app.rag.choose import Reading
 from app.rag.citations import make_citation
 from app.rag.reader import Unit
 from app.rag.refusals import refusal
+from app.rag.rules import on
 from app.rag.spans import _NAME
 from app.rag.types import Answer, Citation
 from index.lang import packs
@@ -49,13 +50,13 @@ def extractive_answer(question: str, reading: Reading, hits: list[Hit], notice: 
     # sentence quoted from a passage is labelled with it when it does not say it itself, so
     # "- The Desaguadero border" answers which programme works there.
     texts = {(x.hit, x.pos): x.text for x in reading.ranked}  # the reader's own sentences
+    rank = {(x.hit, x.pos): i for i, x in enumerate(reading.ranked)}
+    cited: dict[int, Unit] = {}
     for u in reading.units:
         first_of_passage = u.hit not in numbers
         n = numbers.setdefault(u.hit, len(numbers) + 1)
-        cite = cites.get(n)
-        if cite is None:
-            cites[n] = _cite(n, hits[u.hit], u)
-        elif u.span is not None and not cite.spans:  # the passage's answering sentence leads
+        if n not in cited or (u.span is not None and _quotes_better(u, cited[n], rank)):
+            cited[n] = u  # the passage's answering sentence leads
             cites[n] = _cite(n, hits[u.hit], u)
         chunk = hits[u.hit].chunk
         owner = section_owner(chunk, u.text) if first_of_passage else ""
@@ -91,6 +92,16 @@ def _labelled(unit: Unit, before: str, hit: Hit, owner: str = "") -> str:
     if unit.is_item:
         return f"- [{name}] {unit.text[2:]}"
     return f"[{name}] {unit.text}"
+
+
+def _quotes_better(u: Unit, cited: Unit, rank: dict[tuple[int, int], int]) -> bool:
+    """Whether a passage's citation quotes ``u`` (which holds an answer span) rather than the
+    sentence it quotes: one without a span, or, of a list quoted whole, an item the reader
+    ranks lower ("- The Rumichaca border …" for the Aguas Blancas crossing asked about)."""
+    if cited.span is None:
+        return True
+    higher = rank.get((u.hit, u.pos), len(rank)) < rank.get((cited.hit, cited.pos), len(rank))
+    return higher and on("answer_quote")
 
 
 def _cite(n: int, hit: Hit, unit: Unit) -> Citation:

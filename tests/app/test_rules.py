@@ -89,6 +89,14 @@ def test_names_with_acronyms_in_brackets_are_one_run(answerer):
     assert "(REDLAC)" in a.framing[0] and "(IBC-HM)" in a.framing[0], a.framing
 
 
+def test_a_lists_citation_quotes_the_item_that_answers(answerer):
+    """'answer_quote': the four EUROFRONT crossings are one passage, quoted whole in their
+    order; its citation, and so the lead, quote the crossing asked about, not the first."""
+    a = answerer.answer("¿Qué dos países comparten el cruce de Aguas Blancas-Bermejo?")
+    assert "Aguas Blancas" in a.citations[0].quote, a.citations
+    assert "Argentina and Bolivia" in a.framing[0], a.framing
+
+
 def test_a_funding_verb_in_another_language_meets_the_english_one(answerer):
     """The packs' actor verbs: "financia" is "funded", so the sentence saying who funds the
     project answers, its span the lead."""
