@@ -20,7 +20,7 @@ from app.rag.features import FEATURES, Asked, Sentence, cover, vector
 from app.rag.model import DEFAULT_TUNING, Tuning
 from app.rag.question import Question, needs_context
 from app.rag.rules import on
-from app.rag.spans import Span, marked_spans, new_spans
+from app.rag.spans import Span, counts_like, marked_spans, new_spans
 from app.rag.termstats import TermStats, root_set, spelled_acronyms
 from app.rag.text import split_sentences
 from index.embed import Embedder
@@ -129,7 +129,10 @@ def score_units(
     # word the documents never use, or a name qualifying the noun, cannot be checked.
     known_counted = tuple(t for t in q.counted if t == "%" or (stats.known(t) and t not in q.names))
     if q.lang != "en":  # "Quantos migrantes …": counted by their English cognates, if any
-        known_counted = tuple(c for t in q.counted for c in stats.cognates(t))
+        # … or by the count class the packs put them in ("países" counts countries)
+        known_counted = tuple(
+            c for t in q.counted for c in stats.cognates(t) or ((t,) if counts_like(t) else ())
+        )
     # Unchecked, a count of another thing the question names is still no answer; a question
     # that counts nothing by name ("How big is R4V?") takes a count of anything.
     uncounted = (

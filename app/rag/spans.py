@@ -248,7 +248,14 @@ def _counts(text: str, start: int, end: int, counted: Sequence[str]) -> bool:
 
 
 # Nouns that count the same things: "how many UN entities" is answered by "19 agencies".
-_COUNT_CLASS = {root(w): cls for cls, ws in _P.table("spans.count_class").items() for w in ws}
+# Each language's nouns of a class ("países" with "country"), read as that language reads them.
+_COUNT_CLASS = {
+    root(t): cls
+    for p in _P.packs
+    for cls, ws in p["spans.count_class"].table.items()
+    for w in ws
+    for t in terms(w, p.code)
+}
 
 
 def counts_like(term: str) -> bool:

@@ -304,6 +304,9 @@ def test_a_follow_up_asks_its_own_question_with_the_previous_as_context(answerer
 def test_a_count_in_another_language_counts_its_english_cognate(answerer):
     a = answerer.answer("Quantas organizações fazem parte da plataforma R4V?")
     assert not a.refused and "200 organizations" in a.text
+    # no cognate, but the count class its pack puts "países" in: 17 countries, not 200
+    a = answerer.answer("¿En cuántos países está presente la plataforma R4V?")
+    assert _span_texts(a.citations[0]) == ["17"] and "17 [1]" in a.framing[0], a.text
     # "migrantes" -> "migrant": a sentence counting areas is no answer
     assert answerer.answer("Quantos migrantes atravessaram a selva do Darién em 2023?").refused
 

@@ -41,6 +41,10 @@ def test_a_run_of_names_is_marked_whole():
 def test_a_count_must_count_what_was_asked():
     assert _texts(S, new_spans(S, "number", [], ("country",))) == ["17"]
     assert new_spans(S, "number", [], ("office",)) == []
+    # in another language, by the count class its pack puts the noun in ("países", "pays")
+    t = "It gathers over 200 organisations of civil society and the UN, in 17 countries."
+    for counted in terms("¿En cuántos países?", "es")[-1:] + terms("combien de pays", "fr")[-1:]:
+        assert _texts(t, new_spans(t, "number", [], (counted,))) == ["17"], counted
 
 
 def test_amounts_dates_and_countries():
