@@ -104,6 +104,13 @@ def test_a_funding_verb_in_another_language_meets_the_english_one(answerer):
     assert not a.refused and "Government of Canada" in a.framing[0], a.text
 
 
+def test_support_in_another_language_meets_the_english_one(answerer):
+    """The packs' actor verbs, group 'support': "soutenu" is "with the support of", so the
+    lead names those the study thanks for support, not its sponsors."""
+    a = answerer.answer("Qui a soutenu l'étude de l'IECAH, à part ceux qui l'ont lancée ?")
+    assert "UNDCO" in a.framing[0] and "DG-ECHO" not in a.framing[0], a.framing
+
+
 def test_a_thing_said_by_another_word_of_its_group_is_no_unknown_thing(answerer):
     """'said_alike': the documents never say "sponsors", but they say "funded by" and "with the
     support of": a question about the study's sponsors is about something they speak of, not
