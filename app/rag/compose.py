@@ -120,19 +120,37 @@ def near_miss(question: str, reading: Reading, hits: list[Hit], notice: str) -> 
     return Answer(question, text, (cite,), True, "extractive", tuple(hits), notice, lang)
 
 
+_POSSESSIVE = re.compile(rf"(?:{_P.alternation('terms.possessive')})$")
+
+
 def subject_of(question: str, passage: str) -> str:
-    """The longest name in the question ('Project Turquesa', 'EUROFRONT') that the passage says
-    word for word, without its question word; a lone capitalised word that is no acronym
-    ('Venezuelan') is no subject. Only the passage's own words are said back."""
+    """The longest name in the question ('Project Turquesa', 'EUROFRONT', 'UN Women') that the
+    passage says word for word, without its question word or a possessive; a lone capitalised
+    word that is no acronym ('Venezuelan') is no subject. Only the passage's own words are
+    said back."""
     names = []
     folded = fold(passage)
-    for m in _NAME.finditer(question):
-        words = m.group().split()
+    for words in _name_runs(question):
         while words and _QUESTION_WORDS.match(words[0]):
             words = words[1:]
-        name = " ".join(words)
+        name = _POSSESSIVE.sub("", " ".join(words))  # "UN Women's" says "UN Women"
         if (len(words) > 1 or (words and sum(ch.isupper() for ch in words[0]) >= 2)) and (
             fold(name) in folded
         ):
             names.append(name)
     return max(names, key=len, default="")
+
+
+def _name_runs(text: str) -> list[list[str]]:
+    """The words of each name, and of each run of names side by side ("UN" "Women's")."""
+    runs: list[list[str]] = []
+    run: list[str] = []
+    end = -1
+    for m in _NAME.finditer(text):
+        words = m.group().split()
+        run = run + words if run and not text[end : m.start()].strip() else []
+        runs += [run] if run else []
+        runs.append(words)
+        run = run or words
+        end = m.end()
+    return runs
