@@ -37,6 +37,7 @@ RULES: dict[str, str] = {
     "head_beside": "names set beside the asked-for noun ('mechanisms, particularly …') lead",
     "bracketed_run": "names with their acronyms in brackets are one run of names",
     "answer_quote": "a passage's citation quotes the best-ranked sentence holding the span",
+    "members_listed": "'The Network includes: ECLAC (co-chair), FAO …' marks the list whole, not 'Network'",
     "names_counted": "'which two agencies …' is answered by a sentence naming just two",
     "said_alike": "a thing asked about is known when the documents use a word of its group",
     "count_less": "a count that leaves some out is the stated count less those left out",

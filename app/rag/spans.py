@@ -74,6 +74,10 @@ _AGENT_BEFORE = re.compile(
     rf"\b(?:{_P.alternation('spans.agent_preposition')})\s+(?:(?:{_ARTICLE})\s+)?$"
 )
 _GROUP_GAP = re.compile(rf"[\s,;]*(?:{_P.alternation('spans.joiner')})?[\s,;]*")
+# A role in brackets between two names of a list: "ECLAC (co-chair), FAO, ILO, IOM (co-chair)".
+_ROLE = re.compile(
+    rf"\s*\([a-z][\w\s-]{{0,20}}\)[\s,;]*(?:{_P.alternation('spans.joiner')})?[\s,;]*"
+)
 # A name's acronym in brackets and the next name of the run: "… the Caribbean (REDLAC), the
 # Regional Interagency … (R4V) and the Thematic Coalition …".
 _BRACKETED = re.compile(
@@ -286,6 +290,7 @@ def _adjacent(gap: str) -> bool:
         _GROUP_GAP.fullmatch(gap)
         or _JOINED.fullmatch(gap)
         or (on("bracketed_run") and _BRACKETED.fullmatch(gap))
+        or (on("members_listed") and _ROLE.fullmatch(gap))
     )
 
 
@@ -311,6 +316,8 @@ def marked_spans(
     # language half a name may be the question's own subject, translated ("Proyecto Turquesa").
     fresh = [(s, e) for s, e in fresh if _all_new(text[s:e], name_roots)] or fresh
     fresh = fresh or sorted(spans)
+    # "The Network includes …": the passage's own subject, said by a common word, is no answer
+    fresh = [x for x in fresh if not _opening_common(text, x)] or fresh
 
     def said(words: str) -> bool:
         return bool(predicate_roots & {root(t) for t in terms(words)})
@@ -329,6 +336,21 @@ def marked_spans(
     if near:
         return tuple(span_groups(text, sorted(set(near)))), True
     return tuple(span_groups(text, fresh)[:1]), False
+
+
+def _opening_common(text: str, span: Span) -> bool:
+    """One capitalised common word after the article that opens the sentence ("The
+    Network", "The Platform")."""
+    s, e = span
+    word = text[s:e]
+    opening = text[:s].strip()
+    return (
+        on("members_listed")
+        and " " not in word
+        and bool(_DETERMINER.search(f"{opening} "))
+        and " " not in opening
+        and _common_word(word)
+    )
 
 
 def _all_new(name: str, roots: AbstractSet[str]) -> bool:

@@ -97,6 +97,16 @@ def test_a_lists_citation_quotes_the_item_that_answers(answerer):
     assert "Argentina and Bolivia" in a.framing[0], a.framing
 
 
+def test_a_lead_names_the_members_listed_not_the_lists_subject(answerer):
+    """'members_listed': "The Network includes 19 agencies …: ECLAC (co-chair), FAO, ILO, IOM
+    (co-chair), …" is led by the members, read past their roles, not by "Network"."""
+    a = answerer.answer(
+        "¿Qué agencias de la ONU integran la Red Regional de las Naciones Unidas sobre Migración?"
+    )
+    lead = a.framing[0]
+    assert "Network" not in lead and "FAO" in lead and "UNODC" in lead, a.framing
+
+
 def test_a_funding_verb_in_another_language_meets_the_english_one(answerer):
     """The packs' actor verbs: "financia" is "funded", so the sentence saying who funds the
     project answers, its span the lead."""
