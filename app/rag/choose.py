@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from app.rag import join, noanswer
+from app.rag.asked import HEAD_RANKS, beside, head_roots, says_object
 from app.rag.cues import ANAPHOR
 from app.rag.instructions import silenced
-from app.rag.question import Question, analyse, asked_words, names_counted, said_alike
+from app.rag.question import Question, analyse, names_counted, said_alike
 from app.rag.reader import (
     DEFAULT_TUNING,
     FEATURES,
@@ -26,7 +27,7 @@ from app.rag.termstats import TermStats, root_set
 from index.embed import Embedder, embed_ahead
 from index.lang import packs
 from index.lang.places import places_named
-from index.lemmas import fold, root, terms
+from index.lemmas import fold, terms
 from index.types import Hit
 
 MAX_ITEMS = 10
@@ -304,12 +305,13 @@ def _answering(
     named = {id(u) for u in just}
     # "Which coordination mechanisms …?": names set beside the asked-for noun ("coordination
     # mechanisms, particularly the REDLAC …") are of that kind.
-    heads = _head_roots(q, stats) if on("head_beside") else set()
-    beside = {id(u) for u in ranked[:HEAD_RANKS] if u.p >= t.strict_min and _beside(u, heads)}
+    heads = head_roots(q, stats) if on("head_beside") else set()
+    apposed = {id(u) for u in ranked[:HEAD_RANKS] if u.p >= t.strict_min and beside(u, heads)}
     if q.lang != "en":
+        lead = [u for u in ranked if id(u) in apposed][:1] or ranked[:1]
         return just or [
             u
-            for u in [*(u for u in ranked if id(u) in beside), *ranked][:1]
+            for u in lead
             if len(u.spans) >= least
             and _in_years(u, q)
             and u.p >= t.strict_min
@@ -325,44 +327,7 @@ def _answering(
         and (id(u) in named or (_on_subject(u, q) and _on_predicate(u, q, predicate, hits)))
     ]
     # The sentence that names as many as asked before one that names fewer ('INTERPOL-led').
-    return sorted(found, key=lambda u: (id(u) not in named, id(u) not in beside))
-
-
-# How far down the ranking a sentence naming things beside the asked-for noun may lead.
-HEAD_RANKS = 5
-_APPOSITION = re.compile(
-    rf"[\s,;]*(?:(?:{packs().alternation('spans.apposition')})\b|[:(])[\s,:;(]*"
-    rf"(?:(?:{packs().alternation('spans.article')})\s+)?",
-    re.I,
-)
-
-
-def _head_roots(q: Question, stats: TermStats) -> set[str]:
-    """The roots of the noun the question word asks about, in the documents' words (a
-    cognate for another language's word: "mecanismos" -> "mechanism")."""
-    got = {root(t) for t in terms(asked_words(q.focus or q.text), q.lang)} - set(q.names)
-    if q.lang != "en":
-        got |= {c for t in got for c in stats.alike(t)}
-    return got
-
-
-def _beside(u: Unit, heads: set[str]) -> bool:
-    """A span of the sentence stands right after the asked-for noun, as its apposition ("…
-    mechanisms, particularly the REDLAC", "… mechanisms: R4V …")."""
-    if not heads:
-        return False
-
-    def said(word: str) -> bool:
-        return bool(heads & {root(t) for t in terms(word)})
-
-    for s, _ in u.spans:
-        before = u.text[max(0, s - 60) : s]
-        if any(
-            said(m.group()) and _APPOSITION.fullmatch(before[m.end() :])
-            for m in re.finditer(r"[\w-]+", before)
-        ):
-            return True
-    return False
+    return sorted(found, key=lambda u: (id(u) not in named, id(u) not in apposed))
 
 
 def _unknown_names(q: Question, stats: TermStats) -> tuple[str, ...]:
@@ -408,7 +373,7 @@ def _on_predicate(u: Unit, q: Question, predicate: set[str], hits: Sequence[Hit]
     if q.kind != "actor" or not on("on_predicate"):
         return True
     if q.actor_verbs and on("actor_verb"):  # "Who heads …?": only a sentence saying who heads
-        return _says_actor_verb(u, q) and _says_object(u, q, hits[u.hit])
+        return _says_actor_verb(u, q) and says_object(u, q, hits[u.hit])
     return (
         not predicate
         or u.features[FEATURES.index("beside")] > 0
@@ -424,46 +389,6 @@ def _says_actor_verb(u: Unit, q: Question) -> bool:
         return True
     said = _NOT_ACTOR.sub(" ", u.text)
     return bool(q.actor_verbs & (root_set(said) | root_set(said.replace("-", " "))))
-
-
-def _says_object(u: Unit, q: Question, hit: Hit) -> bool:
-    """ "Who heads UN Women's regional office?": the sentence says a word of what is headed as
-    well ("office"), not only someone's role in something else ("ECLAC (co-chair)" of a
-    network). What is headed only by name ("Who leads R4V?", "… the UN Women Regional
-    Office") is said by its last word in the sentence or in the passage's heading."""
-    if not on("actor_object"):
-        return True
-    run = _object_words(q.focus or q.text, q)
-    if not run:
-        return True
-    named = {root(n) for n in q.names}
-    words = {w for w in run if w not in named}
-    if words:
-        return bool(words & root_set(u.text))
-    heading = f"{hit.referent} {hit.chunk.title} {hit.chunk.section}"
-    return run[-1] in root_set(u.text) | root_set(heading)
-
-
-def _object_words(text: str, q: Question) -> list[str]:
-    """The first run of content words after the question's actor verb ("… heads UN Women's
-    regional office for …" -> un, woman, regional, office); none when a pronoun or nothing
-    follows ("who leads it")."""
-    words = re.findall(r"[\w'’-]+", text)
-    at = next(
-        (i for i, w in enumerate(words) if {root(t) for t in terms(w, q.lang)} & q.actor_verbs),
-        None,
-    )
-    run: list[str] = []
-    for w in words[at + 1 :] if at is not None else ():
-        got = terms(w, q.lang)
-        if got:
-            run += [root(t) for t in got]
-        elif run or w.lower() not in _ARTICLES:
-            break
-    return run
-
-
-_ARTICLES = frozenset(packs().words("spans.article"))
 
 
 def _on_subject(u: Unit, q: Question) -> bool:
