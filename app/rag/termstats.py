@@ -28,6 +28,8 @@ class TermStats:
     def __init__(self, df: Counter[str], n: int) -> None:
         self.df, self.n = df, max(1, n)
         self._by_prefix: dict[str, list[str]] | None = None
+        self._by_three: dict[str, list[str]] | None = None
+        self._alike: dict[str, tuple[str, ...]] = {}  # per word: asked of each question
 
     @classmethod
     def of(cls, prepared: Prepared) -> TermStats:
@@ -61,11 +63,17 @@ class TermStats:
         key = fold(term)
         if len(key) < 6:
             return ()
-        return tuple(
-            r
-            for r in self.df
-            if r[:3] == key[:3] and SequenceMatcher(None, key, r).ratio() >= ALIKE
-        )
+        if key not in self._alike:
+            if self._by_three is None:
+                self._by_three = {}
+                for r in self.df:
+                    self._by_three.setdefault(r[:3], []).append(r)
+            self._alike[key] = tuple(
+                r
+                for r in self._by_three.get(key[:3], ())
+                if SequenceMatcher(None, key, r).ratio() >= ALIKE
+            )
+        return self._alike[key]
 
     def known(self, term: str) -> bool:
         """In the corpus; a plural name by its singular ('venezuelans'), a hyphenated one by
