@@ -7,7 +7,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from index.lang import detect_language
-from index.parts import QueryPlan, asked_parts, focus_of, named_docs, plan, scoped
+from index.parts import (
+    QueryPlan,
+    asked_parts,
+    focus_of,
+    named_docs,
+    names_of,
+    plan,
+    pronoun_to,
+    says_every_doc,
+    scoped,
+)
 
 
 @dataclass(frozen=True)
@@ -21,6 +31,11 @@ class Analysis:
     asked_parts: tuple[str, ...]  # the parts of the sentence that asks; one for a simple one
     plan: QueryPlan = QueryPlan()  # retrieval's parts, the documents it names, its scope
     part_docs: tuple[tuple[str, ...], ...] = ()  # the documents each asked part names
+    # the documents the sentence that asks names, when the statement before it names others
+    # ("K4DD holds R4V up as a model. What does the IECAH study want done to it?")
+    asked_docs: tuple[str, ...] = ()
+    told_docs: tuple[str, ...] = ()  # and the documents that statement names
+    every_doc: bool = False  # it asks each document ("What do both reports say about …?")
 
 
 def analyse_query(
@@ -30,6 +45,10 @@ def analyse_query(
     retrieval's plan (none without them); ``lang`` when already known (a follow-up merged
     with the previous question keeps the language of the one asked)."""
     focus, context = focus_of(text)
+    asked_docs, told_docs = _asked_docs(focus, context, names) if names and context else ((), ())
+    if asked_docs:  # "… want done to it?": the statement's subject, not its document
+        subject = next((w for w in names_of(context) if not named_docs(w, names or {})), "")
+        focus = (pronoun_to(focus, subject) if subject else "") or focus
     parts = asked_parts(focus)
     return Analysis(
         text=text,
@@ -47,4 +66,19 @@ def analyse_query(
         )
         if names
         else (),
+        asked_docs=asked_docs,
+        told_docs=told_docs,
+        every_doc=bool(names) and says_every_doc(text),
     )
+
+
+def _asked_docs(
+    focus: str, context: str, names: dict[str, set[str]]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The documents the asking sentence names and those its statement names, when each names
+    its own ("K4DD holds R4V up as a model. What does the IECAH study want done to it?")."""
+    asked = named_docs(focus, names, every=False)
+    told = named_docs(context, names, every=False)
+    if asked and told and not set(asked) & set(told):
+        return tuple(asked), tuple(told)
+    return (), ()

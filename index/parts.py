@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from index.lang.packs import alternation, packs
@@ -225,10 +225,15 @@ def pronoun_to(text: str, name: str) -> str:
 
 def subject_of(text: str) -> str:
     """The first name in a part: an acronym, or a capitalised word that is no function word."""
+    return next(names_of(text), "")
+
+
+def names_of(text: str) -> Iterator[str]:
+    """The names of a text, in order: its acronyms and capitalised words that are no function
+    words."""
     for w in re.findall(r"[\w-]+", text):
         if re.fullmatch(r"[A-Z][A-Z0-9-]+", w) or (w[:1].isupper() and w.lower() not in STOP):
-            return w
-    return ""
+            yield w
 
 
 _SCOPE_CACHE: list[tuple[dict[str, set[str]], re.Pattern[str] | None]] = []
@@ -251,6 +256,11 @@ def _scope_pattern(names: dict[str, set[str]]) -> re.Pattern[str] | None:
         pat = re.compile(_SCOPE + name + kind, re.IGNORECASE)
     _SCOPE_CACHE[:] = [(names, pat)]
     return pat
+
+
+def says_every_doc(question: str) -> bool:
+    """Whether a question asks every document ("both reports", "each of the two documents")."""
+    return _ALL_DOCS.search(question) is not None
 
 
 def named_docs(question: str, names: dict[str, set[str]], every: bool = True) -> list[str]:

@@ -61,6 +61,10 @@ class Question:
     context_terms: tuple[str, ...] = ()  # the terms of that statement
     docs: tuple[str, ...] = ()  # the documents it names ("the review … the study"), by id
     part_docs: tuple[tuple[str, ...], ...] = ()  # the documents each part names
+    context: str = ""  # the statement before the sentence that asks
+    asked_docs: tuple[str, ...] = ()  # the documents that sentence names, when the
+    told_docs: tuple[str, ...] = ()  # statement names others (see index/analysis.py)
+    every_doc: bool = False  # it asks each document ("What do both reports say?")
 
     @property
     def predicate(self) -> tuple[str, ...]:
@@ -298,4 +302,8 @@ def analyse(question: str | Analysis, lang: str | None = None) -> Question:
         context_terms=tuple(dict.fromkeys(terms(context, lang))),
         docs=a.plan.docs,
         part_docs=a.part_docs,
+        context=context,
+        asked_docs=a.asked_docs,
+        told_docs=a.told_docs,
+        every_doc=a.every_doc,
     )

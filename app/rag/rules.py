@@ -44,6 +44,8 @@ RULES: dict[str, str] = {
     "year_gap": "a count of years between two periods is worked from each side's stated year",
     "size_any_count": "'how big is …', naming nothing counted, takes a count of anything",
     "heading_stem": "a summary's section is named by a word's stem too ('recommends')",
+    "premise_document": "a statement about one document, a question about another: each asked of its own",
+    "per_document": "'what do both reports say …' is asked of each document, labelled",
 }
 
 _OFF: ContextVar[frozenset[str]] = ContextVar("ruta_rules_off", default=frozenset())

@@ -172,3 +172,28 @@ def test_what_two_sides_have_in_common_ends_with_the_passage_naming_both(answere
     lines = a.text.split("\n")
     assert lines[0].startswith("IOM:") and lines[1].startswith("UNHCR:")
     assert lines[-1].startswith("Both:") and "co-led by UNHCR and IOM" in lines[-1]
+
+
+def test_a_question_asking_both_documents_is_answered_from_each_under_its_name(answerer):
+    a = answerer.answer("Where does OCHA appear in both reports?")
+    assert a.plan == "documents" and not a.refused
+    lines = dict(line.split(": ", 1) for line in a.text.split("\n"))
+    assert set(lines) == {"IECAH study", "K4DD review"}
+    assert "together with UNHCR and OCHA" in lines["IECAH study"]
+    assert "OCHA" in lines["K4DD review"]
+    # each line quotes its own document, and only sentences naming OCHA
+    assert {c.doc_id for c in a.citations} == {"iecah-coordination-study", "k4dd-donor-activity"}
+    assert all("OCHA" in c.quote for c in a.citations)
+
+
+def test_a_statement_about_the_review_and_a_question_about_the_study(answerer):
+    a = answerer.answer(
+        "The K4DD review calls R4V a model for other crises. What does the IECAH study want "
+        "done to it?"
+    )
+    assert a.plan == "documents" and not a.refused
+    asked, told = a.text.split("\n")
+    # the question is answered from the study, first; the statement's source follows
+    assert asked.startswith("IECAH study:") and "reconfiguration of R4V" in asked
+    assert told.startswith("K4DD review:") and "replicated" in told
+    assert [c.doc_id for c in a.citations] == ["iecah-coordination-study", "k4dd-donor-activity"]

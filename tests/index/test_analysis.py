@@ -39,3 +39,25 @@ def test_retrieval_and_the_reader_split_a_question_the_same_way():
         "Em quantos países atua o Programa Global, e quais são os da América Latina?",
     ):
         assert [p.rstrip("?") for p in plan(q, {}).parts] == list(asked_parts(q)), q
+
+
+def test_a_statement_about_one_document_and_a_question_about_another_are_told_apart():
+    a = analyse_query(
+        "K4DD holds R4V up as a model. What does the IECAH study want done to it?", NAMES
+    )
+    assert a.asked_docs == ("iecah-study",) and a.told_docs == ("k4dd-review",)
+    # the pronoun is the statement's subject, not the document that says it
+    assert a.focus == "What does the IECAH study want done to R4V?"
+    # a statement and a question about the same document, or a statement naming none: neither
+    for q in (
+        "The study holds R4V up as a model. What does the IECAH study want done to it?",
+        "R4V is a model. What does the IECAH study want done to it?",
+    ):
+        b = analyse_query(q, NAMES)
+        assert b.asked_docs == () and b.told_docs == ()
+
+
+def test_a_question_asking_every_document_is_marked():
+    assert analyse_query("What role does OCHA have in each of the two documents?", NAMES).every_doc
+    assert analyse_query("IOM shows up in both reports: what does it do?", NAMES).every_doc
+    assert not analyse_query("What role does OCHA have in the review?", NAMES).every_doc

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from app.rag.choose import Reading
 from app.rag.plans.derived import derive
+from app.rag.plans.documents import answer_documents
 from app.rag.plans.shape import Plan
 from app.rag.plans.steps import AskOne, answer_steps
 from app.rag.plans.summary import summarise
@@ -41,4 +42,6 @@ def run_plan(
             return answer_steps(question, plan.steps, ask_one, lang, notice, labelled=True)
         case "derived":
             return derive(question, reading, hits, notice)
+        case "documents":
+            return answer_documents(question, plan, ask_one, chunks, lang, notice)
     return None

@@ -15,8 +15,16 @@ from app.rag.spans import is_place, located
 from index.lang import packs
 from index.lemmas import STOP, proper_terms
 
-PlanName = Literal["single", "list", "parts", "comparison", "summary", "derived"]
-PLANS: tuple[PlanName, ...] = ("single", "list", "parts", "comparison", "summary", "derived")
+PlanName = Literal["single", "list", "parts", "comparison", "summary", "derived", "documents"]
+PLANS: tuple[PlanName, ...] = (
+    "single",
+    "list",
+    "parts",
+    "comparison",
+    "summary",
+    "derived",
+    "documents",
+)
 
 # A name: a capitalised word with another capital or digit in it (USAID, R4V, IBC-HM), or
 # capitalised words joined by small ones ("Quito Process", "Government of Canada").
@@ -57,6 +65,11 @@ def plan_of(q: Question) -> Plan:
     if len(q.parts) > 1 and (_own_subjects(q) or _own_documents(q)) and not _one_name_for_both(q):
         context = q.text[: q.text.rfind(text)].strip() if q.focus and q.focus != q.text else ""
         return Plan("parts", q.parts, context, q.part_docs)
+    if q.asked_docs and on("premise_document"):
+        # a statement about one document, a question about another: each asked of its own
+        return Plan("documents", (text, q.context), q.context, (q.asked_docs, q.told_docs))
+    if q.every_doc and len(q.docs) >= 2 and on("per_document"):
+        return Plan("documents", (q.text,) * len(q.docs), docs=tuple((d,) for d in q.docs))
     return Plan("list" if q.plural else "single", (text,))
 
 

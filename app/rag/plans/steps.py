@@ -80,7 +80,7 @@ def answer_steps(
     pieces: list[tuple[str, Answer | None]] = []
     answered = 0
     for i, part in enumerate(steps):
-        name = _side_name(part)
+        name = side_name(part)
         in_docs = docs[i] if i < len(docs) else ()
         own = bool(in_docs) and in_docs != (docs[0] if docs else ())
         query = step_query(part, steps[0], lang, context, own)
@@ -104,7 +104,7 @@ def answer_steps(
     if not answered:
         return None
     both = (
-        _both(question, [_side_name(p) for p in steps], pieces, ask_one, lang) if labelled else None
+        _both(question, [side_name(p) for p in steps], pieces, ask_one, lang) if labelled else None
     )
     if both is not None:
         pieces.append(both)
@@ -164,7 +164,7 @@ def focus_on(reading: Reading, name: str, hits: Sequence[Hit]) -> Reading | None
     return replace(reading, units=units, ranked=ranked)
 
 
-def _side_name(part: str) -> str:
+def side_name(part: str) -> str:
     """The last name of a side's question ("what the review says about Canada's funding" ->
     "Canada")."""
     names = [m.group().removesuffix("'s").removesuffix("’s") for m in names_in(part)]

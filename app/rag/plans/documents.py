@@ -1,0 +1,84 @@
+"""The documents plan: a question asked of each document on its own, each answer under the
+document's name ("K4DD review: … [1]" / "IECAH study: … [2]"). Two shapes: "what do both
+reports say about …" (every document, each answered or said not to), and a statement about
+one document before a question about another ("K4DD holds R4V up as a model. What does the
+IECAH study want done to it?": the question asked of the study, the statement quoted from
+the review when a passage of it says so)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from app.rag.compose import extractive_answer
+from app.rag.plans.combine import combine
+from app.rag.plans.shape import Plan, names_in
+from app.rag.plans.steps import AskOne, focus_on, says
+from app.rag.plans.words import words
+from app.rag.types import Answer
+from index.lemmas import fold
+from ingest.types import Chunk
+
+
+def doc_label(chunks: Sequence[Chunk], doc_id: str) -> str:
+    """A document's short name: its publisher's first word and its kind ("K4DD review",
+    "IECAH study"); its id when the index does not hold it."""
+    c = next((c for c in chunks if c.doc_id == doc_id), None)
+    if c is None:
+        return doc_id
+    publisher = re.split(r"[\s,(]", c.publisher.strip(), maxsplit=1)[0]
+    return " ".join(x for x in (publisher, c.kind) if x) or c.title or doc_id
+
+
+def _subject(question: str, chunks: Sequence[Chunk]) -> str:
+    """The first name of a question that names no document ("IOM turns up in both documents.
+    What position does it hold …" -> "IOM")."""
+    labels = {w.lower() for c in chunks for w in doc_label(chunks, c.doc_id).split()}
+    for m in names_in(question):
+        name = m.group().removesuffix("'s").removesuffix("’s")
+        if len(name) > 1 and name.split()[0].lower() not in labels:
+            return name
+    return ""
+
+
+def answer_documents(
+    question: str,
+    plan: Plan,
+    ask_one: AskOne,
+    chunks: Sequence[Chunk],
+    lang: str,
+    notice: str,
+) -> Answer | None:
+    """Each step asked of its documents, in order, under their names. A step that is the
+    plan's context (the statement before the question) is quoted when a passage says it and
+    left out when none does; a document that does not answer its question says so. None when
+    no question step is answered (the caller refuses as for one question)."""
+    w = words(lang)
+    pieces: list[tuple[str, Answer | None]] = []
+    answered = 0
+    for step, docs in zip(plan.steps, plan.docs, strict=True):
+        label = " / ".join(doc_label(chunks, d) for d in docs) + ":"
+        told = bool(plan.context) and step == plan.context
+        # "How does OCHA come into each of the two documents?": each document's passages
+        # that name it, and its sentence that does
+        name = "" if plan.context else _subject(step, chunks)
+        hits, reading = ask_one(step, name, docs)
+        if name:
+            reading = focus_on(reading, name, hits) or reading
+            # (only the sentences that name it, when some do)
+            key = fold(name)
+            naming = tuple(
+                u for u in reading.units if says(key, fold(f"{hits[u.hit].referent} {u.text}"))
+            )
+            reading = replace(reading, units=naming or reading.units)
+        if plan.context:  # the question's answer and the statement's source: a sentence each
+            reading = replace(reading, units=reading.units[:1])
+        sub = extractive_answer(step, reading, hits, "")
+        if sub.refused or (told and reading.near_miss):
+            if not told:
+                pieces.append((f"{label} {w.not_said[:1].upper()}{w.not_said[1:]}", None))
+            continue
+        answered += not told
+        pieces.append((label, sub))
+    return combine(question, pieces, lang, notice) if answered else None
