@@ -11,6 +11,7 @@ from app.rag import join, noanswer
 from app.rag.asked import HEAD_RANKS, beside, head_roots, says_object
 from app.rag.cues import ANAPHOR
 from app.rag.instructions import silenced
+from app.rag.plans.words import words
 from app.rag.question import Question, analyse, names_counted, said_alike
 from app.rag.reader import (
     DEFAULT_TUNING,
@@ -192,7 +193,42 @@ def compose(
         )
         if u is not None and u.p >= DOC_MIN:
             chosen.extend(x for x in _expand(u, units, q, t) if x not in chosen)
+    if q.plural and on("counted_list"):
+        chosen.extend(x for x in _counted_list(chosen[0], units, hits) if x not in chosen)
     return chosen
+
+
+def _counted_list(lead: Unit, units: list[Unit], hits: Sequence[Hit]) -> list[Unit]:
+    """The list a sentence counts, when it opens the next passage: "… at four pilot border
+    crossings …" ends one passage and "The borders … are:" with four items opens the next.
+    [] when the lead is not its passage's last sentence, or the counts differ."""
+    mine = [u for u in units if u.hit == lead.hit]
+    here = hits[lead.hit].chunk
+    if lead.is_item or lead.pos != max(u.pos for u in mine):
+        return []
+    after = next(
+        (
+            i
+            for i, h in enumerate(hits)
+            if h.chunk.doc_id == here.doc_id and 0 <= h.chunk.start - here.end <= 4
+        ),
+        None,
+    )
+    if after is None:
+        return []
+    theirs = sorted((u for u in units if u.hit == after), key=lambda u: u.pos)
+    if len(theirs) < 3 or theirs[0].is_item:
+        return []
+    items = _items_from(theirs, 1)
+    if len(items) >= 2 and len(items) in _stated_counts(lead.text):
+        return [theirs[0], *items]
+    return []
+
+
+def _stated_counts(text: str) -> set[int]:
+    """The counts a sentence states, in figures or (the documents' language) in words."""
+    count = words("en").count
+    return {n for w in re.findall(r"\w+", text) if (n := count(w)) is not None}
 
 
 def first_units(

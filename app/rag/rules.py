@@ -45,6 +45,7 @@ RULES: dict[str, str] = {
     "size_any_count": "'how big is …', naming nothing counted, takes a count of anything",
     "heading_stem": "a summary's section is named by a word's stem too ('recommends')",
     "premise_document": "a statement about one document, a question about another: each asked of its own",
+    "counted_list": "a sentence stating N things brings the list of N items after the next sentence",
     "per_document": "'what do both reports say …' is asked of each document, labelled",
 }
 

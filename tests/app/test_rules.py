@@ -140,3 +140,20 @@ def test_which_two_is_answered_by_a_sentence_naming_just_two(answerer):
     a = answerer.answer("Quais são as duas organizações que atuam juntas no Projeto Turquesa?")
     assert "INTERPOL and the UNODC" in a.citations[0].quote, a.text
     assert "INTERPOL and the UNODC [1]" in a.framing[0], a.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What are the pilot border crossings of the EUROFRONT programme?",
+        "Quels sont les points de passage frontaliers pilotes du programme EUROFRONT ?",
+    ],
+)
+def test_a_sentence_counting_a_list_brings_the_list_from_the_next_passage(answerer, question):
+    """'counted_list': "… at four pilot border crossings …" ends one passage; the next opens
+    with "The borders … are:" and four items: the answer names the four."""
+    a = answerer.answer(question)
+    assert not a.refused
+    for border in ("Rumichaca", "Desaguadero", "Triple Frontier", "Aguas Blancas"):
+        assert border in a.text, a.text
+    assert len({c.chunk_id for c in a.citations}) == 2
