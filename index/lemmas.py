@@ -162,7 +162,14 @@ def proper_terms(question: str, lang: str = "en") -> list[str]:
     elided = _ELIDED.get(lang)  # "l'OIT" is a name as "OIT" is
     ws = [elided.sub("", w, count=1) if elided else w for w in _WORD.findall(question)]
     first = ws[:1] if ws and _ACRONYM.fullmatch(ws[0]) else []
-    return [t for w in first + ws[1:] if w[:1].isupper() for t in terms(w, lang)]
+    return [t for w in first + ws[1:] if w[:1].isupper() for t in terms(_named(w), lang)]
+
+
+def _named(word: str) -> str:
+    """The name in a compound that qualifies by it: "Canadian-funded" -> "Canadian",
+    "EU-backed" -> "EU" (the rest of the compound in lower case); "IOM-UNDP" stays whole."""
+    head, _, rest = word.partition("-")
+    return head if rest and rest.islower() and not head.islower() else word
 
 
 _ACRONYM = re.compile(r"[A-Z][A-Z0-9-]+[A-Z0-9]")

@@ -239,9 +239,11 @@ def _plural_noun(text: str) -> bool:
             return False
         if _is_plural(w):
             return True
-        # a noun before a plural noun and an auxiliary: "which coordination mechanisms does"
-        rest = [x.lower() for x in words[i + 1 : i + 3]]
-        if len(rest) == 2 and _is_plural(rest[0]) and rest[1] in _AUXILIARIES:
+        # nouns before a plural noun and an auxiliary: "which coordination mechanisms does",
+        # "which four pilot border crossings does"
+        rest = [x.lower() for x in words[i + 1 : i + 4]]
+        aux = next((j for j, x in enumerate(rest) if x in _AUXILIARIES), 0)
+        if aux and _is_plural(rest[aux - 1]):
             return True
         return _joined_plural([x.lower() for x in words[i + 1 : i + 5]])
     return False

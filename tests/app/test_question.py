@@ -162,6 +162,9 @@ def test_nouns_joined_to_a_plural_one_ask_for_several():
     assert analyse("Which research or training programmes run in Peru?").plural
     assert not analyse("Which government pays for it?").plural
     assert not analyse("Which country or region hosts most migrants?").plural
+    # several nouns before the plural one and the auxiliary
+    assert analyse("Which four pilot border crossings does the programme work at?").plural
+    assert not analyse("Which pilot border crossing does the programme start at?").plural
 
 
 @pytest.mark.parametrize(

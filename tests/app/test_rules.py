@@ -157,3 +157,13 @@ def test_a_sentence_counting_a_list_brings_the_list_from_the_next_passage(answer
     for border in ("Rumichaca", "Desaguadero", "Triple Frontier", "Aguas Blancas"):
         assert border in a.text, a.text
     assert len({c.chunk_id for c in a.citations}) == 2
+
+
+def test_a_name_qualifying_a_compound_is_the_subject(answerer):
+    """'on_subject' reads "Canadian-funded" as naming Canada (index/lemmas.proper_terms): the
+    sentence on the Government of Canada's project answers; before, the compound was a name
+    no sentence held and the question was refused."""
+    a = answerer.answer(
+        "How long is the Canadian-funded project against migrant smuggling set to last?"
+    )
+    assert not a.refused and "two-and-a-half-year" in a.text, a.text

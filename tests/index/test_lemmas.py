@@ -126,3 +126,10 @@ def test_an_elided_article_does_not_hide_a_name():
     # "l'IECAH" is the name IECAH in French, as "IECAH" is: a question about it has a subject
     assert "iecah" in proper_terms("Quels mécanismes l'étude de l'IECAH examine-t-elle ?", "fr")
     assert proper_terms("Qu'examine l'étude ?", "fr") == []
+
+
+def test_a_compound_qualified_by_a_name_names_it():
+    """ "Canadian-funded" names Canada (its root meets "Canada"); a compound of names stays."""
+    assert proper_terms("How long is the Canadian-funded project set to last?") == ["canadian"]
+    assert proper_terms("What does the EU-backed programme do?") == ["eu"]
+    assert proper_terms("What does the IOM-UNDP programme do?") == ["iom-undp"]

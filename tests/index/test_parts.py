@@ -76,6 +76,14 @@ def test_parts_of_a_two_part_question():
     assert p.parts == ("Compare the Rotterdam pilot fees", "Compare the Antwerp pilot fees")
 
 
+def test_a_part_may_open_with_a_preposition_or_whose():
+    """Pack entry parts.clause_opener: "…, and into which …", "…, and whose …" open a part."""
+    p = plan("Which ports does ACME list, and into which two zones are they split?", NAMES)
+    assert p.parts == ("Which ports does ACME list", "into which two zones are they split? (ACME)")
+    p = plan("Which pilots does ACME train, and whose rules do they follow?", NAMES)
+    assert p.parts[0] == "Which pilots does ACME train" and p.parts[1].startswith("whose rules")
+
+
 def test_one_part_questions_have_no_parts():
     for q in (
         "Which ports lie in Latin America and the Caribbean?",  # names joined, no cue
