@@ -146,10 +146,18 @@ class Question:
         m = _COUNTED.search(self.text)
         if not m:
             return ()
+        return tuple(terms(self.counted_text, self.lang))
+
+    @property
+    def counted_text(self) -> str:
+        """The words 'how many' counts, as the question says them ("refugiados")."""
+        m = _COUNTED.search(self.text)
+        if not m:
+            return ""
         words = m.group(1).split()
         # up to the counted noun: "how many UN bodies make up …" counts bodies, not "make"
         end = next((i + 1 for i, w in enumerate(words) if _is_plural(w.lower())), len(words))
-        return tuple(terms(" ".join(words[:end]), self.lang))
+        return " ".join(words[:end])
 
     @property
     def plural(self) -> bool:

@@ -46,6 +46,7 @@ RULES: dict[str, str] = {
     "heading_stem": "a summary's section is named by a word's stem too ('recommends')",
     "premise_document": "a statement about one document, a question about another: each asked of its own",
     "counted_list": "a sentence stating N things brings the list of N items after the next sentence",
+    "counted_by_meaning": "a count asked in another language is of the words after a number that mean it",
     "per_document": "'what do both reports say …' is asked of each document, labelled",
 }
 

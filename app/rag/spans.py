@@ -14,7 +14,7 @@ from index.lemmas import root, terms
 Span = tuple[int, int]
 
 _P = packs()
-_NUMBER_WORDS = _P.alternation("spans.number_words")
+_NUMBER_WORDS = NUMBER_WORDS = _P.alternation("spans.number_words")
 _SCALE = _P.alternation("spans.scale")
 _AMOUNT = re.compile(
     rf"(?:US\$|USD|EUR|GBP|CAD|€|£|\$)\s?\d[\d,.]*(?:\s?(?:{_SCALE}))?"
