@@ -79,6 +79,11 @@ class QueryPlan:
     scoped: str = ""
 
 
+def publisher_word(chunk: Chunk) -> str:
+    """The first word of a chunk's publisher ("K4DD", "IECAH")."""
+    return re.split(r"[\s,(]", chunk.publisher.strip(), maxsplit=1)[0]
+
+
 def doc_names(chunks: Iterable[Chunk]) -> dict[str, set[str]]:
     """Words that name each document: its id's and its publisher's first word, its kind
     when no other document has that kind ("k4dd", "review"; "iecah", "study"), and "the
@@ -91,7 +96,7 @@ def doc_names(chunks: Iterable[Chunk]) -> dict[str, set[str]]:
         if c.doc_id in names:
             continue
         words = {fold(c.doc_id.split("-")[0])}
-        publisher = re.split(r"[\s,(]", c.publisher.strip(), maxsplit=1)[0]
+        publisher = publisher_word(c)
         if publisher:
             words.add(fold(publisher))
         names[c.doc_id] = {w for w in words if len(w) >= 3}

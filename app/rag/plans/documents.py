@@ -7,7 +7,6 @@ the review when a passage of it says so)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -18,26 +17,27 @@ from app.rag.plans.steps import AskOne, focus_on, says
 from app.rag.plans.words import words
 from app.rag.types import Answer
 from index.lemmas import fold
+from index.parts import publisher_word
 from ingest.types import Chunk
 
 
-def doc_label(chunks: Sequence[Chunk], doc_id: str) -> str:
-    """A document's short name: its publisher's first word and its kind ("K4DD review",
-    "IECAH study"); its id when the index does not hold it."""
-    c = next((c for c in chunks if c.doc_id == doc_id), None)
-    if c is None:
-        return doc_id
-    publisher = re.split(r"[\s,(]", c.publisher.strip(), maxsplit=1)[0]
-    return " ".join(x for x in (publisher, c.kind) if x) or c.title or doc_id
+def doc_labels(chunks: Sequence[Chunk]) -> dict[str, str]:
+    """Each document's short name: its publisher's first word and its kind ("K4DD review",
+    "IECAH study"), from its first chunk."""
+    out: dict[str, str] = {}
+    for c in chunks:
+        if c.doc_id not in out:
+            out[c.doc_id] = " ".join(x for x in (publisher_word(c), c.kind) if x) or c.doc_id
+    return out
 
 
-def _subject(question: str, chunks: Sequence[Chunk]) -> str:
-    """The first name of a question that names no document ("IOM turns up in both documents.
-    What position does it hold …" -> "IOM")."""
-    labels = {w.lower() for c in chunks for w in doc_label(chunks, c.doc_id).split()}
+def _subject(question: str, labels: dict[str, str]) -> str:
+    """The first name of a question that is no document's name ("IOM turns up in both
+    documents. What position does it hold …" -> "IOM")."""
+    words = {w.lower() for label in labels.values() for w in label.split()}
     for m in names_in(question):
         name = m.group().removesuffix("'s").removesuffix("’s")
-        if len(name) > 1 and name.split()[0].lower() not in labels:
+        if len(name) > 1 and name.split()[0].lower() not in words:
             return name
     return ""
 
@@ -55,14 +55,15 @@ def answer_documents(
     left out when none does; a document that does not answer its question says so. None when
     no question step is answered (the caller refuses as for one question)."""
     w = words(lang)
+    labels = doc_labels(chunks)
     pieces: list[tuple[str, Answer | None]] = []
     answered = 0
     for step, docs in zip(plan.steps, plan.docs, strict=True):
-        label = " / ".join(doc_label(chunks, d) for d in docs) + ":"
+        label = " / ".join(labels.get(d, d) for d in docs) + ":"
         told = bool(plan.context) and step == plan.context
         # "How does OCHA come into each of the two documents?": each document's passages
         # that name it, and its sentence that does
-        name = "" if plan.context else _subject(step, chunks)
+        name = "" if plan.context else _subject(step, labels)
         hits, reading = ask_one(step, name, docs)
         if name:
             reading = focus_on(reading, name, hits) or reading
