@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import Literal
 
 from app.rag.cues import ACTOR_VERBS, KINDS, Kind
+from app.rag.plans.words import words
 from app.rag.rules import on
 from index.analysis import Analysis, analyse_query
 from index.lang import packs
@@ -101,6 +102,9 @@ class Question:
         text = self.focus or self.text
         cue = next((p.search(text) for k, p in KINDS if k == self.kind), None)
         skip = set(terms(cue.group() if cue else "", self.lang))
+        # nor the words that ask for a summary ("Give me a rundown of …")
+        summary = words(self.lang).summary.search(text)
+        skip |= set(terms(summary.group() if summary else "", self.lang))
         skip |= set(terms(head_noun(text), self.lang)) | set(self.names)
         heads = (t for m in _NOUN_PHRASE.finditer(text) for t in terms(first_group(m), self.lang))
         return tuple(dict.fromkeys(t for t in heads if t not in skip))

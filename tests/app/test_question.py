@@ -208,3 +208,10 @@ def test_a_word_is_said_alike_by_the_words_of_its_pack_group():
 )
 def test_a_question_may_say_how_many_names_it_asks_for(question, lang, count):
     assert names_counted(question, lang) == count
+
+
+def test_the_words_asking_for_a_summary_are_no_thing_asked_about():
+    """ "rundown" is not in the documents, but it asks for a summary (plan words): it is no
+    unknown thing that would make the question unanswerable."""
+    assert "rundown" not in analyse("Give me a rundown of the UN migration network").things
+    assert "team" in analyse("Who led the research team for the study?").things
