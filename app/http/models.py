@@ -66,6 +66,11 @@ class AskResponse(BaseModel):
         description="The query retrieval ran: the question, merged with the previous one when "
         "it leans on the history ('And who co-chairs it?')."
     )
+    plan: str = Field(
+        default="single",
+        description="How the question was answered: single, list, parts, comparison, summary, "
+        "derived or documents (see the README, 'Answers and backends').",
+    )
     latency_ms: float = Field(description="The sum of timings_ms.")
     timings_ms: dict[str, float] = Field(
         description="Milliseconds per step: retrieval, answer (and suggestions when asked); "

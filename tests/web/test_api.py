@@ -55,6 +55,14 @@ def test_ask_cites_r4v_info(base_url: str) -> None:
     assert r.headers["content-security-policy"] == "frame-ancestors 'self'"
 
 
+def test_ask_says_how_the_question_was_answered(base_url: str) -> None:
+    """`plan`: a question asked of each document says so, as the evaluation records it."""
+    q = "What role does OCHA have in each of the two documents?"
+    r = httpx.post(f"{base_url}/api/ask", json={"question": q}, timeout=60)
+    assert r.status_code == 200, r.text
+    assert r.json()["plan"] == "documents"
+
+
 def test_ask_with_history_and_filters(base_url: str) -> None:
     body = {
         "question": "And who co-chairs it?",
