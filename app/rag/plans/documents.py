@@ -13,7 +13,7 @@ from dataclasses import replace
 from app.rag.compose import extractive_answer
 from app.rag.plans.combine import combine
 from app.rag.plans.shape import Plan, names_in
-from app.rag.plans.steps import AskOne, focus_on, says
+from app.rag.plans.steps import AskOne, capital, focus_on, says
 from app.rag.plans.words import words
 from app.rag.types import Answer
 from index.lemmas import fold
@@ -78,7 +78,7 @@ def answer_documents(
         sub = extractive_answer(step, reading, hits, "")
         if sub.refused or (told and reading.near_miss):
             if not told:
-                pieces.append((f"{label} {w.not_said[:1].upper()}{w.not_said[1:]}", None))
+                pieces.append((f"{label} {capital(w.not_said)}", None))
             continue
         answered += not told
         pieces.append((label, sub))

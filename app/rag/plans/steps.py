@@ -80,7 +80,7 @@ def answer_steps(
     pieces: list[tuple[str, Answer | None]] = []
     answered = 0
     for i, part in enumerate(steps):
-        name = side_name(part)
+        name = _side_name(part)
         in_docs = docs[i] if i < len(docs) else ()
         own = bool(in_docs) and in_docs != (docs[0] if docs else ())
         query = step_query(part, steps[0], lang, context, own)
@@ -90,12 +90,12 @@ def answer_steps(
         focused = focus_on(reading, name, hits) if name else reading
         label = f"{name}:" if labelled and name else ""
         if focused is None and labelled:  # no passage found speaks of this side
-            pieces.append((f"{label} {_capital(w.not_said)}", None))
+            pieces.append((f"{label} {capital(w.not_said)}", None))
             continue
         reading = focused or reading
         sub = extractive_answer(part, reading, hits, "")
         if sub.refused and not reading.near_miss:
-            pieces.append((f"{label or _part_label(part)} {_capital(w.not_said)}", None))
+            pieces.append((f"{label or _part_label(part)} {capital(w.not_said)}", None))
             continue
         answered += not sub.refused
         if not labelled:  # a part's lead says it back in its own words; a side has its label
@@ -104,7 +104,7 @@ def answer_steps(
     if not answered:
         return None
     both = (
-        _both(question, [side_name(p) for p in steps], pieces, ask_one, lang) if labelled else None
+        _both(question, [_side_name(p) for p in steps], pieces, ask_one, lang) if labelled else None
     )
     if both is not None:
         pieces.append(both)
@@ -164,7 +164,7 @@ def focus_on(reading: Reading, name: str, hits: Sequence[Hit]) -> Reading | None
     return replace(reading, units=units, ranked=ranked)
 
 
-def side_name(part: str) -> str:
+def _side_name(part: str) -> str:
     """The last name of a side's question ("what the review says about Canada's funding" ->
     "Canada")."""
     names = [m.group().removesuffix("'s").removesuffix("’s") for m in names_in(part)]
@@ -176,5 +176,6 @@ def _part_label(part: str) -> str:
     return f"{part.strip(' ?¿')[:1].upper()}{part.strip(' ?¿')[1:]}?"
 
 
-def _capital(text: str) -> str:
+def capital(text: str) -> str:
+    """``text`` with its first letter in capitals ("the documents do not say." -> "The …")."""
     return text[:1].upper() + text[1:]
