@@ -129,6 +129,11 @@ _DESCRIBED = re.compile(
 )
 
 
+def one_word_names(chunks: Iterable[Chunk]) -> frozenset[str]:
+    """The documents' names of one word ("k4dd", "iecah"), folded."""
+    return frozenset(w for ws in doc_names(chunks).values() for w in ws if " " not in w)
+
+
 def unarticled(name: str) -> str:
     """A document's name without its article ("the study" -> "study"); "" for a name that
     has none ("k4dd")."""

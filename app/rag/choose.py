@@ -28,7 +28,7 @@ from app.rag.termstats import TermStats, root_set
 from index.embed import Embedder, embed_ahead
 from index.lang import packs
 from index.lang.places import places_named
-from index.lemmas import fold, terms
+from index.lemmas import fold, root, terms
 from index.types import Hit
 
 MAX_ITEMS = 10
@@ -354,6 +354,10 @@ def _answering(
             and _says_actor_verb(u, q)
         ]
     predicate = q.predicate_roots
+    # "When / where is the conference …?": the date or place of the thing asked about (a
+    # question of several parts asks it of each part's own things)
+    timed = q.kind in ("date", "place") and len(q.parts) == 1 and on("on_thing")
+    things = {root(x) for x in q.things if stats.known(x)} if timed else set()
     found = [
         u
         for u in ranked
@@ -361,6 +365,7 @@ def _answering(
         and _in_years(u, q)
         and u.p >= t.strict_min
         and (id(u) in named or (_on_subject(u, q) and _on_predicate(u, q, predicate, hits)))
+        and _on_thing(u, things, hits)
     ]
     # The sentence that names as many as asked before one that names fewer ('INTERPOL-led').
     return sorted(found, key=lambda u: (id(u) not in named, id(u) not in apposed))
@@ -425,6 +430,13 @@ def _says_actor_verb(u: Unit, q: Question) -> bool:
         return True
     said = _NOT_ACTOR.sub(" ", u.text)
     return bool(q.actor_verbs & (root_set(said) | root_set(said.replace("-", " "))))
+
+
+def _on_thing(u: Unit, things: set[str], hits: Sequence[Hit]) -> bool:
+    """The sentence's passage says one of the things the question asks about, when it asks
+    about one the documents know ('When is the conference …?': a date in a passage on the
+    study that no conference is named in is no answer)."""
+    return not things or bool(things & root_set(hits[u.hit].chunk.text))
 
 
 def _on_subject(u: Unit, q: Question) -> bool:

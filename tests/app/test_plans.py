@@ -406,6 +406,44 @@ def test_no_count_less_what_the_sentence_does_not_mark(reader_embedder):
     assert count_less(q.text, reading, hits, "") is None
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            "The survey ran during the months of February to July 2024.",
+            ("February to July 2024", 6),
+        ),
+        ("It ran from November 2023 to March 2024.", ("November 2023 to March 2024", 5)),
+        ("Project Alba is a two-and-a-half-year initiative.", ("two-and-a-half-year", 30)),
+        ("The plan covers a 3-year period.", ("3-year", 36)),
+        ("The plan was presented in July 2024.", None),
+    ],
+)
+def test_a_stated_duration_in_months(text, said):
+    from app.rag.plans.derived import _in_months
+
+    assert _in_months(text) == said
+
+
+DURATIONS = [
+    chunk(0, "The fieldwork by the Blue Institute took place from March to August 2023.", "Study"),
+    chunk(1, "The Blue Institute has 40 staff in three offices.", "Institute"),
+]
+
+
+def test_how_many_months_is_worked_from_a_stated_span(reader_embedder):
+    """'month_span': both ends of "March to August" count; the working cites the sentence."""
+    from app.rag.plans.derived import derive
+
+    question = "For how many months did the Blue Institute do its fieldwork?"
+    q, hits, reading = read_over(DURATIONS, question, reader_embedder)
+    assert plan_of(q).name == "derived"
+    a = derive(q.text, reading, hits, "")
+    assert a is not None
+    assert a.text.split("\n")[0] == "March to August 2023 [1] = six months"
+    assert a.citations[0].quote.startswith("The fieldwork by the Blue Institute")
+
+
 TOOLS = [
     chunk(0, "The bank's Harbour Portal, a migration tool, offers data on flows.", "Bank"),
     chunk(1, "The bank's Perception Lab, a migration tool, offers surveys of attitudes.", "Bank"),

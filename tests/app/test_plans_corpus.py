@@ -197,3 +197,33 @@ def test_a_statement_about_the_review_and_a_question_about_the_study(answerer):
     assert asked.startswith("IECAH study:") and "reconfiguration of R4V" in asked
     assert told.startswith("K4DD review:") and "replicated" in told
     assert [c.doc_id for c in a.citations] == ["iecah-coordination-study", "k4dd-donor-activity"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "¿Dónde aparece OCHA en cada uno de los dos documentos?",
+        "Où l'OCHA apparaît-elle dans chacun des deux documents ?",
+    ],
+)
+def test_each_of_the_two_documents_asked_in_another_language(answerer, question):
+    """'per_document' before a contrast: "cada uno", "chacun" ask a contrast of two names too,
+    but "each of the two documents" asks each document."""
+    a = answerer.answer(question)
+    assert a.plan == "documents", a.text
+    assert {c.doc_id for c in a.citations} == {"iecah-coordination-study", "k4dd-donor-activity"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "¿Cuál es la diferencia entre el MPI y el MMC según la revisión?",
+        "Quelle est la différence entre le MPI et le MMC d'après la revue ?",
+    ],
+)
+def test_a_comparison_in_another_language_finds_sides_after_their_articles(answerer, question):
+    """The packs' joiners take the article after "y"/"et" ("el MPI y el MMC"), as the English
+    one takes "the": both sides are answered, each under its name; before, only one was."""
+    a = answerer.answer(question)
+    lines = a.text.split("\n")
+    assert any(x.startswith("MPI:") for x in lines) and any(x.startswith("MMC:") for x in lines)

@@ -178,3 +178,38 @@ def test_a_count_asked_in_another_language_is_of_what_it_names(answerer, questio
     200 organizations", "17 countries"); the count is not there to give."""
     a = answerer.answer(question)
     assert a.refused, a.text
+
+
+def test_a_date_answers_only_in_a_sentence_on_the_thing_asked_about(answerer):
+    """'on_thing': the study's presentation date ("presented on July 16, 2024") is in a sentence
+    on the study, not on the conference it proposes; no sentence dates the conference."""
+    a = answerer.answer("When would the proposed conference on mixed migration in LAC happen?")
+    assert a.refused, a.text
+    # a date in a sentence on the thing asked about still answers
+    a = answerer.answer("When was the IECAH study presented?")
+    assert not a.refused and "July 16, 2024" in a.text, a.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who drafted the IECAH study on coordination mechanisms?",
+        "¿Quién escribió la revisión de K4DD?",
+    ],
+)
+def test_who_wrote_is_refused_when_no_sentence_says_who_wrote(answerer, question):
+    """'actor_verb' with the packs' 'write' group: the documents name who funded, presented
+    and carried out the study, never its authors."""
+    a = answerer.answer(question)
+    assert a.refused, a.text
+
+
+def test_a_part_naming_its_document_by_one_word_is_not_about_that_word(answerer):
+    """'doc_not_side': "according to K4DD" says where to look; the part is answered from the
+    review's sentence on who co-leads the platform, not refused for not naming K4DD."""
+    a = answerer.answer(
+        "Who co-leads the Venezuela platform according to K4DD, and what does the IECAH study "
+        "want done with its structure?"
+    )
+    assert "co-led by UNHCR and IOM" in a.text, a.text
+    assert len({c.doc_id for c in a.citations}) == 2, a.text  # the study answers the second

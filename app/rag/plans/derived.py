@@ -20,6 +20,7 @@ from app.rag.rules import on
 from app.rag.spans import YEAR
 from app.rag.termstats import root_set, spelled_acronyms
 from app.rag.types import Answer
+from index.lang import packs
 from index.lemmas import STOP, root, terms
 from index.types import Hit
 
@@ -248,10 +249,73 @@ def count_less(question: str, reading: Reading, hits: Sequence[Hit], notice: str
     return _worked(question, working, [best], reading, hits, notice)
 
 
+_P = packs()
+_MONTHS = _P.words("spans.month")
+# "February to July 2024", "from March 2023 until May 2024": a span of months
+_SPAN = re.compile(
+    rf"\b({_P.alternation('spans.month')})(?:\s+({YEAR}))?\s+(?:{_P.alternation('spans.month_to')})\s+"
+    rf"({_P.alternation('spans.month')})(?:\s+({YEAR}))?\b",
+    re.I,
+)
+# "a two-and-a-half-year project", "for 3 years": a stated number of years
+_YEARS = re.compile(
+    rf"\b(\d+|[a-z]+)((?:{_P.source('spans.half')})?)[- ]years?\b",
+    re.I,
+)
+
+
+def _month(name: str) -> int:
+    return [m.lower() for m in _MONTHS].index(name.lower()) % 12
+
+
+def _in_months(text: str) -> tuple[str, int] | None:
+    """A sentence's stated duration, in months, and the words that state it: a span of months
+    counted with both ends ("February to July 2024": 6), or a number of years ("two-and-a-half-
+    year": 30); None when it states neither."""
+    m = _SPAN.search(text)
+    if m:
+        first, y1, last, y2 = m.groups()
+        end = int(y2 or y1 or 0)
+        start = int(y1 or end)
+        n = (end - start) * 12 + _month(last) - _month(first) + 1
+        return (m.group(), n) if n > 0 else None
+    m = _YEARS.search(text)
+    if m:
+        years = words("en").count(m.group(1))
+        if years:
+            return m.group(), years * 12 + (6 if m.group(2) else 0)
+    return None
+
+
+def month_span(question: str, reading: Reading, hits: Sequence[Hit], notice: str) -> Answer | None:
+    """'How many months did the study take?': the duration a good sentence states, in months,
+    with its working ("February to July 2024 [1] = six months"); None when no good sentence
+    states one (the reader answers then)."""
+    q = reading.question
+    w = words(q.lang)
+    if not w.months.search(q.focus or q.text) or not on("month_span"):
+        return None
+    for u in reading.ranked:
+        if u.p < reading.tuning.strict_min:
+            break
+        said = _in_months(u.text)
+        if said is None:
+            continue
+        stated, n = said
+        count = w.numbers[n].split("|")[0] if n < len(w.numbers) else str(n)
+        working = f"{stated} [1] = {count} {w.months_word}"
+        at = u.text.index(stated)  # the stated duration is the quote's mark, not the reader's
+        marked = replace(u, marks=((at, at + len(stated)),))
+        return _worked(question, working, [marked], reading, hits, notice)
+    return None
+
+
 def derive(question: str, reading: Reading, hits: Sequence[Hit], notice: str) -> Answer | None:
     """The worked figure and the two sentences it comes from, or None when the passages do not
     state two figures to work it from (the reader answers then)."""
     q = reading.question
+    if words(q.lang).months.search(q.focus or q.text):
+        return month_span(question, reading, hits, notice)
     years = year_gap(question, reading, hits, notice)
     if years is not None:
         return years

@@ -14,6 +14,7 @@ from app.rag.plans.summary import summarise
 from app.rag.plans.unnamed import unnamed_sides
 from app.rag.types import Answer
 from index.lemmas import root
+from index.parts import one_word_names
 from index.types import Hit
 from ingest.types import Chunk
 
@@ -34,7 +35,14 @@ def run_plan(
             return summarise(question, q_roots, reading, hits, chunks, lang, notice)
         case "parts":
             return answer_steps(
-                question, plan.steps, ask_one, lang, notice, context=plan.context, docs=plan.docs
+                question,
+                plan.steps,
+                ask_one,
+                lang,
+                notice,
+                context=plan.context,
+                docs=plan.docs,
+                doc_words=one_word_names(chunks),
             )
         case "comparison" if not plan.steps:
             return unnamed_sides(question, reading, hits, notice)

@@ -56,8 +56,10 @@ def plan_of(q: Question) -> Plan:
         sides = comparison_sides(text, q.lang)
         # sides without names of their own: the reader's answer and another passage's
         return Plan("comparison", sides if len(sides) >= 2 else ())
-    if w.contrast.search(text):
+    if w.contrast.search(text) and not _each_document(q):
         return Plan("comparison")
+    if w.months.search(text) and on("month_span"):
+        return Plan("derived", q.parts)
     if w.derived.search(text) and q.kind in ("amount", "number", "date"):
         return Plan("derived", q.parts)
     if w.excluding.search(text) and q.kind == "number" and on("count_less"):
@@ -68,9 +70,16 @@ def plan_of(q: Question) -> Plan:
     if q.asked_docs and on("premise_document"):
         # a statement about one document, a question about another: each asked of its own
         return Plan("documents", (text, q.context), q.context, (q.asked_docs, q.told_docs))
-    if q.every_doc and len(q.docs) >= 2 and on("per_document"):
+    if _each_document(q):
         return Plan("documents", (q.text,) * len(q.docs), docs=tuple((d,) for d in q.docs))
     return Plan("list" if q.plural else "single", (text,))
+
+
+def _each_document(q: Question) -> bool:
+    """It asks each document ("What do both reports say about …?", "¿Quién encargó cada uno
+    de los dos documentos?"): each is asked alone, however else it reads ("each" asks a
+    contrast of two names)."""
+    return q.every_doc and len(q.docs) >= 2 and on("per_document")
 
 
 def _own_subjects(q: Question) -> bool:

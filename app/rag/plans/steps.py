@@ -15,6 +15,7 @@ from app.rag.plans.combine import combine
 from app.rag.plans.shape import names_in
 from app.rag.plans.words import words
 from app.rag.reader import Unit
+from app.rag.rules import on
 from app.rag.types import Answer
 from index.lemmas import fold, proper_terms
 from index.parts import pronoun_to
@@ -71,11 +72,13 @@ def answer_steps(
     labelled: bool = False,
     context: str = "",
     docs: Sequence[tuple[str, ...]] = (),
+    doc_words: frozenset[str] = frozenset(),
 ) -> Answer | None:
     """Each step answered on its own, in order; None when none is answered (the caller then
     refuses as for one question). ``labelled``: each line opens with its side's name and a
     side answered by a passage that does not name it is not answered. ``docs``: the documents
-    each step names, searched alone ("…, and what does the coordination review want?")."""
+    each step names, searched alone ("…, and what does the coordination review want?");
+    ``doc_words``: the one-word names of the documents ("K4DD"), which say where to look."""
     w = words(lang)
     pieces: list[tuple[str, Answer | None]] = []
     answered = 0
@@ -86,6 +89,8 @@ def answer_steps(
         query = step_query(part, steps[0], lang, context, own)
         if own and not proper_terms(part, lang):  # its answer names the subject it borrows
             name = _subject(steps[0])
+        if in_docs and fold(name) in doc_words and on("doc_not_side"):
+            name = ""  # "Who co-leads it according to K4DD?": K4DD says where to look, not what
         hits, reading = ask_one(query, name, in_docs)
         focused = focus_on(reading, name, hits) if name else reading
         label = f"{name}:" if labelled and name else ""

@@ -14,6 +14,7 @@ PATTERNS = (
     "contrast",
     "joiners",
     "derived",
+    "months",
     "difference",
     "impersonal",
     "leans_on",
@@ -37,6 +38,7 @@ class PlanWords:
     impersonal: re.Pattern[str]
     leans_on: re.Pattern[str]  # a pronoun a follow-up leans on
     years: re.Pattern[str]  # a derived figure counted in years
+    months: re.Pattern[str]  # a duration asked in months
     period_start: re.Pattern[str]  # ... from the year a period starts (else the year it ends)
     excluding: re.Pattern[str]  # a count that leaves some out ("are not co-chairs")
     limit: str  # "{shown} of {total} points; ask for more."
@@ -44,6 +46,7 @@ class PlanWords:
     both: str  # "Both": a comparison's line on what names both sides
     not_compared: str  # "no passage speaks of both."
     years_word: str  # "years", in a worked figure of years
+    months_word: str  # "months", in a worked duration
     as_asked: str  # "as asked": a year the question states itself, in the working
     numbers: tuple[str, ...] = ()  # the small numbers' words, from zero ("dois|duas")
 
@@ -69,7 +72,15 @@ def words(lang: str) -> PlanWords:
     pats = {k: re.compile(str(raw[k]), re.I) for k in PATTERNS}
     plain = {
         k: str(raw[k])
-        for k in ("limit", "not_said", "both", "not_compared", "years_word", "as_asked")
+        for k in (
+            "limit",
+            "not_said",
+            "both",
+            "not_compared",
+            "years_word",
+            "months_word",
+            "as_asked",
+        )
     }
     numbers = tuple(str(n).lower() for n in raw.get("numbers", ()))  # type: ignore[attr-defined]
     return PlanWords(lang, **pats, **plain, numbers=numbers)
