@@ -349,6 +349,7 @@ def _answering(
             u
             for u in lead
             if len(u.spans) >= least
+            and not _vague_only(u, q)
             and _in_years(u, q)
             and u.p >= t.strict_min
             and _says_actor_verb(u, q)
@@ -364,6 +365,7 @@ def _answering(
         if len(u.spans) >= least
         and _in_years(u, q)
         and u.p >= t.strict_min
+        and not _vague_only(u, q)
         and (id(u) in named or (_on_subject(u, q) and _on_predicate(u, q, predicate, hits)))
         and _on_thing(u, things, hits)
     ]
@@ -406,6 +408,19 @@ def _in_years(u: Unit, q: Question) -> bool:
 
 _YEAR = re.compile(rf"\b{YEAR}\b")
 _NOT_ACTOR = packs().pattern("actor_said_not")
+_EXACT = re.compile(rf"\b(?:{packs().alternation('question.exact')})\b", re.I)
+_VAGUE = re.compile(rf"(?:{packs().alternation('spans.vague_number')})", re.I)
+
+
+def _vague_only(u: Unit, q: Question) -> bool:
+    """'Exactly how many …?' is not answered by a count that gives no number ("millions of
+    refugees"): every span of the sentence is such a word."""
+    return (
+        q.kind == "number"
+        and on("exact_count")
+        and bool(_EXACT.search(q.focus or q.text))
+        and all(_VAGUE.fullmatch(u.text[s:e]) for s, e in u.spans)
+    )
 
 
 def _on_predicate(u: Unit, q: Question, predicate: set[str], hits: Sequence[Hit]) -> bool:
