@@ -265,6 +265,7 @@ _YEARS = re.compile(
 
 
 def _month(name: str) -> int:
+    """A month's place in the year, 0-11 (each pack lists its twelve months in order)."""
     return [m.lower() for m in _MONTHS].index(name.lower()) % 12
 
 
@@ -281,7 +282,7 @@ def _in_months(text: str) -> tuple[str, int] | None:
         return (m.group(), n) if n > 0 else None
     m = _YEARS.search(text)
     if m:
-        years = words("en").count(m.group(1))
+        years = words("en").count(m.group(1))  # the documents are English
         if years:
             return m.group(), years * 12 + (6 if m.group(2) else 0)
     return None
