@@ -129,9 +129,10 @@ _DESCRIBED = re.compile(
 )
 
 
-def one_word_names(chunks: Iterable[Chunk]) -> frozenset[str]:
-    """The documents' names of one word ("k4dd", "iecah"), folded."""
-    return frozenset(w for ws in doc_names(chunks).values() for w in ws if " " not in w)
+def one_word_names(names: dict[str, set[str]]) -> frozenset[str]:
+    """The documents' names of one word ("k4dd", "iecah"), folded, of names as doc_names
+    gives them."""
+    return frozenset(w for ws in names.values() for w in ws if " " not in w)
 
 
 def unarticled(name: str) -> str:

@@ -35,6 +35,7 @@ from index.embed import Embedder, embed_ahead
 from index.errors import BadQuestion
 from index.filters import FiltersIn
 from index.lang import detect_language, packs
+from index.parts import one_word_names
 from index.retrieve import HybridRetriever
 from index.types import Hit
 
@@ -171,6 +172,8 @@ class Answerer:
         self.halt = halt  # why an answer must stop now (a server shutting down); "" = go on
         self.embedder = embedder if embedder is not None else retriever.embedder
         self.stats = TermStats.of(retriever.prepared)
+        # "according to K4DD": the documents' one-word names say where to look (plans.steps)
+        self.doc_words = one_word_names(retriever.prepared.doc_names)
         # Extractive answers only: an LLM's are not the same twice, and are streamed as made.
         self.cache = AnswerCache(config.answer_cache) if config.answer_cache else None
 
@@ -243,7 +246,9 @@ class Answerer:
         # (not on a question merged with the history: its plan is the new question's alone)
         if self.llm is None and (asked.text == q or not asked.text.endswith(q)):
             ask_one = self._ask_one(lang, filters, in_time)
-            planned = run_plan(plan, q, reading, hits, ask_one, self.retriever.chunks, notice)
+            planned = run_plan(
+                plan, q, reading, hits, ask_one, self.retriever.chunks, notice, self.doc_words
+            )
         answer: Answer | None = planned
         if self.llm is not None and not refused:
             try:

@@ -343,13 +343,14 @@ def _answering(
     # mechanisms, particularly the REDLAC …") are of that kind.
     heads = head_roots(q, stats) if on("head_beside") else set()
     apposed = {id(u) for u in ranked[:HEAD_RANKS] if u.p >= t.strict_min and beside(u, heads)}
+    exact = _asks_exact(q)
     if q.lang != "en":
         lead = [u for u in ranked if id(u) in apposed][:1] or ranked[:1]
         return just or [
             u
             for u in lead
             if len(u.spans) >= least
-            and not _vague_only(u, q)
+            and not (exact and _vague_only(u))
             and _in_years(u, q)
             and u.p >= t.strict_min
             and _says_actor_verb(u, q)
@@ -365,7 +366,7 @@ def _answering(
         if len(u.spans) >= least
         and _in_years(u, q)
         and u.p >= t.strict_min
-        and not _vague_only(u, q)
+        and not (exact and _vague_only(u))
         and (id(u) in named or (_on_subject(u, q) and _on_predicate(u, q, predicate, hits)))
         and _on_thing(u, things, hits)
     ]
@@ -412,15 +413,15 @@ _EXACT = re.compile(rf"\b(?:{packs().alternation('question.exact')})\b", re.I)
 _VAGUE = re.compile(rf"(?:{packs().alternation('spans.vague_number')})", re.I)
 
 
-def _vague_only(u: Unit, q: Question) -> bool:
-    """'Exactly how many …?' is not answered by a count that gives no number ("millions of
-    refugees"): every span of the sentence is such a word."""
-    return (
-        q.kind == "number"
-        and on("exact_count")
-        and bool(_EXACT.search(q.focus or q.text))
-        and all(_VAGUE.fullmatch(u.text[s:e]) for s, e in u.spans)
-    )
+def _asks_exact(q: Question) -> bool:
+    """'Exactly how many …?', 'the exact number of …': a count with a number."""
+    return q.kind == "number" and on("exact_count") and bool(_EXACT.search(q.focus or q.text))
+
+
+def _vague_only(u: Unit) -> bool:
+    """Every count the sentence gives is no number ("millions of refugees"): no answer to an
+    exact count."""
+    return all(_VAGUE.fullmatch(u.text[s:e]) for s, e in u.spans)
 
 
 def _on_predicate(u: Unit, q: Question, predicate: set[str], hits: Sequence[Hit]) -> bool:

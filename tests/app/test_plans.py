@@ -293,14 +293,20 @@ def read_over(passages: list[Chunk], question: str, embedder):
     return q, hits, read(q, hits, stats, embedder)
 
 
-def test_a_derived_figure_shows_its_working_and_both_citations(reader_embedder):
+def worked_out(passages: list[Chunk], question: str, embedder):
+    """The derived plan's answer over ``passages``: the question gets that plan and an answer."""
     from app.rag.plans.derived import derive
 
-    question = "How much money goes to the Blue Fund from Norway and Sweden combined?"
-    q, hits, reading = read_over(FUNDS, question, reader_embedder)
+    q, hits, reading = read_over(passages, question, embedder)
     assert plan_of(q).name == "derived"
     a = derive(q.text, reading, hits, "")
     assert a is not None
+    return a
+
+
+def test_a_derived_figure_shows_its_working_and_both_citations(reader_embedder):
+    question = "How much money goes to the Blue Fund from Norway and Sweden combined?"
+    a = worked_out(FUNDS, question, reader_embedder)
     working = a.text.split("\n")[0]
     # the same $12 million said twice (two passages) is never added to itself
     assert working == "$12 million + $8 million = $20 million [1][2]"
@@ -351,12 +357,7 @@ STRATEGIES = [
 def test_a_count_of_years_is_worked_from_each_sides_stated_year(
     reader_embedder, question, working, first
 ):
-    from app.rag.plans.derived import derive
-
-    q, hits, reading = read_over(STRATEGIES, question, reader_embedder)
-    assert plan_of(q).name == "derived"
-    a = derive(q.text, reading, hits, "")
-    assert a is not None
+    a = worked_out(STRATEGIES, question, reader_embedder)
     assert a.text.split("\n")[0] == working
     assert a.citations[0].quote.split()[0] == first
 
@@ -388,12 +389,7 @@ COUNCIL = [
     ],
 )
 def test_a_count_that_leaves_some_out_is_the_stated_count_less_those(reader_embedder, question):
-    from app.rag.plans.derived import derive
-
-    q, hits, reading = read_over(COUNCIL, question, reader_embedder)
-    assert plan_of(q).name == "derived"
-    a = derive(q.text, reading, hits, "")
-    assert a is not None
+    a = worked_out(COUNCIL, question, reader_embedder)
     assert a.text.split("\n")[0] == "9 − 2 chairs = 7 [1]"
     assert a.citations[0].quote.startswith("The Council includes 9 members")
 
@@ -433,13 +429,8 @@ DURATIONS = [
 
 def test_how_many_months_is_worked_from_a_stated_span(reader_embedder):
     """'month_span': both ends of "March to August" count; the working cites the sentence."""
-    from app.rag.plans.derived import derive
-
     question = "For how many months did the Blue Institute do its fieldwork?"
-    q, hits, reading = read_over(DURATIONS, question, reader_embedder)
-    assert plan_of(q).name == "derived"
-    a = derive(q.text, reading, hits, "")
-    assert a is not None
+    a = worked_out(DURATIONS, question, reader_embedder)
     assert a.text.split("\n")[0] == "March to August 2023 [1] = six months"
     assert a.citations[0].quote.startswith("The fieldwork by the Blue Institute")
 

@@ -289,12 +289,12 @@ def _in_months(text: str) -> tuple[str, int] | None:
 
 
 def month_span(question: str, reading: Reading, hits: Sequence[Hit], notice: str) -> Answer | None:
-    """'How many months did the study take?': the duration a good sentence states, in months,
-    with its working ("February to July 2024 [1] = six months"); None when no good sentence
-    states one (the reader answers then)."""
-    q = reading.question
-    w = words(q.lang)
-    if not w.months.search(q.focus or q.text) or not on("month_span"):
+    """'How many months did the study take?' (derive asks it of a question with the plan words'
+    ``months``): the duration a good sentence states, in months, with its working ("February to
+    July 2024 [1] = six months"); None when no good sentence states one (the reader answers
+    then)."""
+    w = words(reading.question.lang)
+    if not on("month_span"):
         return None
     for u in reading.ranked:
         if u.p < reading.tuning.strict_min:

@@ -14,7 +14,6 @@ from app.rag.plans.summary import summarise
 from app.rag.plans.unnamed import unnamed_sides
 from app.rag.types import Answer
 from index.lemmas import root
-from index.parts import one_word_names
 from index.types import Hit
 from ingest.types import Chunk
 
@@ -27,6 +26,7 @@ def run_plan(
     ask_one: AskOne,
     chunks: Sequence[Chunk],
     notice: str,
+    doc_words: frozenset[str] = frozenset(),
 ) -> Answer | None:
     lang = reading.question.lang
     match plan.name:
@@ -42,7 +42,7 @@ def run_plan(
                 notice,
                 context=plan.context,
                 docs=plan.docs,
-                doc_words=one_word_names(chunks),
+                doc_words=doc_words,
             )
         case "comparison" if not plan.steps:
             return unnamed_sides(question, reading, hits, notice)
