@@ -44,6 +44,7 @@ RULES: dict[str, str] = {
     "names_counted": "'which two agencies …' is answered by a sentence naming just two",
     "said_alike": "a thing asked about is known when the documents use a word of its group",
     "count_less": "a count that leaves some out is the stated count less those left out",
+    "count_total": "'how many more X than Y' / 'add up the X and the Y' is worked from each one's stated count",
     "year_gap": "a count of years between two periods is worked from each side's stated year",
     "month_span": "'how many months' is worked from a stated span of months or number of years",
     "size_any_count": "'how big is …', naming nothing counted, takes a count of anything",

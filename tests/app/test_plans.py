@@ -435,6 +435,47 @@ def test_how_many_months_is_worked_from_a_stated_span(reader_embedder):
     assert a.citations[0].quote.startswith("The fieldwork by the Blue Institute")
 
 
+OFFICES = [
+    chunk(0, "In the region, the Blue Agency works in 12 offices covering 30 countries.", "Blue"),
+    chunk(
+        1,
+        "The Green Plan sets three objectives: to train, to hire and to protect. To this end, "
+        "the Plan is built around five priority axes.",
+        "Green",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "working"),
+    [
+        (
+            "How many more countries does the Blue Agency cover than it has offices?",
+            "30 countries [1] − 12 offices [1] = 18",
+        ),
+        (
+            "Add up the objectives and the priority axes of the Green Plan: what is the total?",
+            "three objectives [1] + five priority axes [2] = 8",
+        ),
+    ],
+)
+def test_counts_of_two_things_are_worked_from_each_ones_stated_count(
+    reader_embedder, question, working
+):
+    """'count_total': each thing asked about takes its count from a sentence that counts it
+    (a plural noun after the number: '12 offices', not '12 offices covering')."""
+    a = worked_out(OFFICES, question, reader_embedder)
+    assert a.text.split("\n")[0] == working
+
+
+def test_no_count_total_from_one_thing_counted(reader_embedder):
+    from app.rag.plans.derived import count_total
+
+    question = "How many countries in total does the Blue Agency cover?"
+    q, hits, reading = read_over(OFFICES, question, reader_embedder)
+    assert count_total(q.text, reading, hits, "") is None
+
+
 TOOLS = [
     chunk(0, "The bank's Harbour Portal, a migration tool, offers data on flows.", "Bank"),
     chunk(1, "The bank's Perception Lab, a migration tool, offers surveys of attitudes.", "Bank"),

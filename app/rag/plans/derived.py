@@ -249,6 +249,104 @@ def count_less(question: str, reading: Reading, hits: Sequence[Hit], notice: str
     return _worked(question, working, [best], reading, hits, notice)
 
 
+# A count and the words after it ("26 offices covering", "seven priority axes"): a number or
+# a number word, then up to three words.
+_COUNT = re.compile(
+    rf"(?<![\w$€£.,/-])(\d[\d,]*|{'|'.join(words('en').numbers)})(?=((?:\s+[a-z][\w-]*){{1,3}}))",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A stated count of something the question names: '26 offices', its noun's root."""
+
+    value: int
+    text: str  # as stated, the count to the noun: "seven priority axes"
+    noun: str
+    unit: Unit
+
+
+def counted(unit: Unit, asked: Sequence[str]) -> list[Counted]:
+    """The counts a sentence states of things the question names (``asked``: its terms' roots
+    in order): the first of the three words after the count whose root the question holds, and
+    those after it that follow it in the question too ("seven priority axes"); years are no
+    counts."""
+    pairs = set(zip(asked, asked[1:], strict=False))
+    w = words("en")  # the documents are English
+    out = []
+    for m in _COUNT.finditer(unit.text):
+        n = w.count(m.group(1).replace(",", ""))
+        if n is None or re.fullmatch(YEAR, m.group(1)):
+            continue
+        after = re.findall(r"[a-z][\w-]*", m.group(2), re.I)
+        said = [next((root(t) for t in terms(word)), "") for word in after]
+        # what is counted is a plural noun ("26 offices covering …": not "covering")
+        first = next((i for i, r in enumerate(said) if r in asked and _plural(after[i])), None)
+        if first is None:
+            continue
+        last = first  # "seven priority axes": the asked words that follow on
+        while last + 1 < len(said) and (said[last], said[last + 1]) in pairs:
+            last += 1
+        text = f"{m.group(1)} {' '.join(after[: last + 1])}"
+        out.append(Counted(n, text, said[last], unit))
+    return out
+
+
+def _plural(word: str) -> bool:
+    """An English plural: it ends in -s and its lemma is another word ('offices', 'axes')."""
+    w = word.lower()
+    return w.endswith("s") and next(iter(terms(w)), w) != w
+
+
+def count_sides(reading: Reading) -> list[Counted] | None:
+    """Each thing the question counts, with the best sentence that states a count of it, in
+    the order the question names them; None when fewer than two things are counted."""
+    q = reading.question
+    text = q.focus or q.text
+    asked = [root(t) for t in terms(text, q.lang) if t not in STOP]
+    floor = reading.tuning.add_min * reading.best
+    # the good sentences' passages: a list's opening ("… around seven priority axes:") reads
+    # low beside its items
+    passages = {u.hit for u in reading.ranked if u.p >= floor}
+    found: dict[str, Counted] = {}
+    for u in reading.ranked:
+        if u.hit not in passages:
+            continue
+        for c in counted(u, asked):
+            found.setdefault(c.noun, c)
+    if len(found) < 2:
+        return None
+    return sorted(found.values(), key=lambda c: asked.index(c.noun))
+
+
+def count_total(question: str, reading: Reading, hits: Sequence[Hit], notice: str) -> Answer | None:
+    """'How many more countries does UNDP cover than it has offices?', 'Add up the objectives
+    and the priority axes': each thing's stated count, from the best sentence that counts it,
+    summed or the smaller taken from the larger ("41 countries [1] − 26 offices [1] = 15");
+    None when the passages count fewer than two of the things asked."""
+    q = reading.question
+    if reading.refused or reading.near_miss or not on("count_total"):
+        return None
+    sides = count_sides(reading)
+    if sides is None:
+        return None
+    units: list[Unit] = []
+    for c in sides:
+        if all((u.hit, u.pos) != (c.unit.hit, c.unit.pos) for u in units):
+            units.append(c.unit)
+    mark = {(u.hit, u.pos): f"[{n}]" for n, u in enumerate(units, start=1)}
+    said = [f"{c.text} {mark[(c.unit.hit, c.unit.pos)]}" for c in sides]
+    if words(q.lang).difference.search(q.focus or q.text):
+        big, small = sorted(sides[:2], key=lambda c: -c.value)
+        working = (
+            f"{said[sides.index(big)]} − {said[sides.index(small)]} = {big.value - small.value}"
+        )
+    else:
+        working = f"{' + '.join(said)} = {sum(c.value for c in sides)}"
+    return _worked(question, working, units, reading, hits, notice)
+
+
 _P = packs()
 _MONTHS = _P.words("spans.month")
 # "February to July 2024", "from March 2023 until May 2024": a span of months
@@ -323,6 +421,9 @@ def derive(question: str, reading: Reading, hits: Sequence[Hit], notice: str) ->
     less = count_less(question, reading, hits, notice)
     if less is not None:
         return less
+    total = count_total(question, reading, hits, notice)
+    if total is not None:
+        return total
     if reading.refused or reading.near_miss:
         return None
     pair = pick(reading, reading.tuning.add_min * reading.best)

@@ -62,6 +62,8 @@ def plan_of(q: Question) -> Plan:
         return Plan("derived", q.parts)
     if w.derived.search(text) and q.kind in ("amount", "number", "date"):
         return Plan("derived", q.parts)
+    if w.adding.search(text) and on("count_total"):
+        return Plan("derived", q.parts)
     if w.excluding.search(text) and q.kind == "number" and on("count_less"):
         return Plan("derived", q.parts)
     if len(q.parts) > 1 and (_own_subjects(q) or _own_documents(q)) and not _one_name_for_both(q):

@@ -14,6 +14,7 @@ PATTERNS = (
     "contrast",
     "joiners",
     "derived",
+    "adding",
     "months",
     "difference",
     "impersonal",
@@ -34,6 +35,7 @@ class PlanWords:
     contrast: re.Pattern[str]  # a comparison whose sides are seldom names ("… differ?")
     joiners: re.Pattern[str]
     derived: re.Pattern[str]
+    adding: re.Pattern[str]  # a sum of stated figures, whatever the kind of answer
     difference: re.Pattern[str]  # of a derived figure, the cues that subtract
     impersonal: re.Pattern[str]
     leans_on: re.Pattern[str]  # a pronoun a follow-up leans on
