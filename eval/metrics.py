@@ -225,7 +225,7 @@ def group_metrics(records: Sequence[dict[str, Any]], ks: Sequence[int] = KS) -> 
     return out
 
 
-PLANS = ("single", "list", "parts", "comparison", "summary", "derived", "documents")
+PLANS = ("single", "list", "parts", "chain", "comparison", "summary", "derived", "documents")
 
 
 def aggregate(records: Sequence[dict[str, Any]], ks: Sequence[int] = KS) -> dict[str, Any]:

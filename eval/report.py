@@ -50,7 +50,7 @@ TYPE_COLUMNS = (
     "false_refusal_rate",
     "answer_ms_p50",
 )
-# single, list, parts, comparison, summary, derived (a summary's key facts: its coverage)
+# single, list, parts, chain, comparison, summary, derived (a summary's key facts: its coverage)
 PLAN_COLUMNS = (
     "n",
     "key_fact_recall",

@@ -64,7 +64,7 @@ def summary(metrics: dict[str, Any], baseline: dict[str, Any] | None = None) -> 
         type_rows.append(row)
     lines += [""] + text_table(type_rows)
     plans = metrics.get("by_plan") or {}
-    if plans:  # how each plan (single, list, parts, comparison, summary, derived) fares
+    if plans:  # how each plan (single, list, parts, chain, comparison, summary, derived) fares
         plan_rows = [["Plan", "n", *(name for _, name in BY_PLAN)]]
         for p, g in plans.items():
             plan_rows.append([p, str(g["n"]), *(fmt(key, g.get(key)) for key, _ in BY_PLAN)])

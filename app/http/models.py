@@ -68,8 +68,8 @@ class AskResponse(BaseModel):
     )
     plan: str = Field(
         default="single",
-        description="How the question was answered: single, list, parts, comparison, summary, "
-        "derived or documents (see the README, 'Answers and backends').",
+        description="How the question was answered: single, list, parts, chain, comparison, "
+        "summary, derived or documents (see the README, 'Answers and backends').",
     )
     latency_ms: float = Field(description="The sum of timings_ms.")
     timings_ms: dict[str, float] = Field(

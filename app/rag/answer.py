@@ -261,7 +261,7 @@ class Answerer:
                 yield f"\n{notice}\n"
         if answer is None or answer is planned:
             answer = answer or extractive_answer(q, reading, hits, notice)
-            if plan.name != "parts":  # (a parts answer frames each part with its own words)
+            if plan.name not in ("parts", "chain"):  # (each part is framed in its own words)
                 answer = frame(answer, q, plan.name)
             for line in answer.text.split("\n"):
                 yield from _sentence_pieces(line + "\n")

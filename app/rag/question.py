@@ -276,6 +276,11 @@ def _is_plural(word: str) -> bool:
     return word.endswith(_PLURAL)
 
 
+def opens_with_who(text: str) -> bool:
+    """The question opens with "who" (quién, quem, qui), not "which …"."""
+    return bool(_WHO.match(text))
+
+
 def kind_of(text: str) -> Kind:
     """The kind of answer asked for, from the question's wording."""
     head = text.strip().lstrip("¿¡").strip()

@@ -49,7 +49,9 @@ class Answer:
     notice: str = ""
     language: str = "en"
     standalone_question: str = ""
-    plan: str = "single"  # the question's plan: single, list, parts, comparison, summary, derived
+    plan: str = (
+        "single"  # the question's plan: single, list, parts, chain, comparison, summary, derived …
+    )
     timings_ms: dict[str, float] = field(default_factory=dict)
     # Follow-up questions the cited sections answer, each tested (app/rag/suggest.py).
     suggestions: tuple[str, ...] = ()

@@ -74,6 +74,10 @@ def test_every_cue_finds_its_examples_and_not_its_counter_examples(lang, name):
         ("What does K4DD stand for?", "single"),
         ("Which agencies co-lead the R4V platform?", "list"),
         ("What is the Quito Process and who leads R4V?", "parts"),
+        (
+            "Which agency works with INTERPOL on the project, and what crimes does it target?",
+            "chain",
+        ),
         ("Compare what the review says about USAID and Canada's funding", "comparison"),
         ("Summarise the IECAH study's recommendations", "summary"),
         ("Resume las recomendaciones del estudio del IECAH", "summary"),
@@ -173,6 +177,33 @@ def test_a_part_that_names_a_document_is_answered_from_it_about_the_first_parts_
     assert {c.chunk_id for c in a.citations} == {"doc-a#0000", "doc-b#0000"}
 
 
+PROJECTS = [
+    chunk(
+        0,
+        "The Harbour Police and the Blue Agency work together.",
+        "Project Alba",
+    ),
+    chunk(1, "Project Alba targets migrant smuggling and human trafficking.", "Project Alba"),
+    chunk(2, "The Green Network targets hunger and meets twice a year.", "Green Network"),
+]
+
+
+def test_a_chained_part_is_asked_of_the_name_the_first_part_found(reader_embedder):
+    """'chain': "what crimes does it target" is asked of Project Alba, where the first part's
+    answer stands, not of the Green Network, which also 'targets' something."""
+    assert (
+        plan_of(analyse("Who negotiated the Compact, and how does it describe its scope?")).name
+        != "chain"
+    )
+    ask = ask_over(PROJECTS, TermStats.of(Prepared.of(PROJECTS, 10)), reader_embedder)
+    steps = ("Which agency works with the Harbour Police", "what crimes does it target")
+    a = answer_steps("x", steps, ask, "en", "", chained=True)
+    assert a is not None and not a.refused
+    first, second = a.text.split("\n")
+    assert "Blue Agency" in first and "migrant smuggling" in second
+    assert [c.chunk_id for c in a.citations] == ["doc-a#0000", "doc-a#0001"]
+
+
 def test_every_part_unanswered_is_a_refusal(stats, reader_embedder):
     ask = ask_over(PASSAGES, stats, reader_embedder)
     assert answer_steps("x", ("What is the Quito Process", "who is Zorblax"), ask, "en", "") is None
@@ -251,6 +282,12 @@ def test_a_summary_point_keeps_the_sentence_that_goes_on_about_it():
     ]
 
 
+def test_a_summary_leaves_out_a_line_of_one_word_sentences():
+    """'no_tagline': a page's motto ("research. training. advocacy.") is no point."""
+    motto = chunk(0, "research. training. advocacy.\nThe study proposes a fund.", "", "doc-f")
+    assert [p.text for p in points_of([motto], "en")] == ["The study proposes a fund."]
+
+
 def test_a_limited_summary_hears_every_passage_in_source_order():
     points = points_of(SECTION[1:], "en")
     shown = spread(points, 3)
@@ -270,6 +307,40 @@ def test_a_summary_covers_the_section_asked_about_each_point_cited_once(reader_e
     assert lines[0] == "Recommendations: 4 of 5 points; ask for more."
     assert len(lines) == 5 and "Background" not in a.text
     assert [c.n for c in a.citations] == [1, 2, 3, 4] and all(c.verified for c in a.citations)
+
+
+BANKS = [
+    chunk(0, "The review maps donors in the region.", "1. Introduction", "doc-e"),
+    chunk(
+        1, "The Green Bank lends to border towns.", "4. Development Banks > 4.1 Green Bank", "doc-e"
+    ),
+    chunk(
+        2,
+        "The Blue Bank runs a data portal. The Blue Bank funds surveys.",
+        "4. Development Banks > 4.2 Blue Bank",
+        "doc-e",
+    ),
+    chunk(3, "The Red Agency funds shelters.", "5. Agencies > 5.1 Red Agency", "doc-e"),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "heading"),
+    [
+        ("Summarise what the development banks do", "4. Development Banks"),
+        ("Summarise what the Blue Bank does", "4. Development Banks > 4.2 Blue Bank"),
+    ],
+)
+def test_a_summary_covers_the_heading_the_question_names_most(reader_embedder, question, heading):
+    """'heading_any': the heading at any level whose own words the question holds most, though
+    the passage the reader ranks first stands elsewhere (the Red Agency's)."""
+    stats = TermStats.of(Prepared.of(BANKS, 10))
+    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(BANKS[::-1])]
+    q = analyse(question)
+    reading = read(q, hits, stats, reader_embedder)
+    a = summarise(q.text, {root(t) for t in q.terms}, reading, hits, BANKS, "en", "")
+    assert a is not None and a.text.split("\n")[0] == f"{heading}:"
+    assert "Red Agency" not in a.text and "donors" not in a.text
 
 
 FUNDS = [

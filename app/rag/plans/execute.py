@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from app.rag.choose import Reading
+from app.rag.compose import extractive_answer
 from app.rag.plans.derived import derive
 from app.rag.plans.documents import answer_documents
 from app.rag.plans.shape import Plan
@@ -43,6 +44,23 @@ def run_plan(
                 context=plan.context,
                 docs=plan.docs,
                 doc_words=doc_words,
+            )
+        case "chain":
+            # the reader's answer to the whole holds the name the first part asks, when sure;
+            # when it quotes a sentence for each part already, it is the answer
+            sure = not (reading.refused or reading.near_miss)
+            if sure and len(reading.units) >= len(plan.steps):
+                return None
+            first = extractive_answer(question, reading, hits, "") if sure else None
+            return answer_steps(
+                question,
+                plan.steps,
+                ask_one,
+                lang,
+                notice,
+                context=plan.context,
+                chained=True,
+                first=first,
             )
         case "comparison" if not plan.steps:
             return unnamed_sides(question, reading, hits, notice)

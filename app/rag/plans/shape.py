@@ -9,17 +9,20 @@ from dataclasses import dataclass
 from typing import Literal
 
 from app.rag.plans.words import words
-from app.rag.question import Question, kind_of
+from app.rag.question import Question, kind_of, opens_with_who
 from app.rag.rules import on
 from app.rag.spans import is_place, located
 from index.lang import packs
 from index.lemmas import STOP, proper_terms
 
-PlanName = Literal["single", "list", "parts", "comparison", "summary", "derived", "documents"]
+PlanName = Literal[
+    "single", "list", "parts", "chain", "comparison", "summary", "derived", "documents"
+]
 PLANS: tuple[PlanName, ...] = (
     "single",
     "list",
     "parts",
+    "chain",
     "comparison",
     "summary",
     "derived",
@@ -69,6 +72,9 @@ def plan_of(q: Question) -> Plan:
     if len(q.parts) > 1 and (_own_subjects(q) or _own_documents(q)) and not _one_name_for_both(q):
         context = q.text[: q.text.rfind(text)].strip() if q.focus and q.focus != q.text else ""
         return Plan("parts", q.parts, context, q.part_docs)
+    if len(q.parts) > 1 and _chained(q):
+        context = q.text[: q.text.rfind(text)].strip() if q.focus and q.focus != q.text else ""
+        return Plan("chain", q.parts, context)
     if q.asked_docs and on("premise_document"):
         # a statement about one document, a question about another: each asked of its own
         return Plan("documents", (text, q.context), q.context, (q.asked_docs, q.told_docs))
@@ -82,6 +88,15 @@ def _each_document(q: Question) -> bool:
     de los dos documentos?"): each is asked alone, however else it reads ("each" asks a
     contrast of two names)."""
     return q.every_doc and len(q.docs) >= 2 and on("per_document")
+
+
+def _chained(q: Question) -> bool:
+    """The first part asks for a name and the others ask about it, naming nothing of their own
+    ("Which agency works with INTERPOL on the project, and what crimes does it target?"): the
+    first part is answered first, and the others are asked of the name its answer finds."""
+    if not on("chain") or kind_of(q.parts[0]) != "actor" or opens_with_who(q.parts[0]):
+        return False  # "Who negotiated the Compact, and how does it …": "it" is the Compact
+    return not any(proper_terms(p, q.lang) for p in q.parts[1:])
 
 
 def _own_subjects(q: Question) -> bool:

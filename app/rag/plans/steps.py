@@ -73,22 +73,38 @@ def answer_steps(
     context: str = "",
     docs: Sequence[tuple[str, ...]] = (),
     doc_words: frozenset[str] = frozenset(),
+    chained: bool = False,
+    first: Answer | None = None,
 ) -> Answer | None:
     """Each step answered on its own, in order; None when none is answered (the caller then
     refuses as for one question). ``labelled``: each line opens with its side's name and a
     side answered by a passage that does not name it is not answered. ``docs``: the documents
     each step names, searched alone ("…, and what does the coordination review want?");
-    ``doc_words``: the one-word names of the documents ("K4DD"), which say where to look."""
+    ``doc_words``: the one-word names of the documents ("K4DD"), which say where to look;
+    ``chained``: the first step asks for a name, and the others are asked of the name its
+    answer (``first``, when the reader's answer to the whole question gives it) found; a step
+    its quotes already answer says nothing more. None when the first is not answered: the
+    reader answers the whole."""
     w = words(lang)
     pieces: list[tuple[str, Answer | None]] = []
     answered = 0
     for i, part in enumerate(steps):
+        if chained and i == 0 and first is not None:
+            pieces.append(("", frame(first, part, "single")))
+            answered += 1
+            continue
         name = _side_name(part)
         in_docs = docs[i] if i < len(docs) else ()
         own = bool(in_docs) and in_docs != (docs[0] if docs else ())
         query = step_query(part, steps[0], lang, context, own)
         if own and not proper_terms(part, lang):  # its answer names the subject it borrows
             name = _subject(steps[0])
+        if chained and i > 0:
+            found = pieces[0][1]
+            name = found_name(found) if found is not None else ""
+            if not name:
+                return None
+            query = pronoun_to(part, name) or f"{part} ({name})"
         if in_docs and fold(name) in doc_words and on("doc_not_side"):
             name = ""  # "Who co-leads it according to K4DD?": K4DD says where to look, not what
         hits, reading = ask_one(query, name, in_docs)
@@ -99,9 +115,15 @@ def answer_steps(
             continue
         reading = focused or reading
         sub = extractive_answer(part, reading, hits, "")
+        if chained and i == 0 and sub.refused:
+            return None
         if sub.refused and not reading.near_miss:
             pieces.append((f"{label or _part_label(part)} {capital(w.not_said)}", None))
             continue
+        if chained and i > 0:
+            sub = _unsaid(sub, pieces)  # what an earlier step quoted is not said twice
+            if sub is None:
+                continue
         answered += not sub.refused
         if not labelled:  # a part's lead says it back in its own words; a side has its label
             sub = frame(sub, part, "single")
@@ -114,6 +136,31 @@ def answer_steps(
     if both is not None:
         pieces.append(both)
     return combine(question, pieces, lang, notice)
+
+
+def _unsaid(answer: Answer, pieces: Sequence[tuple[str, Answer | None]]) -> Answer | None:
+    """``answer`` without the sentences an earlier step quoted; None when nothing is left."""
+    said = {c.quote for _, a in pieces if a is not None for c in a.citations}
+    text = answer.text
+    for c in answer.citations:
+        if c.quote in said:
+            text = text.replace(f"{c.quote} [{c.n}]", "")
+    text = re.sub(r"[ \t]+", " ", text).strip()
+    cites = tuple(c for c in answer.citations if f"[{c.n}]" in text)
+    if not cites:
+        return None
+    return replace(answer, text=text, citations=cites)
+
+
+def found_name(answer: Answer) -> str:
+    """The name a step's answer found: the section its first quote stands in ("Project
+    Turquesa"), else the first name it marks."""
+    if not answer.citations:
+        return ""
+    first = answer.citations[0]
+    if first.section:
+        return first.section
+    return next((first.quote[s:e] for s, e in first.spans), "")
 
 
 def _both(

@@ -3,6 +3,7 @@ once, in the source's order, with a stated limit when there are more."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,18 +29,54 @@ class Point:
     text: str  # the point's sentences, as they stand in the chunk
 
 
-def target(q_roots: set[str], reading: Reading, hits: Sequence[Hit]) -> tuple[str, str]:
+def target(
+    q_roots: set[str], reading: Reading, hits: Sequence[Hit], chunks: Sequence[Chunk] = ()
+) -> tuple[str, str]:
     """(doc_id, section) asked about: the section of the passage the reader ranks first when
     its heading shares a word with the question ("… recommendations" -> "Summary of
     recommendations"), or a word's stem ("what the study recommends"); else the whole document
-    ("", for section)."""
+    ("", for section). With ``chunks`` (rule ``heading_any``), any heading of that document
+    at any level ("4. Development Banks" of "4. Development Banks > 4.1 World Bank") whose own
+    words share the most with the question, the best passage's first on a tie."""
     best = hits[reading.ranked[0].hit].chunk if reading.ranked else hits[0].chunk
+    if chunks and on("heading_any"):
+        return best.doc_id, _heading(q_roots, best, chunks)
     if best.section and _shares_word(root_set(best.section), q_roots):
         return best.doc_id, best.section
     return best.doc_id, ""
 
 
+def _heading(q_roots: set[str], best: Chunk, chunks: Sequence[Chunk]) -> str:
+    """The heading of ``best``'s document that the question names most; "" when none. The
+    document's title words are what all of it is about ("migration"): they name no heading."""
+    scored: dict[str, tuple[int, bool]] = {}
+    titled = root_set(best.title)
+    for c in chunks:
+        if c.doc_id != best.doc_id or not c.section:
+            continue
+        levels = c.section.split(" > ")
+        for k in range(1, len(levels) + 1):
+            head = " > ".join(levels[:k])
+            shared = _shared(root_set(levels[k - 1]) - titled, q_roots)
+            mine = best.section == head or best.section.startswith(f"{head} > ")
+            if shared and head not in scored:
+                scored[head] = (shared, mine)
+    if not scored:
+        return ""
+    return max(scored, key=lambda h: scored[h])  # (dicts keep the document's order on a tie)
+
+
+def _shared(heading: set[str], question: set[str]) -> int:
+    """How many of a heading's words the question holds (or a stem of)."""
+    return sum(_shares_word({h}, question) for h in heading)
+
+
 _STEM = 6  # the least length of a word whose longer form is taken as the same word
+
+
+def _under(section: str, heading: str) -> bool:
+    """The section is the heading's or one under it ("4. Development Banks > 4.2 IDB")."""
+    return not heading or section == heading or section.startswith(f"{heading} > ")
 
 
 def _shares_word(heading: set[str], question: set[str]) -> bool:
@@ -65,12 +102,20 @@ def points_of(chunks: Sequence[Chunk], lang: str) -> list[Point]:
         for sent in split_sentences(c.text):
             if not sent.startswith("- ") and not sent.rstrip().endswith((".", "!", "?", ":")):
                 continue  # a heading, a menu line
+            if not sent.startswith("- ") and _tagline(sent) and on("no_tagline"):
+                continue  # "research. training. advocacy.": a page's motto, no point
             goes_on = ANAPHOR.match(sent) and not impersonal.match(sent)
             if goes_on and out and out[-1].chunk is c and f"{out[-1].text} {sent}" in c.text:
                 out[-1] = Point(c, f"{out[-1].text} {sent}")
             else:
                 out.append(Point(c, sent))
     return out
+
+
+def _tagline(sent: str) -> bool:
+    """Words that each stand as a sentence of their own ("research. training. advocacy.")."""
+    said = [s for s in re.split(r"[.!?]\s*", sent) if s.strip()]
+    return bool(said) and all(len(s.split()) < 2 for s in said)
 
 
 def spread(points: list[Point], limit: int) -> list[Point]:
@@ -104,9 +149,9 @@ def summarise(
     """The summary Answer, or None when the reader found nothing to summarise."""
     if reading.refused or not hits:
         return None
-    doc_id, section = target(q_roots, reading, hits)
+    doc_id, section = target(q_roots, reading, hits, chunks)
     mine = sorted(
-        (c for c in chunks if c.doc_id == doc_id and (not section or c.section == section)),
+        (c for c in chunks if c.doc_id == doc_id and _under(c.section, section)),
         key=lambda c: c.start,
     )
     points = points_of(mine, lang)
