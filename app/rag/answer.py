@@ -261,7 +261,8 @@ class Answerer:
                 yield f"\n{notice}\n"
         if answer is None or answer is planned:
             answer = answer or extractive_answer(q, reading, hits, notice)
-            if plan.name not in ("parts", "chain"):  # (each part is framed in its own words)
+            # (a parts or chain answer frames each part in its own words)
+            if answer is not planned or plan.name not in ("parts", "chain"):
                 answer = frame(answer, q, plan.name)
             for line in answer.text.split("\n"):
                 yield from _sentence_pieces(line + "\n")

@@ -49,7 +49,6 @@ RULES: dict[str, str] = {
     "year_gap": "a count of years between two periods is worked from each side's stated year",
     "month_span": "'how many months' is worked from a stated span of months or number of years",
     "size_any_count": "'how big is …', naming nothing counted, takes a count of anything",
-    "no_tagline": "a summary leaves out a line of one-word sentences (a page's motto)",
     "heading_any": "a summary covers the heading of the document the question names most, at any level",
     "heading_stem": "a summary's section is named by a word's stem too ('recommends')",
     "premise_document": "a statement about one document, a question about another: each asked of its own",

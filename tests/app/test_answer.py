@@ -351,3 +351,14 @@ def test_the_lead_names_the_answer_not_the_questions_own_subject_translated(
     assert spans[0] == "Government of Canada" and "Turquesa" not in " ".join(spans)
     assert spans == [english.citations[0].quote[s:e] for s, e in english.citations[0].spans]
     assert a.framing[0].startswith(f"{lead} Government of Canada [1]")
+
+
+def test_a_plan_that_leaves_the_answer_to_the_reader_still_frames_it(answerer):
+    """A chain (or parts) plan that finds the reader's answer enough returns it framed in the
+    asker's language, as for one fact: the lead, then the quotation label."""
+    a = answerer.answer(
+        "Qual agência trabalha com a INTERPOL no projeto financiado pelo Canadá, "
+        "e que crimes ele combate?"
+    )
+    assert not a.refused and a.plan == "chain"
+    assert a.text.startswith("Segundo os documentos:"), a.text

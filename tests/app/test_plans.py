@@ -282,12 +282,6 @@ def test_a_summary_point_keeps_the_sentence_that_goes_on_about_it():
     ]
 
 
-def test_a_summary_leaves_out_a_line_of_one_word_sentences():
-    """'no_tagline': a page's motto ("research. training. advocacy.") is no point."""
-    motto = chunk(0, "research. training. advocacy.\nThe study proposes a fund.", "", "doc-f")
-    assert [p.text for p in points_of([motto], "en")] == ["The study proposes a fund."]
-
-
 def test_a_limited_summary_hears_every_passage_in_source_order():
     points = points_of(SECTION[1:], "en")
     shown = spread(points, 3)

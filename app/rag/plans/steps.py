@@ -90,7 +90,7 @@ def answer_steps(
     answered = 0
     for i, part in enumerate(steps):
         if chained and i == 0 and first is not None:
-            pieces.append(("", frame(first, part, "single")))
+            pieces.append(("", frame(first, question, "single")))  # its lead as it was
             answered += 1
             continue
         name = _side_name(part)
@@ -114,6 +114,13 @@ def answer_steps(
             pieces.append((f"{label} {capital(w.not_said)}", None))
             continue
         reading = focused or reading
+        if chained and i > 0 and reading.units:
+            # the best sentence on the name that no earlier step quoted, alone
+            said = "\n".join(a.text for _, a in pieces if a is not None)
+            new = [u for u in reading.units if u.text not in said][:1]
+            if not new:
+                continue
+            reading = replace(reading, units=tuple(new))
         sub = extractive_answer(part, reading, hits, "")
         if chained and i == 0 and sub.refused:
             return None

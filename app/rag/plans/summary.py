@@ -3,7 +3,6 @@ once, in the source's order, with a stated limit when there are more."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -102,20 +101,12 @@ def points_of(chunks: Sequence[Chunk], lang: str) -> list[Point]:
         for sent in split_sentences(c.text):
             if not sent.startswith("- ") and not sent.rstrip().endswith((".", "!", "?", ":")):
                 continue  # a heading, a menu line
-            if not sent.startswith("- ") and _tagline(sent) and on("no_tagline"):
-                continue  # "research. training. advocacy.": a page's motto, no point
             goes_on = ANAPHOR.match(sent) and not impersonal.match(sent)
             if goes_on and out and out[-1].chunk is c and f"{out[-1].text} {sent}" in c.text:
                 out[-1] = Point(c, f"{out[-1].text} {sent}")
             else:
                 out.append(Point(c, sent))
     return out
-
-
-def _tagline(sent: str) -> bool:
-    """Words that each stand as a sentence of their own ("research. training. advocacy.")."""
-    said = [s for s in re.split(r"[.!?]\s*", sent) if s.strip()]
-    return bool(said) and all(len(s.split()) < 2 for s in said)
 
 
 def spread(points: list[Point], limit: int) -> list[Point]:
