@@ -115,12 +115,10 @@ def answer_steps(
             continue
         reading = focused or reading
         if chained and i > 0 and reading.units:
-            # the best sentence on the name that no earlier step quoted, alone
-            said = "\n".join(a.text for _, a in pieces if a is not None)
-            new = [u for u in reading.units if u.text not in said][:1]
-            if not new:
+            unquoted = _unquoted(reading, pieces)
+            if unquoted is None:
                 continue
-            reading = replace(reading, units=tuple(new))
+            reading = unquoted
         sub = extractive_answer(part, reading, hits, "")
         if chained and i == 0 and sub.refused:
             return None
@@ -143,6 +141,14 @@ def answer_steps(
     if both is not None:
         pieces.append(both)
     return combine(question, pieces, lang, notice)
+
+
+def _unquoted(reading: Reading, pieces: Sequence[tuple[str, Answer | None]]) -> Reading | None:
+    """A chained part's reading kept to its best sentence that no earlier step quoted (what
+    the found name's passages add); None when every sentence it chose is quoted already."""
+    said = "\n".join(a.text for _, a in pieces if a is not None)
+    new = [u for u in reading.units if u.text not in said][:1]
+    return replace(reading, units=tuple(new)) if new else None
 
 
 def _unsaid(answer: Answer, pieces: Sequence[tuple[str, Answer | None]]) -> Answer | None:
