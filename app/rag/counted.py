@@ -8,7 +8,7 @@ pack's count class says it (reader.score_units)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from app.rag.spans import NUMBER_WORDS
 from index.embed import Embedder
@@ -27,6 +27,13 @@ _NUMBER = re.compile(rf"\b\d[\d,.]*|\b(?:{NUMBER_WORDS})\b", re.I)
 NOTHING = "\x00"
 
 
+def numbers_and_after(sentence: str) -> Iterator[tuple[re.Match[str], list[str]]]:
+    """Each number of a sentence (in figures or the documents' number words) with the three
+    words after it ("200 organizations (including", "seven priority axes")."""
+    for m in _NUMBER.finditer(sentence):
+        yield m, re.findall(r"[\w-]+", sentence[m.end() :])[:3]
+
+
 def counted_by_meaning(
     counted: str, sentences: Sequence[str], embedder: Embedder
 ) -> tuple[str, ...]:
@@ -37,8 +44,8 @@ def counted_by_meaning(
         dict.fromkeys(
             w.lower()
             for s in sentences
-            for m in _NUMBER.finditer(s)
-            for w in re.findall(r"[\w-]+", s[m.end() :])[:3]
+            for _, after in numbers_and_after(s)
+            for w in after
             if terms(w)
         )
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from app.rag.choose import Reading
 from app.rag.citations import make_citation
+from app.rag.counted import numbers_and_after
 from app.rag.plans.words import words
 from app.rag.question import Question
 from app.rag.reader import Unit
@@ -249,14 +250,6 @@ def count_less(question: str, reading: Reading, hits: Sequence[Hit], notice: str
     return _worked(question, working, [best], reading, hits, notice)
 
 
-# A count and the words after it ("26 offices covering", "seven priority axes"): a number or
-# a number word, then up to three words.
-_COUNT = re.compile(
-    rf"(?<![\w$€£.,/-])(\d[\d,]*|{'|'.join(words('en').numbers)})(?=((?:\s+[a-z][\w-]*){{1,3}}))",
-    re.I,
-)
-
-
 @dataclass(frozen=True)
 class Counted:
     """A stated count of something the question names: '26 offices', its noun's root."""
@@ -275,11 +268,15 @@ def counted(unit: Unit, asked: Sequence[str]) -> list[Counted]:
     pairs = set(zip(asked, asked[1:], strict=False))
     w = words("en")  # the documents are English
     out = []
-    for m in _COUNT.finditer(unit.text):
-        n = w.count(m.group(1).replace(",", ""))
-        if n is None or re.fullmatch(YEAR, m.group(1)):
+    for m, after in numbers_and_after(unit.text):
+        figure = m.group().rstrip(",.")
+        if m.start() and unit.text[m.start() - 1] in "$€£.,/-":
+            continue  # an amount ("$25"), a period's end ("2023-24"), a decimal
+        if not unit.text[m.end() : m.end() + 1].isspace():
+            continue  # a name that opens with a digit ("4Mi"), a count with no noun
+        n = w.count(figure.replace(",", ""))
+        if n is None or re.fullmatch(YEAR, figure):
             continue
-        after = re.findall(r"[a-z][\w-]*", m.group(2), re.I)
         said = [next((root(t) for t in terms(word)), "") for word in after]
         # what is counted is a plural noun ("26 offices covering …": not "covering")
         first = next((i for i, r in enumerate(said) if r in asked and _plural(after[i])), None)
@@ -288,7 +285,7 @@ def counted(unit: Unit, asked: Sequence[str]) -> list[Counted]:
         last = first  # "seven priority axes": the asked words that follow on
         while last + 1 < len(said) and (said[last], said[last + 1]) in pairs:
             last += 1
-        text = f"{m.group(1)} {' '.join(after[: last + 1])}"
+        text = f"{figure} {' '.join(after[: last + 1])}"
         out.append(Counted(n, text, said[last], unit))
     return out
 

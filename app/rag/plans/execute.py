@@ -34,7 +34,15 @@ def run_plan(
         case "summary":
             q_roots = {root(t) for t in reading.question.terms}
             return summarise(question, q_roots, reading, hits, chunks, lang, notice)
-        case "parts":
+        case "parts" | "chain":
+            first = None
+            if plan.name == "chain":
+                # the reader's answer to the whole holds the name the first part asks, when
+                # sure; when it quotes a sentence for each part already, it is the answer
+                sure = not (reading.refused or reading.near_miss)
+                if sure and len(reading.units) >= len(plan.steps):
+                    return None
+                first = extractive_answer(question, reading, hits, "") if sure else None
             return answer_steps(
                 question,
                 plan.steps,
@@ -44,22 +52,7 @@ def run_plan(
                 context=plan.context,
                 docs=plan.docs,
                 doc_words=doc_words,
-            )
-        case "chain":
-            # the reader's answer to the whole holds the name the first part asks, when sure;
-            # when it quotes a sentence for each part already, it is the answer
-            sure = not (reading.refused or reading.near_miss)
-            if sure and len(reading.units) >= len(plan.steps):
-                return None
-            first = extractive_answer(question, reading, hits, "") if sure else None
-            return answer_steps(
-                question,
-                plan.steps,
-                ask_one,
-                lang,
-                notice,
-                context=plan.context,
-                chained=True,
+                chained=plan.name == "chain",
                 first=first,
             )
         case "comparison" if not plan.steps:
