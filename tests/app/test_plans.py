@@ -337,6 +337,45 @@ def test_a_summary_covers_the_heading_the_question_names_most(reader_embedder, q
     assert "Red Agency" not in a.text and "donors" not in a.text
 
 
+CENTRES = [
+    chunk(0, "The review maps donors in the region.", "1. Introduction", "doc-f"),
+    chunk(
+        1,
+        "The Policy Lab Initiative (PLI) designs policy. Ministers attend its convenings.",
+        "6. Research and policy > 6.1 Policy Lab Initiative",
+        "doc-f",
+    ),
+    chunk(
+        2,
+        "The Mixed Routes Centre (MRC) collects data on journeys. Donors read its reports.",
+        "6. Research and policy > 6.2 Mixed Routes Centre",
+        "doc-f",
+    ),
+    chunk(3, "The Red Agency funds shelters.", "5. Agencies > 5.1 Red Agency", "doc-f"),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "heading"),
+    [
+        # 'heading_acronym': "PLI" is the acronym the heading's name spells
+        ("Summarise what the PLI does", "6. Research and policy > 6.1 Policy Lab Initiative"),
+        # 'heading_parent': two headings named alike, the heading above both covers them
+        ("Summarise what the PLI and the MRC do", "6. Research and policy"),
+    ],
+)
+def test_a_summary_covers_the_heading_its_acronyms_name(reader_embedder, question, heading):
+    """A heading is named by the acronym its words spell; two named alike are covered by the
+    heading they stand under, though the passage ranked first is the Red Agency's."""
+    stats = TermStats.of(Prepared.of(CENTRES, 10))
+    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(CENTRES[::-1])]
+    q = analyse(question)
+    reading = read(q, hits, stats, reader_embedder)
+    a = summarise(q.text, {root(t) for t in q.terms}, reading, hits, CENTRES, "en", "")
+    assert a is not None and a.text.split("\n")[0] == f"{heading}:"
+    assert "Red Agency" not in a.text
+
+
 FUNDS = [
     chunk(
         0,

@@ -11,7 +11,7 @@ from app.rag.citations import make_citation
 from app.rag.cues import ANAPHOR
 from app.rag.plans.words import words
 from app.rag.rules import on
-from app.rag.termstats import root_set
+from app.rag.termstats import root_set, spelled_acronyms
 from app.rag.text import split_sentences
 from app.rag.types import Answer
 from index.types import Hit
@@ -49,20 +49,44 @@ def _heading(q_roots: set[str], best: Chunk, chunks: Sequence[Chunk]) -> str:
     """The heading of ``best``'s document that the question names most; "" when none. The
     document's title words are what all of it is about ("migration"): they name no heading."""
     scored: dict[str, tuple[int, bool]] = {}
-    titled = root_set(best.title)
+    titled = _own_words(best.title)
     for c in chunks:
         if c.doc_id != best.doc_id or not c.section:
             continue
         levels = c.section.split(" > ")
         for k in range(1, len(levels) + 1):
             head = " > ".join(levels[:k])
-            shared = _shared(root_set(levels[k - 1]) - titled, q_roots)
+            shared = _shared(_own_words(levels[k - 1]) - titled, q_roots)
             mine = best.section == head or best.section.startswith(f"{head} > ")
             if shared and head not in scored:
                 scored[head] = (shared, mine)
     if not scored:
         return ""
+    most = max(shared for shared, _ in scored.values())
+    common = _common([h for h, (shared, _) in scored.items() if shared == most])
+    if common and on("heading_parent"):
+        return common
     return max(scored, key=lambda h: scored[h])  # (dicts keep the document's order on a tie)
+
+
+def _own_words(heading: str) -> set[str]:
+    """A heading's word roots, and (rule ``heading_acronym``) the acronyms its names spell:
+    "3.2 International Organisation for Migration" is named by "IOM"."""
+    words = root_set(heading)
+    return words | spelled_acronyms(heading) if on("heading_acronym") else words
+
+
+def _common(heads: list[str]) -> str:
+    """The heading all of ``heads`` stand under, or one of them when it holds the others
+    ("6. Research" for "6. Research > 6.1 MPI" and "6. Research > 6.2 MMC"); "" when they
+    share none."""
+    split = [h.split(" > ") for h in heads]
+    shared: list[str] = []
+    for levels in zip(*split, strict=False):
+        if any(level != levels[0] for level in levels):
+            break
+        shared.append(levels[0])
+    return " > ".join(shared)
 
 
 def _shared(heading: set[str], question: set[str]) -> int:
