@@ -50,7 +50,7 @@ RULES: dict[str, str] = {
     "month_span": "'how many months' is worked from a stated span of months or number of years",
     "size_any_count": "'how big is …', naming nothing counted, takes a count of anything",
     "heading_any": "a summary covers the heading of the document the question names most, at any level",
-    "heading_acronym": "a summary's heading is named by the acronym its words spell ('IOM')",
+    "name_part": "a later part asking who, after a first asking something else, is answered on its own",
     "heading_parent": "a summary asked of headings the question names alike covers the heading above them all",
     "heading_stem": "a summary's section is named by a word's stem too ('recommends')",
     "premise_document": "a statement about one document, a question about another: each asked of its own",

@@ -78,6 +78,8 @@ def test_every_cue_finds_its_examples_and_not_its_counter_examples(lang, name):
             "Which agency works with INTERPOL on the project, and what crimes does it target?",
             "chain",
         ),
+        # 'name_part': a later part asks who, the first something else
+        ("What levels does the study propose, and who should get a bigger say?", "parts"),
         ("Compare what the review says about USAID and Canada's funding", "comparison"),
         ("Summarise the IECAH study's recommendations", "summary"),
         ("Resume las recomendaciones del estudio del IECAH", "summary"),
@@ -358,7 +360,7 @@ CENTRES = [
 @pytest.mark.parametrize(
     ("question", "heading"),
     [
-        # 'heading_acronym': "PLI" is the acronym the heading's name spells
+        # 'heading_any': "PLI" is the acronym the heading's name spells
         ("Summarise what the PLI does", "6. Research and policy > 6.1 Policy Lab Initiative"),
         # 'heading_parent': two headings named alike, the heading above both covers them
         ("Summarise what the PLI and the MRC do", "6. Research and policy"),

@@ -75,6 +75,9 @@ def plan_of(q: Question) -> Plan:
     if len(q.parts) > 1 and _chained(q):
         context = q.text[: q.text.rfind(text)].strip() if q.focus and q.focus != q.text else ""
         return Plan("chain", q.parts, context)
+    if len(q.parts) > 1 and _asks_a_name_and_more(q):
+        context = q.text[: q.text.rfind(text)].strip() if q.focus and q.focus != q.text else ""
+        return Plan("parts", q.parts, context, q.part_docs)
     if q.asked_docs and on("premise_document"):
         # a statement about one document, a question about another: each asked of its own
         return Plan("documents", (text, q.context), q.context, (q.asked_docs, q.told_docs))
@@ -121,6 +124,16 @@ def _asks_where(part: str) -> bool:
     ("which of them are in Latin America"): its places say where, not what it is about; in
     "how much does Canada provide" the country is the subject."""
     return kind_of(part) == "place" or located(part)
+
+
+def _asks_a_name_and_more(q: Question) -> bool:
+    """A later part asks who ("…, and who have governance systems left out?") after a first
+    that asks something else (rule ``name_part``): one reading answers one of the two; each is
+    answered on its own."""
+    if not on("name_part"):
+        return False
+    kinds = [kind_of(p) for p in q.parts]
+    return kinds[0] != "actor" and any(k == "actor" for k in kinds[1:])
 
 
 def _own_documents(q: Question) -> bool:

@@ -36,7 +36,8 @@ def target(
     recommendations"), or a word's stem ("what the study recommends"); else the whole document
     ("", for section). With ``chunks`` (rule ``heading_any``), any heading of that document
     at any level ("4. Development Banks" of "4. Development Banks > 4.1 World Bank") whose own
-    words share the most with the question, the best passage's first on a tie."""
+    words (and the acronyms they spell: "IOM") share the most with the question, the best
+    passage's first on a tie."""
     best = hits[reading.ranked[0].hit].chunk if reading.ranked else hits[0].chunk
     if chunks and on("heading_any"):
         return best.doc_id, _heading(q_roots, best, chunks)
@@ -69,13 +70,6 @@ def _heading(q_roots: set[str], best: Chunk, chunks: Sequence[Chunk]) -> str:
     return max(scored, key=lambda h: scored[h])  # (dicts keep the document's order on a tie)
 
 
-def _own_words(heading: str) -> set[str]:
-    """A heading's word roots, and (rule ``heading_acronym``) the acronyms its names spell:
-    "3.2 International Organisation for Migration" is named by "IOM"."""
-    words = root_set(heading)
-    return words | spelled_acronyms(heading) if on("heading_acronym") else words
-
-
 def _common(heads: list[str]) -> str:
     """The heading all of ``heads`` stand under, or one of them when it holds the others
     ("6. Research" for "6. Research > 6.1 MPI" and "6. Research > 6.2 MMC"); "" when they
@@ -87,6 +81,12 @@ def _common(heads: list[str]) -> str:
             break
         shared.append(levels[0])
     return " > ".join(shared)
+
+
+def _own_words(heading: str) -> set[str]:
+    """A heading's word roots and the acronyms its names spell: "3.2 International
+    Organisation for Migration" is named by "IOM"."""
+    return set(root_set(heading) | spelled_acronyms(heading))
 
 
 def _shared(heading: set[str], question: set[str]) -> int:
