@@ -63,24 +63,7 @@ def _heading(q_roots: set[str], best: Chunk, chunks: Sequence[Chunk]) -> str:
                 scored[head] = (shared, mine)
     if not scored:
         return ""
-    most = max(shared for shared, _ in scored.values())
-    common = _common([h for h, (shared, _) in scored.items() if shared == most])
-    if common and on("heading_parent"):
-        return common
     return max(scored, key=lambda h: scored[h])  # (dicts keep the document's order on a tie)
-
-
-def _common(heads: list[str]) -> str:
-    """The heading all of ``heads`` stand under, or one of them when it holds the others
-    ("6. Research" for "6. Research > 6.1 MPI" and "6. Research > 6.2 MMC"); "" when they
-    share none."""
-    split = [h.split(" > ") for h in heads]
-    shared: list[str] = []
-    for levels in zip(*split, strict=False):
-        if any(level != levels[0] for level in levels):
-            break
-        shared.append(levels[0])
-    return " > ".join(shared)
 
 
 def _own_words(heading: str) -> set[str]:
