@@ -51,7 +51,6 @@ RULES: dict[str, str] = {
     "size_any_count": "'how big is …', naming nothing counted, takes a count of anything",
     "heading_any": "a summary covers the heading of the document the question names most, at any level",
     "name_part": "a later part asking who, after a first asking something else, is answered on its own",
-    "part_fresh": "a later part is not answered by the sentences an earlier part quoted",
     "heading_stem": "a summary's section is named by a word's stem too ('recommends')",
     "premise_document": "a statement about one document, a question about another: each asked of its own",
     "counted_list": "a sentence stating N things brings the list of N items after the next sentence",

@@ -3,8 +3,6 @@ comparison, the points of a summary, parts answered one by one with the real rea
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from app.rag.choose import read
@@ -206,31 +204,6 @@ def test_a_chained_part_is_asked_of_the_name_the_first_part_found(reader_embedde
     first, second = a.text.split("\n")
     assert "Blue Agency" in first and "migrant smuggling" in second
     assert [c.chunk_id for c in a.citations] == ["doc-a#0000", "doc-a#0001"]
-
-
-ALBA = [
-    chunk(0, "Project Alba is a two-year project funded by Norway.", "Project Alba"),
-    chunk(
-        1,
-        "Two organisations, the Harbour Police and the Blue Agency, run the project.",
-        "Project Alba",
-    ),
-]
-
-
-def test_a_later_part_is_not_answered_by_the_sentence_an_earlier_part_quoted(reader_embedder):
-    """'part_fresh': two parts asking two things are not answered by one sentence twice; the
-    later part says its best sentence not quoted yet."""
-    from app.rag.compose import extractive_answer
-    from app.rag.plans.steps import fresh
-
-    q, hits, reading = read_over(ALBA, "Which organisations run Project Alba?", reader_embedder)
-    funded = next(u for u in reading.ranked if "two-year" in u.text)
-    earlier = extractive_answer("x", replace(reading, units=(funded,)), hits, "")
-    later = fresh(replace(reading, units=(funded,)), [("", earlier)])
-    assert [u.text for u in later.units] == [
-        "Two organisations, the Harbour Police and the Blue Agency, run the project."
-    ]
 
 
 def test_every_part_unanswered_is_a_refusal(stats, reader_embedder):

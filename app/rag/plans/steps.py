@@ -119,8 +119,6 @@ def answer_steps(
             if unquoted is None:
                 continue
             reading = unquoted
-        elif not labelled and i > 0 and reading.units:
-            reading = fresh(reading, pieces)
         sub = extractive_answer(part, reading, hits, "")
         if chained and i == 0 and sub.refused:
             return None
@@ -151,18 +149,6 @@ def _unquoted(reading: Reading, pieces: Sequence[tuple[str, Answer | None]]) -> 
     said = "\n".join(a.text for _, a in pieces if a is not None)
     new = [u for u in reading.units if u.text not in said][:1]
     return replace(reading, units=tuple(new)) if new else None
-
-
-def fresh(reading: Reading, pieces: Sequence[tuple[str, Answer | None]]) -> Reading:
-    """A later part whose chosen sentences an earlier part quoted already says its best
-    sentence not quoted yet instead (one that reaches SIDE_MIN): two parts asking two things
-    are not answered by one sentence twice. Unchanged when it chose a sentence of its own or
-    none other is good enough (rule ``part_fresh``)."""
-    said = "\n".join(a.text for _, a in pieces if a is not None)
-    if not on("part_fresh") or any(u.text not in said for u in reading.units):
-        return reading
-    new = next((u for u in reading.ranked if u.text not in said and u.p >= SIDE_MIN), None)
-    return reading if new is None else replace(reading, units=(new,))
 
 
 def _unsaid(answer: Answer, pieces: Sequence[tuple[str, Answer | None]]) -> Answer | None:
