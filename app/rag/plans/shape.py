@@ -69,14 +69,13 @@ def plan_of(q: Question) -> Plan:
         return Plan("derived", q.parts)
     if w.excluding.search(text) and q.kind == "number" and on("count_less"):
         return Plan("derived", q.parts)
+    # the statement before the sentence that asks, which each part is asked with
+    context = q.text[: q.text.rfind(text)].strip() if q.focus and q.focus != q.text else ""
     if len(q.parts) > 1 and (_own_subjects(q) or _own_documents(q)) and not _one_name_for_both(q):
-        context = q.text[: q.text.rfind(text)].strip() if q.focus and q.focus != q.text else ""
         return Plan("parts", q.parts, context, q.part_docs)
     if len(q.parts) > 1 and _chained(q):
-        context = q.text[: q.text.rfind(text)].strip() if q.focus and q.focus != q.text else ""
         return Plan("chain", q.parts, context)
     if len(q.parts) > 1 and _asks_a_name_and_more(q):
-        context = q.text[: q.text.rfind(text)].strip() if q.focus and q.focus != q.text else ""
         return Plan("parts", q.parts, context, q.part_docs)
     if q.asked_docs and on("premise_document"):
         # a statement about one document, a question about another: each asked of its own
