@@ -66,10 +66,10 @@ def _heading(q_roots: set[str], best: Chunk, chunks: Sequence[Chunk]) -> str:
     return max(scored, key=lambda h: scored[h])  # (dicts keep the document's order on a tie)
 
 
-def _own_words(heading: str) -> set[str]:
+def _own_words(heading: str) -> frozenset[str]:
     """A heading's word roots and the acronyms its names spell: "3.2 International
     Organisation for Migration" is named by "IOM"."""
-    return set(root_set(heading) | spelled_acronyms(heading))
+    return root_set(heading) | spelled_acronyms(heading)
 
 
 def _shared(heading: set[str], question: set[str]) -> int:
