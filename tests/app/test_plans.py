@@ -8,7 +8,7 @@ import pytest
 from app.rag.choose import read
 from app.rag.conversation import own_subject
 from app.rag.plans.shape import Plan, comparison_sides, plan_of
-from app.rag.plans.steps import answer_steps
+from app.rag.plans.steps import answer_steps, side_names
 from app.rag.plans.summary import points_of, spread, summarise
 from app.rag.plans.unnamed import second_side, unnamed_sides
 from app.rag.plans.words import PATTERNS, table, words
@@ -131,6 +131,34 @@ def test_a_comparison_has_one_question_per_side():
 def test_the_sides_of_a_comparison_whatever_the_cue_spans(question, sides):
     assert plan_of(analyse(question)).name == "comparison"
     assert comparison_sides(question, "en") == sides
+
+
+def test_sides_named_before_each_are_each_asked_on_their_own():
+    """'contrast_sides': "How do A and B each …?" has named sides, each asked on its own."""
+    plan = plan_of(analyse("How do UN Women and UNODC each deal with gender?"))
+    assert plan == Plan(
+        "comparison", ("How do UN Women each deal with gender", "How do UNODC each deal with gender")
+    )
+    # without names, the reader's answer and a second passage
+    assert plan_of(analyse("How do the bank's survey and its portal each help migrants?")) == Plan("comparison")
+
+
+@pytest.mark.parametrize(
+    ("sides", "names"),
+    [
+        # the name a side holds and the others do not, not the document all of them name
+        (
+            ("Who do UNHCR work with, per K4DD", "Who do UNICEF work with, per K4DD"),
+            ["UNHCR", "UNICEF"],
+        ),
+        # names side by side are one name
+        (("How do UN Women deal with gender", "How do UNODC deal with gender"), ["UN Women", "UNODC"]),
+        # no name of its own: its last name
+        (("What does IOM fund", "What does IOM fund"), ["IOM", "IOM"]),
+    ],
+)
+def test_a_side_is_named_by_the_name_the_other_sides_lack(sides, names):
+    assert side_names(sides) == names
 
 
 def test_a_follow_up_that_names_its_own_subject_stands_alone():

@@ -60,7 +60,9 @@ def plan_of(q: Question) -> Plan:
         # sides without names of their own: the reader's answer and another passage's
         return Plan("comparison", sides if len(sides) >= 2 else ())
     if w.contrast.search(text) and not _each_document(q):
-        return Plan("comparison")
+        # "How do UNHCR and UNICEF each work …?": sides named, each asked on its own
+        sides = comparison_sides(text, q.lang, w.contrast) if on("contrast_sides") else ()
+        return Plan("comparison", sides if len(sides) >= 2 else ())
     if w.months.search(text) and on("month_span"):
         return Plan("derived", q.parts)
     if w.derived.search(text) and q.kind in ("amount", "number", "date"):
@@ -151,12 +153,14 @@ def _one_name_for_both(q: Question) -> bool:
     return len(heads) == 1 and q.kind not in ("amount", "number", "date")
 
 
-def comparison_sides(text: str, lang: str) -> tuple[str, ...]:
+def comparison_sides(
+    text: str, lang: str, cue_words: re.Pattern[str] | None = None
+) -> tuple[str, ...]:
     """One question per side of a comparison: the question with the other sides taken out
     ("Compare what the review says about USAID and Canada's funding" -> "what the review says
     about USAID funding", "what the review says about Canada's funding")."""
     w = words(lang)
-    cue = w.comparison.search(text)
+    cue = (cue_words or w.comparison).search(text)
     assert cue is not None
     rest = (text[: cue.start()] + text[cue.end() :]).strip(" ?¿:")
     run = _sides(rest, w.joiners)
@@ -189,8 +193,8 @@ def _around(text: str, cue: re.Match[str]) -> tuple[str, ...]:
     the cue ("How does UNICEF's work differ from UNHCR's?" -> "How does UNICEF's work", "How
     does UNHCR's work"); () when the cue has no name on either side."""
     asked = text[: cue.start()].strip(" ,")
-    before = _runs(asked)
-    after = _runs(text[cue.end() :])
+    before = runs_of(asked)
+    after = runs_of(text[cue.end() :])
     if not before or not after:
         return ()
     (start, end), first = before[-1], after[0]
@@ -198,7 +202,7 @@ def _around(text: str, cue: re.Match[str]) -> tuple[str, ...]:
     return (asked, f"{asked[:start]}{side}{asked[end:]}")
 
 
-def _runs(text: str) -> list[tuple[int, int]]:
+def runs_of(text: str) -> list[tuple[int, int]]:
     """Where the names of a text stand, names side by side taken as one ("UN" "Regional
     Network on Migration")."""
     out: list[tuple[int, int]] = []
@@ -234,7 +238,7 @@ def names_in(text: str) -> Iterator[re.Match[str]]:
 def _sides(text: str, joiners: re.Pattern[str]) -> list[tuple[int, int]]:
     """Where the sides stand: the first names that stand next to each other, joined by "and" …"""
     run: list[tuple[int, int]] = []
-    for m in _runs(text):
+    for m in runs_of(text):
         if run and joiners.fullmatch(text[run[-1][1] : m[0]]):
             run.append(m)
         elif len(run) < 2:

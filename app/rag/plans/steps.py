@@ -12,7 +12,7 @@ from app.rag.choose import Reading
 from app.rag.compose import extractive_answer
 from app.rag.framing import frame
 from app.rag.plans.combine import combine
-from app.rag.plans.shape import names_in
+from app.rag.plans.shape import names_in, runs_of
 from app.rag.plans.words import words
 from app.rag.reader import Unit
 from app.rag.rules import on
@@ -88,12 +88,13 @@ def answer_steps(
     w = words(lang)
     pieces: list[tuple[str, Answer | None]] = []
     answered = 0
+    sides = side_names(steps) if labelled else [_side_name(p) for p in steps]
     for i, part in enumerate(steps):
         if chained and i == 0 and first is not None:
             pieces.append(("", frame(first, question, "single")))  # its lead as it was
             answered += 1
             continue
-        name = _side_name(part)
+        name = sides[i]
         in_docs = docs[i] if i < len(docs) else ()
         own = bool(in_docs) and in_docs != (docs[0] if docs else ())
         query = step_query(part, steps[0], lang, context, own)
@@ -136,7 +137,7 @@ def answer_steps(
     if not answered:
         return None
     both = (
-        _both(question, [_side_name(p) for p in steps], pieces, ask_one, lang) if labelled else None
+        _both(question, sides, pieces, ask_one, lang) if labelled else None
     )
     if both is not None:
         pieces.append(both)
@@ -232,9 +233,29 @@ def focus_on(reading: Reading, name: str, hits: Sequence[Hit]) -> Reading | None
 def _side_name(part: str) -> str:
     """The last name of a side's question ("what the review says about Canada's funding" ->
     "Canada")."""
-    names = [m.group().removesuffix("'s").removesuffix("’s") for m in names_in(part)]
+    names = [_bare(m.group()) for m in names_in(part)]
     names = [n for n in names if len(n) > 1]
     return names[-1] if names else ""
+
+
+def side_names(sides: Sequence[str]) -> list[str]:
+    """Each side's name: the last name its question holds that the other sides' questions do
+    not ("who do UNHCR work with, per K4DD" beside "who do UNICEF work with, per K4DD" ->
+    "UNHCR"), names side by side taken as one ("UN Women"); its last name when it has none of
+    its own (see ``_side_name``)."""
+    found = [
+        [n for s, e in runs_of(side) if len(n := _bare(side[s:e])) > 1] for side in sides
+    ]
+    out = []
+    for i, names in enumerate(found):
+        others = {n for j, ns in enumerate(found) if j != i for n in ns}
+        own = [n for n in names if n not in others]
+        out.append(own[-1] if own and on("side_own_name") else _side_name(sides[i]))
+    return out
+
+
+def _bare(name: str) -> str:
+    return name.removesuffix("'s").removesuffix("’s")
 
 
 def _part_label(part: str) -> str:
