@@ -55,7 +55,6 @@ RULES: dict[str, str] = {
     "premise_document": "a statement about one document, a question about another: each asked of its own",
     "counted_list": "a sentence stating N things brings the list of N items after the next sentence",
     "counted_by_meaning": "a count asked in another language is of the words after a number that mean it",
-    "contrast_sides": "'how do A and B each …?' asks each named side on its own, labelled",
     "side_own_name": "a comparison's side is named by the name its question holds and the others' do not",
     "per_document": "'what do both reports say …' is asked of each document, labelled",
 }
