@@ -55,7 +55,7 @@ RULES: dict[str, str] = {
     "premise_document": "a statement about one document, a question about another: each asked of its own",
     "counted_list": "a sentence stating N things brings the list of N items after the next sentence",
     "counted_by_meaning": "a count asked in another language is of the words after a number that mean it",
-    "side_own_name": "a comparison's side is named by the name its question holds and the others' do not",
+    "named_sides": "a comparison's sides are the names its question sets side by side ('how do A and B each …?' too), each named by what the other sides' questions do not hold",
     "per_document": "'what do both reports say …' is asked of each document, labelled",
 }
 

@@ -133,6 +133,18 @@ def test_the_sides_of_a_comparison_whatever_the_cue_spans(question, sides):
     assert comparison_sides(question, "en") == sides
 
 
+def test_sides_named_before_each_are_each_asked_on_their_own():
+    """'named_sides': "How do A and B each …?" has named sides, each asked on its own."""
+    plan = plan_of(analyse("How do UN Women and UNODC each deal with gender?"))
+    assert plan == Plan(
+        "comparison", ("How do UN Women each deal with gender", "How do UNODC each deal with gender")
+    )
+    # without names, the reader's answer and a second passage
+    assert plan_of(analyse("How do the bank's survey and its portal each help migrants?")) == Plan(
+        "comparison"
+    )
+
+
 @pytest.mark.parametrize(
     ("sides", "names"),
     [

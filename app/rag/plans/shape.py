@@ -60,7 +60,9 @@ def plan_of(q: Question) -> Plan:
         # sides without names of their own: the reader's answer and another passage's
         return Plan("comparison", sides if len(sides) >= 2 else ())
     if w.contrast.search(text) and not _each_document(q):
-        return Plan("comparison")
+        # "How do UNHCR and UNICEF each work …?": sides named, each asked on its own
+        sides = comparison_sides(text, q.lang, w.contrast) if on("named_sides") else ()
+        return Plan("comparison", sides if len(sides) >= 2 else ())
     if w.months.search(text) and on("month_span"):
         return Plan("derived", q.parts)
     if w.derived.search(text) and q.kind in ("amount", "number", "date"):
@@ -151,12 +153,14 @@ def _one_name_for_both(q: Question) -> bool:
     return len(heads) == 1 and q.kind not in ("amount", "number", "date")
 
 
-def comparison_sides(text: str, lang: str) -> tuple[str, ...]:
+def comparison_sides(
+    text: str, lang: str, cue_words: re.Pattern[str] | None = None
+) -> tuple[str, ...]:
     """One question per side of a comparison: the question with the other sides taken out
     ("Compare what the review says about USAID and Canada's funding" -> "what the review says
     about USAID funding", "what the review says about Canada's funding")."""
     w = words(lang)
-    cue = w.comparison.search(text)
+    cue = (cue_words or w.comparison).search(text)
     assert cue is not None
     rest = (text[: cue.start()] + text[cue.end() :]).strip(" ?¿:")
     run = _sides(rest, w.joiners)

@@ -250,7 +250,7 @@ def side_names(sides: Sequence[str]) -> list[str]:
     for i, names in enumerate(found):
         others = {n for j, ns in enumerate(found) if j != i for n in ns}
         own = [n for n in names if n not in others]
-        out.append(own[-1] if own and on("side_own_name") else _side_name(sides[i]))
+        out.append(own[-1] if own and on("named_sides") else _side_name(sides[i]))
     return out
 
 
