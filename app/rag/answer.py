@@ -35,6 +35,7 @@ from index.embed import Embedder, embed_ahead
 from index.errors import BadQuestion
 from index.filters import FiltersIn
 from index.lang import detect_language, packs
+from index.lang.names import english_names
 from index.parts import one_word_names
 from index.retrieve import HybridRetriever
 from index.types import Hit
@@ -133,9 +134,12 @@ def prepare(
 ) -> tuple[str, list[str]]:
     """The cleaned question and the queries retrieval runs, best guess first: the question
     alone when it stands alone, merged with the previous answered one when it leans on it.
-    ``lang``: the question's language, when already guessed."""
+    ``lang``: the question's language, when already guessed. Organisations it names in its
+    own language are read by their English names ("o PNUD" -> "o UNDP")."""
     q = clean_question(question, max_chars)
-    return q, candidate_queries(q, history, max_chars, lang or detect_language(q))
+    lang = lang or detect_language(q)
+    q = english_names(q, lang)
+    return q, [english_names(x, lang) for x in candidate_queries(q, history, max_chars, lang)]
 
 
 def search(
@@ -213,10 +217,8 @@ class Answerer:
         lang = detect_language(q)  # the one language guess: retrieval's and the reader's
         # One analysis per query, read by retrieval and by the reader; a follow-up merged
         # with the previous question keeps the language of the one asked.
-        analyses = [
-            self.retriever.analyse(query, lang)
-            for query in candidate_queries(q, history, limit, lang)
-        ]
+        q, queries = prepare(q, history, limit, lang)
+        analyses = [self.retriever.analyse(query, lang) for query in queries]
         # what every search will embed, side by side (a follow-up unsure of its subject
         # searches twice)
         embed_ahead(pair for a in analyses for pair in self.retriever.query_texts(a))
