@@ -1,7 +1,7 @@
 """Organisations a question in another language names by their own names ("la OIM", "o PNUD",
 "la Banque mondiale"), given the English names the documents use ("IOM", "UNDP", "World
-Bank"), from each language pack's ``names`` table. The documents are in English: a question
-that says "PNUD" meets no word of the passage about UNDP."""
+Bank"), from each language pack's ``organisations`` table. The documents are in English: a
+question that says "PNUD" meets no word of the passage about UNDP."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def _names(lang: str) -> tuple[re.Pattern[str] | None, Mapping[str, str]]:
     """A pattern finding the language's names (longest first, case-sensitive) and each one's
     English name; (None, {}) for a language without any."""
     pack = packs().get(lang)
-    table = pack["names"].table if pack is not None else {}
+    table = pack["organisations"].table if pack is not None else {}
     if not table:
         return None, {}
     ordered = sorted(table, key=len, reverse=True)  # "ONU Mujeres" before "ONU"

@@ -333,7 +333,7 @@ def test_a_question_in_another_language_meets_the_text_by_cognates(answerer):
 
 
 def test_an_organisation_named_in_another_language_is_read_by_its_english_name(answerer):
-    """The pack's ``names``: "o PNUD" is read as the documents say it, "UNDP"."""
+    """The packs' ``organisations``: "o PNUD" is read as the documents say it, "UNDP"."""
     a = answerer.answer("O que faz o PNUD na região?")
     assert a.citations[0].quote.startswith("UNDP")  # not the list of the UN network's members
     assert a.standalone_question == "O que faz o UNDP na região?"

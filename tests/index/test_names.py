@@ -1,5 +1,5 @@
 """Organisations named in another language, read by the English names the documents use
-(the packs' ``names`` tables)."""
+(the packs' ``organisations`` tables)."""
 
 from __future__ import annotations
 
