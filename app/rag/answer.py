@@ -35,7 +35,7 @@ from index.embed import Embedder, embed_ahead
 from index.errors import BadQuestion
 from index.filters import FiltersIn
 from index.lang import detect_language, packs
-from index.lang.names import english_names
+from index.lang.organisations import english_names
 from index.parts import one_word_names
 from index.retrieve import HybridRetriever
 from index.types import Hit

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.lang.names import english_names
+from index.lang.organisations import english_names
 
 
 @pytest.mark.parametrize(
