@@ -217,6 +217,7 @@ class Answerer:
         lang = detect_language(q)  # the one language guess: retrieval's and the reader's
         # One analysis per query, read by retrieval and by the reader; a follow-up merged
         # with the previous question keeps the language of the one asked.
+        asked_as = q  # the question as asked, which the answer echoes
         q, queries = prepare(q, history, limit, lang)
         analyses = [self.retriever.analyse(query, lang) for query in queries]
         # what every search will embed, side by side (a follow-up unsure of its subject
@@ -274,7 +275,8 @@ class Answerer:
         if planned is None and sure:
             lead = [hits[u.hit].chunk.chunk_id for u in (*reading.units, *reading.ranked[:1])]
             answer = replace(answer, hits=reader_first(answer.hits, lead))
-        answer = replace(answer, standalone_question=asked.text, plan=plan.name)
+        # (the question as read, its organisations in English, is the standalone one)
+        answer = replace(answer, question=asked_as, standalone_question=asked.text, plan=plan.name)
         if cache is not None:
             cache.put(key, answer)
         yield replace(self._noticed(answer), timings_ms=timings)

@@ -337,6 +337,7 @@ def test_an_organisation_named_in_another_language_is_read_by_its_english_name(a
     a = answerer.answer("O que faz o PNUD na região?")
     assert a.citations[0].quote.startswith("UNDP")  # not the list of the UN network's members
     assert a.standalone_question == "O que faz o UNDP na região?"
+    assert a.question == "O que faz o PNUD na região?"  # the question as asked, echoed
 
 
 @pytest.mark.parametrize(

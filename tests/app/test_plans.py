@@ -137,7 +137,8 @@ def test_sides_named_before_each_are_each_asked_on_their_own():
     """'named_sides': "How do A and B each …?" has named sides, each asked on its own."""
     plan = plan_of(analyse("How do UN Women and UNODC each deal with gender?"))
     assert plan == Plan(
-        "comparison", ("How do UN Women each deal with gender", "How do UNODC each deal with gender")
+        "comparison",
+        ("How do UN Women each deal with gender", "How do UNODC each deal with gender"),
     )
     # without names, the reader's answer and a second passage
     assert plan_of(analyse("How do the bank's survey and its portal each help migrants?")) == Plan(
@@ -154,7 +155,10 @@ def test_sides_named_before_each_are_each_asked_on_their_own():
             ["UNHCR", "UNICEF"],
         ),
         # names side by side are one name
-        (("How do UN Women deal with gender", "How do UNODC deal with gender"), ["UN Women", "UNODC"]),
+        (
+            ("How do UN Women deal with gender", "How do UNODC deal with gender"),
+            ["UN Women", "UNODC"],
+        ),
         # no name of its own: its last name
         (("What does IOM fund", "What does IOM fund"), ["IOM", "IOM"]),
     ],

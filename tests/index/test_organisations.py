@@ -18,9 +18,7 @@ from index.lang.organisations import english_names
         ("¿Cuánto aporta el Banco Mundial?", "es", "¿Cuánto aporta el World Bank?"),
     ],
 )
-def test_an_organisation_named_in_another_language_is_read_by_its_english_name(
-    text, lang, english
-):
+def test_an_organisation_named_in_another_language_is_read_by_its_english_name(text, lang, english):
     assert english_names(text, lang) == english
 
 

@@ -136,9 +136,7 @@ def answer_steps(
         pieces.append((label or (_part_label(part) if sub.refused else ""), sub))
     if not answered:
         return None
-    both = (
-        _both(question, sides, pieces, ask_one, lang) if labelled else None
-    )
+    both = _both(question, sides, pieces, ask_one, lang) if labelled else None
     if both is not None:
         pieces.append(both)
     return combine(question, pieces, lang, notice)
@@ -243,9 +241,7 @@ def side_names(sides: Sequence[str]) -> list[str]:
     not ("who do UNHCR work with, per K4DD" beside "who do UNICEF work with, per K4DD" ->
     "UNHCR"), names side by side taken as one ("UN Women"); its last name when it has none of
     its own (see ``_side_name``)."""
-    found = [
-        [n for s, e in runs_of(side) if len(n := _bare(side[s:e])) > 1] for side in sides
-    ]
+    found = [[n for s, e in runs_of(side) if len(n := _bare(side[s:e])) > 1] for side in sides]
     out = []
     for i, names in enumerate(found):
         others = {n for j, ns in enumerate(found) if j != i for n in ns}
