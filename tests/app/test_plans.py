@@ -479,6 +479,13 @@ STRATEGIES = [
             "2023 [1] − 2022 [2] = 1 years",
             "Green",
         ),
+        # 'side_period': each side's year is the one the period word before its name says
+        (
+            "How many years are there between the start of the Blue Agency's strategy and the "
+            "end of the Green Agency's?",
+            "2030 [1] − 2022 [2] = 8 years",
+            "Green",
+        ),
     ],
 )
 def test_a_count_of_years_is_worked_from_each_sides_stated_year(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from app.rag.choose import Reading
 from app.rag.citations import make_citation
 from app.rag.counted import numbers_and_after
-from app.rag.plans.words import words
+from app.rag.plans.words import PlanWords, words
 from app.rag.question import Question
 from app.rag.reader import Unit
 from app.rag.rules import on
@@ -22,7 +22,7 @@ from app.rag.spans import YEAR
 from app.rag.termstats import root_set, spelled_acronyms
 from app.rag.types import Answer
 from index.lang import packs
-from index.lemmas import STOP, root, terms
+from index.lemmas import STOP, fold, root, terms
 from index.types import Hit
 
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
@@ -144,6 +144,21 @@ def _sides(q: Question, focus: str, premised: bool) -> list[str]:
     return [n for n in q.names if root(n) in asked and root(n) not in before]
 
 
+def _side_start(text: str, name: str, w: PlanWords, start: bool) -> bool:
+    """Whether a side's year is its period's first: the period word nearest before the side's
+    name says ("the start of A … and the end of B": A's first year, B's last); ``start`` (the
+    whole question's) when none stands before it."""
+    at = re.search(rf"(?<!\w){re.escape(name)}", fold(text))
+    if at is None or not on("side_period"):
+        return start
+    before = fold(text)[: at.start()]
+    starts = [m.end() for m in w.period_start.finditer(before)]
+    ends = [m.end() for m in w.period_end.finditer(before)]
+    if not starts and not ends:
+        return start
+    return max(starts, default=-1) > max(ends, default=-1)
+
+
 def year_sides(q: Question, reading: Reading, hits: Sequence[Hit]) -> list[Year] | None:
     """The two years a count of years is worked from: the question's own, then each named
     side's from the best sentence that names it and states a year (in another language,
@@ -159,11 +174,12 @@ def year_sides(q: Question, reading: Reading, hits: Sequence[Hit]) -> list[Year]
     for name in _sides(q, text, bool(found)):
         if len(found) == 2:
             break
+        first = _side_start(text, name, w, start)
         year = next(
             (
                 replace(y, unit=u)
                 for u in reading.ranked
-                if (y := stated_year(u.text, start)) and _names(u, hits, name)
+                if (y := stated_year(u.text, first)) and _names(u, hits, name)
             ),
             None,
         )

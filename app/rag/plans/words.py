@@ -21,6 +21,7 @@ PATTERNS = (
     "leans_on",
     "years",
     "period_start",
+    "period_end",
     "excluding",
 )
 
@@ -42,6 +43,7 @@ class PlanWords:
     years: re.Pattern[str]  # a derived figure counted in years
     months: re.Pattern[str]  # a duration asked in months
     period_start: re.Pattern[str]  # ... from the year a period starts (else the year it ends)
+    period_end: re.Pattern[str]  # ... a side's, after "the end of" (the nearest word before it)
     excluding: re.Pattern[str]  # a count that leaves some out ("are not co-chairs")
     limit: str  # "{shown} of {total} points; ask for more."
     not_said: str  # "the documents do not say."
