@@ -148,10 +148,13 @@ def _side_start(text: str, name: str, w: PlanWords, start: bool) -> bool:
     """Whether a side's year is its period's first: the period word nearest before the side's
     name says ("the start of A … and the end of B": A's first year, B's last); ``start`` (the
     whole question's) when none stands before it."""
-    at = re.search(rf"(?<!\w){re.escape(name)}", fold(text))
-    if at is None or not on("side_period"):
+    if not on("side_period"):
         return start
-    before = fold(text)[: at.start()]
+    folded = fold(text)
+    at = re.search(rf"(?<!\w){re.escape(name)}", folded)
+    if at is None:
+        return start
+    before = folded[: at.start()]
     starts = [m.end() for m in w.period_start.finditer(before)]
     ends = [m.end() for m in w.period_end.finditer(before)]
     if not starts and not ends:
