@@ -332,6 +332,15 @@ def merge_parts(
 
 
 _PREAMBLE = re.compile(r"^(?P<pre>.*?[.!])\s+(?P<ask>[^.!?]*\?)\s*$", re.S)
+# A statement set off by a mark of the packs' ("The review holds R4V up as a model; does the
+# study agree?"): one that does not itself open as a question ("What does A say; and B?").
+_STATEMENT_END = _P.pattern("parts.statement_end")
+_OPENS_ASKING = re.compile(
+    r"(?:^|,)\W*(?:"
+    + "|".join(alternation(p["parts.clause_opener"].words) for p in _P.packs)
+    + r")\b",
+    re.IGNORECASE,
+)
 
 
 def focus_of(text: str) -> tuple[str, str]:
@@ -339,12 +348,24 @@ def focus_of(text: str) -> tuple[str, str]:
     study propose for it?') asks the last sentence; the statement is its context."""
     m = _PREAMBLE.match(text.strip())
     if not m or "?" in m.group("pre"):
-        return text, ""
+        return _after_statement(text)
     ask, pre = m.group("ask").strip(), m.group("pre").strip()
     # "UNHCR co-leads R4V … . Was it also involved …?": "it" is the statement's subject.
     subject = _LEADING_NAME.match(pre)
     if subject:
         ask = _SUBJECT_IT.sub(lambda p: p.group(1) + subject.group(1), ask, count=1)
+    return ask, pre
+
+
+def _after_statement(text: str) -> tuple[str, str]:
+    """The question after a statement its mark sets off ("K4DD sees R4V as a model; does IECAH
+    agree?"), or the text itself when none does."""
+    marks = list(_STATEMENT_END.finditer(text))
+    if not marks:
+        return text, ""
+    pre, ask = text[: marks[-1].end()].strip(), text[marks[-1].end() :].strip()
+    if "?" in pre or not ask.endswith("?") or _OPENS_ASKING.search(pre):
+        return text, ""
     return ask, pre
 
 

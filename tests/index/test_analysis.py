@@ -57,6 +57,23 @@ def test_a_statement_about_one_document_and_a_question_about_another_are_told_ap
         assert b.asked_docs == () and b.told_docs == ()
 
 
+def test_a_statement_set_off_by_a_semicolon_is_told_apart_as_one_ending_in_a_full_stop():
+    a = analyse_query(
+        "K4DD holds R4V up as a model; what does the IECAH study want done to it?", NAMES
+    )
+    assert a.asked_docs == ("iecah-study",) and a.told_docs == ("k4dd-review",)
+    assert a.context == "K4DD holds R4V up as a model;"
+    b = analyse_query("La K4DD cuenta dónde publica R4V sus datos; ¿y qué propone IECAH?", NAMES)
+    assert b.asked_docs == ("iecah-study",) and b.told_docs == ("k4dd-review",)
+    # a first part that asks, "tl;dr", or a statement with no question after it: no statement
+    for q in (
+        "What does K4DD say about R4V; and what does the IECAH study want done to it?",
+        "tl;dr the IECAH study's recommendations on R4V?",
+        "K4DD says R4V works on two fronts; IECAH proposes two levels. Line them up.",
+    ):
+        assert analyse_query(q, NAMES).context == "", q
+
+
 def test_a_question_asking_every_document_is_marked():
     assert analyse_query("What role does OCHA have in each of the two documents?", NAMES).every_doc
     assert analyse_query("IOM shows up in both reports: what does it do?", NAMES).every_doc
