@@ -345,11 +345,15 @@ _OPENS_ASKING = re.compile(
 
 def focus_of(text: str) -> tuple[str, str]:
     """A question after a statement ('The review calls R4V the largest example. What does the
-    study propose for it?') asks the last sentence; the statement is its context."""
+    study propose for it?') asks the last sentence; the statement is its context. A statement
+    its mark sets off ('K4DD sees R4V as a model; does IECAH agree?') is one too."""
     m = _PREAMBLE.match(text.strip())
-    if not m or "?" in m.group("pre"):
-        return _after_statement(text)
-    ask, pre = m.group("ask").strip(), m.group("pre").strip()
+    if m and "?" not in m.group("pre"):
+        ask, pre = m.group("ask").strip(), m.group("pre").strip()
+    else:
+        ask, pre = _after_statement(text)
+        if not pre:
+            return text, ""
     # "UNHCR co-leads R4V … . Was it also involved …?": "it" is the statement's subject.
     subject = _LEADING_NAME.match(pre)
     if subject:
@@ -358,14 +362,14 @@ def focus_of(text: str) -> tuple[str, str]:
 
 
 def _after_statement(text: str) -> tuple[str, str]:
-    """The question after a statement its mark sets off ("K4DD sees R4V as a model; does IECAH
-    agree?"), or the text itself when none does."""
+    """The question after the last statement mark, and the statement before it; ("", "") when
+    the part before asks itself or no question follows."""
     marks = list(_STATEMENT_END.finditer(text))
     if not marks:
-        return text, ""
+        return "", ""
     pre, ask = text[: marks[-1].end()].strip(), text[marks[-1].end() :].strip()
     if "?" in pre or not ask.endswith("?") or _OPENS_ASKING.search(pre):
-        return text, ""
+        return "", ""
     return ask, pre
 
 

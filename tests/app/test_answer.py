@@ -107,6 +107,14 @@ def test_follow_up_is_resolved_against_history(answerer):
     assert "Honduras" in a.text and "UN Women" in a.standalone_question
 
 
+def test_a_thing_named_by_a_demonstrative_is_the_one_already_spoken_of(answerer):
+    """'that umbrella' points back to R4V: it is no thing the documents never mention, so the
+    question is answered, not refused as a near miss."""
+    history = turn("Who co-leads the R4V platform?", "R4V is co-led by UNHCR and IOM.")
+    a = answerer.answer("How many organisations are under that umbrella?", history)
+    assert not a.refused and "over 200 organizations" in a.text
+
+
 def test_spanish_question_is_answered_in_spanish_context(answerer):
     a = answerer.answer("¿Cuánto dinero aporta USAID al Fondo de Donaciones del BID?")
     assert not a.refused and a.language == "es"
