@@ -383,6 +383,12 @@ CENTRES = [
             "Summarise what the PLI does",
             "6. Research and policy > 6.1 Policy Lab Initiative",
         ),
+        # 'heading_siblings': two headings named as much are both covered, under what they share
+        (
+            CENTRES,
+            "Summarise what the PLI and the MRC do",
+            "6. Research and policy > 6.1 Policy Lab Initiative / 6.2 Mixed Routes Centre",
+        ),
     ],
 )
 def test_a_summary_covers_the_heading_the_question_names_most(
@@ -397,6 +403,16 @@ def test_a_summary_covers_the_heading_the_question_names_most(
     a = summarise(q.text, {root(t) for t in q.terms}, reading, hits, passages, "en", "")
     assert a is not None and a.text.split("\n")[0] == f"{heading}:"
     assert "Red Agency" not in a.text and "donors" not in a.text
+
+
+def test_a_summary_naming_no_heading_covers_the_whole_document_under_its_title(reader_embedder):
+    stats = TermStats.of(Prepared.of(CENTRES, 10))
+    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(CENTRES)]
+    q = analyse("Summarise what it says about donors, journeys and shelters")
+    reading = read(q, hits, stats, reader_embedder)
+    a = summarise(q.text, {root(t) for t in q.terms}, reading, hits, CENTRES, "en", "")
+    assert a is not None and a.text.split("\n")[0] == "A made-up review:"
+    assert "Red Agency" in a.text and "Policy Lab" in a.text and "Mixed Routes" in a.text
 
 
 FUNDS = [

@@ -34,6 +34,11 @@ def launch_chromium() -> Callable[..., object]:
     skipped where it is not installed (`make browser`)."""
     if not CHROMIUM.exists():
         pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
+    from playwright.sync_api import expect
+
+    # How long an expectation waits for the page to show it: on a busy two-core machine the
+    # page can take longer than Playwright's 5 s to redraw; a wrong page still fails, later.
+    expect.set_options(timeout=20_000)
     return lambda pw: pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 
