@@ -115,6 +115,13 @@ def test_a_thing_named_by_a_demonstrative_is_the_one_already_spoken_of(answerer)
     assert not a.refused and "over 200 organizations" in a.text
 
 
+def test_a_count_asked_inside_a_question_of_another_kind_is_no_count(answerer):
+    """'What tool … to show how many people …?' asks for a tool: the sentence naming it has no
+    count, and the question is answered, not refused as a near miss."""
+    a = answerer.answer("What tool does R4V use to show how many people its partners reached?")
+    assert not a.refused and "5W Monitoring Dashboard" in a.text
+
+
 def test_spanish_question_is_answered_in_spanish_context(answerer):
     a = answerer.answer("¿Cuánto dinero aporta USAID al Fondo de Donaciones del BID?")
     assert not a.refused and a.language == "es"
