@@ -335,12 +335,7 @@ _PREAMBLE = re.compile(r"^(?P<pre>.*?[.!])\s+(?P<ask>[^.!?]*\?)\s*$", re.S)
 # A statement set off by a mark of the packs' ("The review holds R4V up as a model; does the
 # study agree?"): one that does not itself open as a question ("What does A say; and B?").
 _STATEMENT_END = _P.pattern("parts.statement_end")
-_OPENS_ASKING = re.compile(
-    r"(?:^|,)\W*(?:"
-    + "|".join(alternation(p["parts.clause_opener"].words) for p in _P.packs)
-    + r")\b",
-    re.IGNORECASE,
-)
+_OPENS_ASKING = re.compile(rf"(?:^|,)\W*(?:{_P.alternation('parts.clause_opener')})\b", re.I)
 
 
 def focus_of(text: str) -> tuple[str, str]:
