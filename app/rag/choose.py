@@ -24,7 +24,7 @@ from app.rag.reader import (
 )
 from app.rag.rules import on
 from app.rag.spans import YEAR, counts_like, one_run
-from app.rag.termstats import TermStats, root_set
+from app.rag.termstats import TermStats, root_set, spelled_acronyms
 from index.embed import Embedder, embed_ahead
 from index.lang import packs
 from index.lang.places import places_named
@@ -351,6 +351,7 @@ def _answering(
             for u in lead
             if len(u.spans) >= least
             and not (exact and _vague_only(u))
+            and _figure_or_named(u, q, stats, hits[u.hit])
             and _in_years(u, q)
             and u.p >= t.strict_min
             and _says_actor_verb(u, q)
@@ -367,6 +368,7 @@ def _answering(
         and _in_years(u, q)
         and u.p >= t.strict_min
         and not (exact and _vague_only(u))
+        and _figure_or_named(u, q, stats, hits[u.hit])
         and (id(u) in named or (_on_subject(u, q) and _on_predicate(u, q, predicate, hits)))
         and _on_thing(u, things, hits)
     ]
@@ -422,6 +424,25 @@ def _vague_only(u: Unit) -> bool:
     """Every count the sentence gives is no number ("millions of refugees"): no answer to an
     exact count."""
     return all(_VAGUE.fullmatch(u.text[s:e]) for s, e in u.spans)
+
+
+def _figure_or_named(u: Unit, q: Question, stats: TermStats, hit: Hit) -> bool:
+    """An amount that gives no figure ("billions of dollars") is what its sentence says of its
+    own subject: it answers only where the sentence (with its title and section) names every
+    name of the question that the documents use, and says a word the question asks of them
+    ("How much do crime groups earn …?"): not what Canada put into Project Turquesa, nor the
+    project's budget."""
+    if q.kind != "amount" or not on("vague_named") or any(c.isdigit() for c in _spanned(u)):
+        return True
+    need = {root(fold(n)) for n in q.names if stats.known(fold(n))}
+    text = f"{hit.chunk.title} {hit.chunk.section} {u.text}"
+    named = need <= root_set(text) | {root(a) for a in spelled_acronyms(text)}
+    asked = {root(t) for t in q.terms} - {root(n) for n in q.names}
+    return named and bool(asked & root_set(u.text))
+
+
+def _spanned(u: Unit) -> str:
+    return "".join(u.text[a:b] for a, b in u.spans)
 
 
 def _on_predicate(u: Unit, q: Question, predicate: set[str], hits: Sequence[Hit]) -> bool:

@@ -18,7 +18,10 @@ _NUMBER_WORDS = NUMBER_WORDS = _P.alternation("spans.number_words")
 _SCALE = _P.alternation("spans.scale")
 _AMOUNT = re.compile(
     rf"(?:US\$|USD|EUR|GBP|CAD|€|£|\$)\s?\d[\d,.]*(?:\s?(?:{_SCALE}))?"
-    rf"|\b\d[\d,.]*\s?(?:{_SCALE})?\s?(?:USD|EUR)\b",
+    rf"|\b\d[\d,.]*\s?(?:{_SCALE})?\s?(?:USD|EUR)\b"
+    # … or in words: "billions of dollars", "5 million euros"
+    rf"|\b(?:\d[\d,.]*|{_NUMBER_WORDS})(?:\s(?:{_NUMBER_WORDS}|{_SCALE}))*(?: of)?"
+    rf"\s(?:{_P.alternation('spans.currency')})\b",
     re.I,
 )
 YEAR = r"(?:19|20)\d\d"  # a year, as a pattern

@@ -122,6 +122,22 @@ def test_a_count_asked_inside_a_question_of_another_kind_is_no_count(answerer):
     assert not a.refused and "5W Monitoring Dashboard" in a.text
 
 
+def test_an_amount_said_in_words_answers_for_its_own_subject_only(answerer):
+    """'billions of dollars' is what the crime groups earn: an amount, asked of them in any
+    language, but no answer to what Canada put into the same project (a near miss)."""
+    for q in (
+        "How much money do organised crime groups make from their operations, per the review?",
+        "Quanto os grupos do crime organizado faturam, segundo a seção sobre o Projeto Turquesa?",
+    ):
+        a = answerer.answer(q)
+        assert not a.refused and "billions of dollars" in a.text, q
+    for q in (
+        "How much money has Canada committed to Project Turquesa?",
+        "Quanto o Canadá destinou ao Projeto Turquesa?",
+    ):
+        assert answerer.answer(q).refused, q
+
+
 def test_spanish_question_is_answered_in_spanish_context(answerer):
     a = answerer.answer("¿Cuánto dinero aporta USAID al Fondo de Donaciones del BID?")
     assert not a.refused and a.language == "es"

@@ -55,6 +55,13 @@ def test_amounts_dates_and_countries():
     assert set(_texts(t, find_spans(t, "place"))) == {"Peru", "Caribbean"}
 
 
+def test_an_amount_said_in_words_is_an_amount_but_a_vague_count_of_people_is_none():
+    t = "With organized crime groups earning billions of dollars, the region is a territory."
+    assert _texts(t, find_spans(t, "amount")) == ["billions of dollars"]
+    t = "It gave 5 million euros and helped millions of refugees."
+    assert _texts(t, find_spans(t, "amount")) == ["5 million euros"]
+
+
 def test_a_year_is_no_count():
     assert find_spans("The Work Plan 2023-2024 was agreed.", "number") == []
     t = "Presented on July 16, 2024, with more than 400 people."
