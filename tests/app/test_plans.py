@@ -133,6 +133,24 @@ def test_the_sides_of_a_comparison_whatever_the_cue_spans(question, sides):
     assert comparison_sides(question, "en") == sides
 
 
+def test_places_named_together_are_one_side_against_another_place():
+    """'region_sides': "North America, Central America and the Caribbean" is one region, the
+    side against "South America", not three sides of their own."""
+    sides = comparison_sides(
+        "What distinguishes IOM's South America strategy from its strategy for North America, "
+        "Central America and the Caribbean?",
+        "en",
+    )
+    assert len(sides) == 2
+    assert "South America" in sides[0] and "Caribbean" not in sides[0]
+    assert "North America, Central America and the Caribbean" in sides[1]
+    assert "South America" not in sides[1]
+    # ... "IOM's South America" beside "IOM's" is named by its place
+    assert side_names(sides)[0] == "South America"
+    # two places and nothing joined: the sides as before
+    assert comparison_sides("Compare Colombia and Peru", "en") == ("Colombia", "Peru")
+
+
 def test_sides_named_before_each_are_each_asked_on_their_own():
     """'named_sides': "How do A and B each …?" has named sides, each asked on its own."""
     plan = plan_of(analyse("How do UN Women and UNODC each deal with gender?"))

@@ -121,6 +121,18 @@ def test_a_comparison_whose_cue_spans_its_sides_answers_each_side(answerer):
     assert {c.doc_id for c in a.citations} == {"k4dd-donor-activity"}
 
 
+def test_a_comparison_of_two_regions_answers_each_from_its_own_strategy(answerer):
+    a = answerer.answer(
+        "How do IOM's two regional strategies differ — the one for North and Central America "
+        "and the Caribbean versus the South America one?"
+    )
+    assert a.plan == "comparison" and not a.refused
+    lines = a.text.split("\n")
+    assert "three pillars" in lines[0] and lines[0].startswith("Caribbean:")
+    south = next(line for line in lines if line.startswith("South America:"))
+    assert "2030 Agenda" in south
+
+
 def test_a_comparison_whose_cue_stands_between_its_sides_answers_each_side(answerer):
     a = answerer.answer("How does UNICEF's work differ from UNHCR's?")
     assert a.plan == "comparison" and not a.refused

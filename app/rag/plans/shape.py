@@ -160,6 +160,8 @@ def comparison_sides(
     ("Compare what the review says about USAID and Canada's funding" -> "what the review says
     about USAID funding", "what the review says about Canada's funding")."""
     w = words(lang)
+    if on("region_sides") and (regions := _region_sides(text, lang)):
+        return regions
     cue = (cue_words or w.comparison).search(text)
     assert cue is not None
     rest = (text[: cue.start()] + text[cue.end() :]).strip(" ?¿:")
@@ -186,6 +188,42 @@ def comparison_sides(
             cut = cut[:start] + " " + cut[end:]
         out.append(re.sub(r"\s+", " ", cut).strip(" ,"))
     return tuple(out)
+
+
+def _region_sides(text: str, lang: str) -> tuple[str, ...]:
+    """A comparison of two places, one of them several named together as one region ("IOM's
+    strategy for North America, Central America and the Caribbean" against "its South America
+    strategy"): one question per place, the other place taken out; () for any other text."""
+    joiner = words(lang).places_joiner
+    places: list[tuple[int, int]] = []
+    joined = False
+    for r in runs_of(text):
+        r = _place_end(text, r)
+        if r is None:
+            continue
+        if places and joiner.fullmatch(text[places[-1][1] : r[0]]):
+            places[-1], joined = (places[-1][0], r[1]), True
+        else:
+            places.append(r)
+    if len(places) != 2 or not joined:
+        return ()
+    out = []
+    for i in (0, 1):
+        start, end = places[1 - i]
+        out.append(re.sub(r"\s+", " ", text[:start] + text[end:]).strip(" ,?¿"))
+    return tuple(out)
+
+
+def _place_end(text: str, run: tuple[int, int]) -> tuple[int, int] | None:
+    """The place that ends a name, or the name itself when every word of it is a place's
+    ("IOM's South America" -> "South America"; "Central America"); None when it ends in none."""
+    words_at = [m for m in re.finditer(r"[\w’']+", text[run[0] : run[1]])]
+    start = None
+    for m in reversed(words_at):
+        if not is_place(m.group().lower()):
+            break
+        start = m.start()
+    return None if start is None else (run[0] + start, run[1])
 
 
 def _around(text: str, cue: re.Match[str]) -> tuple[str, ...]:

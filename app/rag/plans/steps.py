@@ -245,9 +245,18 @@ def side_names(sides: Sequence[str]) -> list[str]:
     out = []
     for i, names in enumerate(found):
         others = {n for j, ns in enumerate(found) if j != i for n in ns}
-        own = [n for n in names if n not in others]
+        own = [n for n in (_unshared(n, others) for n in names) if n and n not in others]
         out.append(own[-1] if own and on("named_sides") else _side_name(sides[i]))
     return out
+
+
+def _unshared(name: str, others: set[str]) -> str:
+    """The name without the words before it that name another side ("IOM's South America"
+    beside "IOM's" -> "South America")."""
+    words = name.split()
+    while len(words) > 1 and _bare(words[0]) in others:
+        words = words[1:]
+    return " ".join(words)
 
 
 def _bare(name: str) -> str:

@@ -13,6 +13,7 @@ PATTERNS = (
     "comparison",
     "contrast",
     "joiners",
+    "places_joiner",
     "derived",
     "adding",
     "months",
@@ -35,6 +36,7 @@ class PlanWords:
     comparison: re.Pattern[str]
     contrast: re.Pattern[str]  # a comparison whose sides are seldom names ("… differ?")
     joiners: re.Pattern[str]
+    places_joiner: re.Pattern[str]  # places named together as one region ("North and Central …")
     derived: re.Pattern[str]
     adding: re.Pattern[str]  # a sum of stated figures, whatever the kind of answer
     difference: re.Pattern[str]  # of a derived figure, the cues that subtract
