@@ -44,7 +44,7 @@ _RATE = re.compile(rf"\b(?:{_words('question.rate')})\b", re.I)
 
 _PRONOUN = re.compile(rf"\b(?:{_words('question.pronoun')})\b", re.I)
 _SUBJECT_PRONOUN = _P.pattern("question.subject_pronoun")
-_ELLIPSIS = re.compile(rf"^\s*(?:{_words('question.ellipsis')})\b", re.I)
+_ELLIPSIS = re.compile(rf"^\W*(?:{_words('question.ellipsis')})\b", re.I)
 
 
 @dataclass(frozen=True)

@@ -141,6 +141,9 @@ def test_what_a_count_counts():
         ("What does EUROFRONT aim to strengthen?", "no"),
         ("Which actors in the review involve faith-based organisations in their work?", "maybe"),
         ("¿Y quién lo preside?", "yes"),
+        # "¿Y …?" opens with "Y" after the inverted question mark: a follow-up without a
+        # pronoun, its subject dropped ("se apoya": it is based)
+        ("¿Y en qué normas se apoya?", "yes"),
     ],
 )
 def test_follow_ups_lean_on_the_conversation_only_when_they_need_it(text, need):
