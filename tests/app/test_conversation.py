@@ -64,8 +64,8 @@ def test_a_pronoun_after_a_name_of_its_own_is_searched_both_ways():
 
 
 def test_a_spanish_follow_up_opening_with_y_after_the_question_mark_leans_on_the_last_one():
-    """"¿Y en qué normas se apoya?" drops its subject (no pronoun): the "Y" after "¿" says it
-    goes on from the last question."""
+    """The question "¿Y en qué normas se apoya?" drops its subject (no pronoun): the "Y" after "¿"
+    says it goes on from the last question."""
     history = [Message("user", "¿Qué es la UNNM-LAC?"), Message("assistant", "Es la Red… [1]")]
     assert candidate_queries("¿Y en qué normas se apoya?", history, 2000) == [
         "¿Qué es la UNNM-LAC. ¿Y en qué normas se apoya?"
