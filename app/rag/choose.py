@@ -12,7 +12,7 @@ from app.rag.asked import HEAD_RANKS, beside, head_roots, says_object
 from app.rag.cues import ANAPHOR
 from app.rag.instructions import silenced
 from app.rag.plans.words import words
-from app.rag.question import Question, analyse, names_counted, said_alike
+from app.rag.question import Question, analyse, names_counted
 from app.rag.reader import (
     DEFAULT_TUNING,
     FEATURES,
@@ -82,19 +82,6 @@ def read(
     if not units:
         return Reading(q, (), (), 0.0, 0.0, unknown, "", 0.0, 1.0, t)
     ranked = sorted(units, key=lambda u: (_heading(u), -u.p, u.hit, u.pos))
-    # A thing asked about that the documents never mention ("the research team"): weighed by
-    # the no-answer model, since the question may call a thing by another word ("fieldwork").
-    # ("sponsors" are said "funded by": a word the pack groups with a known one is known)
-    things = (
-        tuple(
-            x
-            for x in q.things
-            if not stats.known(x)
-            and not (on("said_alike") and any(stats.known(r) for r in said_alike(x)))
-        )
-        if q.strict and q.lang == "en"
-        else ()
-    )
     missing = ""
     if q.strict:
         answering = _answering(q, ranked, t, stats, hits)
@@ -115,7 +102,6 @@ def read(
         dense,
         bool(missing),
         len(unknown),
-        len(things),
         q.strict,
         q.lang != "en",
     )
@@ -166,8 +152,6 @@ def compose(
         if u in chosen or _same(u, chosen):
             continue
         if not t.join and u.p < max(t.add_min, t.add_ratio * best.p):
-            continue
-        if _heading(u) and on("no_heading"):
             continue
         add = (
             join.joins(candidate(q, u, rank, chosen, hits, best), t)

@@ -24,7 +24,6 @@ class Evidence:
     dense: float  # best multilingual similarity of a sentence to the question
     missing: bool  # a strict kind (amount, date, name …) asked that no good sentence holds
     unknown_names: int  # the question's names that the documents never use
-    unknown_things: int  # the common nouns asked about that the documents never use
     strict: bool  # the question asks for a span (an amount, a date, a name …)
     foreign: bool  # the question is not in English
 
@@ -64,11 +63,6 @@ def _unknown_names(e: Evidence) -> float:
     return float(min(e.unknown_names, 2))
 
 
-def _unknown_things(e: Evidence) -> float:
-    """A thing asked about that the documents never mention ('the research team')."""
-    return float(min(e.unknown_things, 2))
-
-
 def _weak_cover(e: Evidence) -> float:
     """How far the best sentence falls short of a third of the question's words: a sentence
     that shares no word with the question answers it only by paraphrase, if at all."""
@@ -93,7 +87,6 @@ FUNCTIONS: dict[str, Callable[[Evidence], float]] = {
     "dense": _dense,
     "missing": _missing,
     "unknown_names": _unknown_names,
-    "unknown_things": _unknown_things,
     "weak_cover": _weak_cover,
     "strict": _strict,
     "foreign": _foreign,

@@ -169,20 +169,11 @@ class Question:
         return self.kind == "list" or _plural_noun(self.text)
 
 
+_ACTOR_VERBS = [frozenset(root(t) for lang, w in g for t in terms(w, lang)) for g in ACTOR_VERBS]
+_SAID = {root(t) for t in terms(" ".join(_P.words("actor_said")))}
 # A noun phrase's head: a lower-case word after a determiner and up to three others, before a
 # preposition, a verb of the question or its end ("the research team for …"); not a
 # participle ("the total funding going into …").
-_ACTOR_VERBS = [frozenset(root(t) for lang, w in g for t in terms(w, lang)) for g in ACTOR_VERBS]
-
-
-def said_alike(term: str) -> frozenset[str]:
-    """The roots of the words a pack groups with ``term`` ("sponsor" with "fund", "finance",
-    "pay" …): the documents may say a thing by another word of its group."""
-    r = root(term)
-    return frozenset().union(*(g for g in _ACTOR_VERBS if r in g)) - {r}
-
-
-_SAID = {root(t) for t in terms(" ".join(_P.words("actor_said")))}
 _NOUN_PHRASE = _P.pattern("question.noun_phrase")
 
 _WH = re.compile(rf"\b({_words('question.wh')})\s+([\w\s-]+)", re.I)

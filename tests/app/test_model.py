@@ -50,7 +50,6 @@ def _evidence(**kw) -> noanswer.Evidence:
         dense=0.7,
         missing=False,
         unknown_names=0,
-        unknown_things=0,
         strict=False,
         foreign=False,
     )
@@ -71,7 +70,6 @@ def test_noanswer_features_on_hand_made_readings():
     assert _f(_evidence(missing=True), "missing") == 1.0
     assert _f(_evidence(), "missing") == 0.0
     assert _f(_evidence(unknown_names=5), "unknown_names") == 2.0  # capped
-    assert _f(_evidence(unknown_things=1), "unknown_things") == 1.0
     assert _f(_evidence(foreign=True), "foreign") == 1.0
     assert _f(_evidence(probs=()), "best") == 0.0
     assert _f(_evidence(coverage=0.0), "weak_cover") == pytest.approx(1 / 3)

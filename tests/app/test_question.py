@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.rag.question import analyse, names_counted, said_alike
-from index.lemmas import root
+from app.rag.question import analyse, names_counted
 
 
 @pytest.mark.parametrize(
@@ -185,13 +184,6 @@ def test_a_question_word_that_inflects_says_whether_several_are_asked(question, 
     """'¿Cuáles son …?' asks for several though no noun follows the question word
     (pack entry question.plural_wh): a country named in passing is then no answer."""
     assert analyse(question).plural is plural
-
-
-def test_a_word_is_said_alike_by_the_words_of_its_pack_group():
-    # "sponsor" is in the funding group of the packs' actor verbs, with "fund" and "finance"
-    assert {root("fund"), root("finance")} <= said_alike("sponsor")
-    assert root("sponsor") not in said_alike("sponsor")
-    assert said_alike("survey") == frozenset()
 
 
 @pytest.mark.parametrize(

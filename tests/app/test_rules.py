@@ -121,10 +121,10 @@ def test_support_in_another_language_meets_the_english_one(answerer):
     assert "UNDCO" in a.framing[0] and "DG-ECHO" not in a.framing[0], a.framing
 
 
-def test_a_thing_said_by_another_word_of_its_group_is_no_unknown_thing(answerer):
-    """'said_alike': the documents never say "sponsors", but they say "funded by" and "with the
-    support of": a question about the study's sponsors is about something they speak of, not
-    a near miss to refuse."""
+def test_a_thing_called_by_a_word_the_documents_never_use_is_no_near_miss(answerer):
+    """The documents never say "sponsors", but they say "funded by" and "with the support of":
+    a question about the study's sponsors is about something they speak of, not a near miss
+    to refuse."""
     a = answerer.answer("Besides its sponsors, which organisations supported the IECAH study?")
     assert not a.refused, a.text
     assert "with the support of the LAC MRD Coalition" in a.citations[0].quote, a.text
