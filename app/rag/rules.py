@@ -24,7 +24,7 @@ RULES: dict[str, str] = {
     "in_years": "a question about one year is not answered by a sentence about another",
     "on_subject": "a span answers only in a sentence naming the question's subject",
     "on_thing": "a span answers only in a sentence saying a thing the question asks about",
-    "vague_named": "an amount that gives no figure ('billions of dollars') answers only in a sentence naming all the question names",
+    "vague_named": "an amount that gives no figure ('billions of dollars') answers only in a sentence naming all the question's names and saying a word it asks of them",
     "exact_count": "'exactly how many' is not answered by a count that gives no number ('millions of')",
     "on_predicate": "'who …' is answered only by a sentence saying what is asked",
     "actor_verb": "... and 'who leads / funds / carries out …' only by one saying that",

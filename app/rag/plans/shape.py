@@ -217,7 +217,7 @@ def _region_sides(text: str, lang: str) -> tuple[str, ...]:
 def _place_end(text: str, run: tuple[int, int]) -> tuple[int, int] | None:
     """The place that ends a name, or the name itself when every word of it is a place's
     ("IOM's South America" -> "South America"; "Central America"); None when it ends in none."""
-    words_at = [m for m in re.finditer(r"[\w’']+", text[run[0] : run[1]])]
+    words_at = list(re.finditer(r"[\w’']+", text[run[0] : run[1]]))
     start = None
     for m in reversed(words_at):
         if not is_place(m.group().lower()):
