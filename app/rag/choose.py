@@ -416,17 +416,15 @@ def _figure_or_named(u: Unit, q: Question, stats: TermStats, hit: Hit) -> bool:
     name of the question that the documents use, and says a word the question asks of them
     ("How much do crime groups earn …?"): not what Canada put into Project Turquesa, nor the
     project's budget."""
-    if q.kind != "amount" or not on("vague_named") or any(c.isdigit() for c in _spanned(u)):
+    if q.kind != "amount" or not on("vague_named"):
+        return True
+    if any(c.isdigit() for a, b in u.spans for c in u.text[a:b]):  # a figure: "$25 million"
         return True
     need = {root(fold(n)) for n in q.names if stats.known(fold(n))}
     text = f"{hit.chunk.title} {hit.chunk.section} {u.text}"
     named = need <= root_set(text) | {root(a) for a in spelled_acronyms(text)}
     asked = {root(t) for t in q.terms} - {root(n) for n in q.names}
     return named and bool(asked & root_set(u.text))
-
-
-def _spanned(u: Unit) -> str:
-    return "".join(u.text[a:b] for a, b in u.spans)
 
 
 def _on_predicate(u: Unit, q: Question, predicate: set[str], hits: Sequence[Hit]) -> bool:
