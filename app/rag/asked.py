@@ -12,6 +12,7 @@ from app.rag.reader import Unit
 from app.rag.rules import on
 from app.rag.termstats import TermStats, root_set
 from index.lang import packs
+from index.lang.lexicon import in_english
 from index.lemmas import root, terms
 from index.types import Hit
 
@@ -26,10 +27,10 @@ _APPOSITION = re.compile(
 
 def head_roots(q: Question, stats: TermStats) -> set[str]:
     """The roots of the noun the question word asks about, in the documents' words (a
-    cognate for another language's word: "mecanismos" -> "mechanism")."""
+    cognate or the lexicon's word for another language's: "mecanismos" -> "mechanism")."""
     got = {root(t) for t in terms(asked_words(q.focus or q.text), q.lang)} - set(q.names)
     if q.lang != "en":
-        got |= {c for t in got for c in stats.alike(t)}
+        got |= {c for t in got for c in (*stats.alike(t), *in_english(t, q.lang))}
     return got
 
 

@@ -121,6 +121,24 @@ def read(
     )
 
 
+def rejudged(reading: Reading, ranked: Sequence[Unit]) -> Reading:
+    """The reading with ``ranked`` as its order (a plan put the best sentence naming its subject
+    first) and its no-answer probability judged again from that order's best sentence."""
+    if reading.evidence is None or not ranked:
+        return replace(reading, ranked=tuple(ranked))
+    evidence = replace(
+        reading.evidence, probs=tuple(u.p for u in ranked), coverage=ranked[0].lexical
+    )
+    return replace(
+        reading,
+        ranked=tuple(ranked),
+        best=ranked[0].p,
+        coverage=ranked[0].lexical,
+        p_none=noanswer.probability(evidence, reading.tuning),
+        evidence=evidence,
+    )
+
+
 def dense_queries(q: Question, hits: Sequence[Hit]) -> list[str]:
     """What reading ``hits`` embeds: the question's text (score_units), and each further part's
     (first_units); none without a passage to read."""

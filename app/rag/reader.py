@@ -26,6 +26,7 @@ from app.rag.termstats import TermStats, root_set, spelled_acronyms
 from app.rag.text import split_sentences
 from index.embed import Embedder
 from index.lang import packs
+from index.lang.lexicon import in_english
 from index.lemmas import root, terms
 from index.parts import doc_names, names_document, unarticled
 from index.types import Hit
@@ -73,11 +74,16 @@ def score_units(
     means = np.array(t.means, dtype=np.float64)
     names = {root(n) for n in q.names}
     # A question in Spanish, Portuguese or French meets the English text by cognates where
-    # there are some ("recomendaciones" -> "recommendation", "migrantes" -> "migrant").
+    # there are some ("recomendaciones" -> "recommendation", "migrantes" -> "migrant") and by
+    # its language pack's lexicon ("financia" -> "fund").
     bridge = (
         {}
         if q.lang == "en"
-        else {root(t): set(c) for t in q.terms if (c := stats.cognates(t)) and not stats.known(t)}
+        else {
+            root(t): set(c)
+            for t in q.terms
+            if (c := english(t, q.lang, stats)) and not stats.known(t)
+        }
     )
 
     def bridged(got: AbstractSet[str]) -> AbstractSet[str]:
@@ -132,7 +138,9 @@ def score_units(
     if q.lang != "en":  # "Quantos migrantes …": counted by their English cognates, if any
         # … or by the count class the packs put them in ("países" counts countries)
         known_counted = tuple(
-            c for t in q.counted for c in stats.cognates(t) or ((t,) if counts_like(t) else ())
+            c
+            for t in q.counted
+            for c in english(t, q.lang, stats) or ((t,) if counts_like(t) else ())
         )
         if q.counted and not known_counted and embedder is not None and on("counted_by_meaning"):
             # … or by meaning: the words after the passages' numbers that say it in English
@@ -179,6 +187,13 @@ def score_units(
         p = 1.0 / (1.0 + math.exp(-float(np.dot(weights_v, f))))
         out.append(Unit(i, j, sent, s.is_item, lex, float(d), f, p, spans, marks))
     return out
+
+
+def english(term: str, lang: str, stats: TermStats) -> tuple[str, ...]:
+    """The documents' roots a word of a question in another language says: its cognates
+    ("migrantes" -> "migrant") and its pack's lexicon ("financia" -> "fund")."""
+    said = sorted(c for c in in_english(term, lang) if stats.known(c))
+    return tuple(dict.fromkeys([*stats.cognates(term), *said]))
 
 
 def dense_query(q: Question, chunks: Sequence[Chunk]) -> str:

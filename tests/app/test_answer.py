@@ -412,3 +412,14 @@ def test_a_plan_that_leaves_the_answer_to_the_reader_still_frames_it(answerer):
     )
     assert not a.refused and a.plan == "chain"
     assert a.text.startswith("Segundo os documentos:"), a.text
+
+
+def test_a_question_in_another_language_meets_the_text_by_its_packs_lexicon(answerer):
+    """No cognate of "piliers" or "recorrido" is in the documents; the French and Spanish packs'
+    lexicon says them ("pillars", "journey")."""
+    a = answerer.answer("Combien de piliers compte la stratégie régionale de l'UNESCO ?")
+    assert not a.refused and "four pillars" in a.citations[0].quote, a.text
+    a = answerer.answer(
+        "¿Qué enfoque propone IECAH para acompañar a los migrantes a lo largo de su recorrido?"
+    )
+    assert "route-based approach" in a.citations[0].quote, a.text

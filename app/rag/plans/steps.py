@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Protocol
 
-from app.rag.choose import Reading
+from app.rag.choose import Reading, rejudged
 from app.rag.compose import extractive_answer
 from app.rag.framing import frame
 from app.rag.plans.combine import combine
@@ -224,8 +224,10 @@ def focus_on(reading: Reading, name: str, hits: Sequence[Hit]) -> Reading | None
         return None
     u = reading.ranked[at]
     ranked = (u, *reading.ranked[:at], *reading.ranked[at + 1 :])
+    # judged again by the sentence naming it, which now leads
+    reading = rejudged(reading, ranked) if on("side_rejudged") else replace(reading, ranked=ranked)
     units = reading.units if reading.near_miss or reading.refused else (u,)
-    return replace(reading, units=units, ranked=ranked)
+    return replace(reading, units=units)
 
 
 def _side_name(part: str) -> str:
