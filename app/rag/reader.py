@@ -75,14 +75,14 @@ def score_units(
     names = {root(n) for n in q.names}
     # A question in Spanish, Portuguese or French meets the English text by cognates where
     # there are some ("recomendaciones" -> "recommendation", "migrantes" -> "migrant") and by
-    # its language pack's lexicon ("financia" -> "fund").
+    # its language pack's lexicon ("enfoque" -> "approach").
     bridge = (
         {}
         if q.lang == "en"
         else {
             root(t): set(c)
             for t in q.terms
-            if (c := english(t, q.lang, stats)) and not stats.known(t)
+            if (c := _english(t, q.lang, stats)) and not stats.known(t)
         }
     )
 
@@ -140,7 +140,7 @@ def score_units(
         known_counted = tuple(
             c
             for t in q.counted
-            for c in english(t, q.lang, stats) or ((t,) if counts_like(t) else ())
+            for c in _english(t, q.lang, stats) or ((t,) if counts_like(t) else ())
         )
         if q.counted and not known_counted and embedder is not None and on("counted_by_meaning"):
             # … or by meaning: the words after the passages' numbers that say it in English
@@ -189,9 +189,9 @@ def score_units(
     return out
 
 
-def english(term: str, lang: str, stats: TermStats) -> tuple[str, ...]:
+def _english(term: str, lang: str, stats: TermStats) -> tuple[str, ...]:
     """The documents' roots a word of a question in another language says: its cognates
-    ("migrantes" -> "migrant") and its pack's lexicon ("financia" -> "fund")."""
+    ("migrantes" -> "migrant") and its pack's lexicon ("piliers" -> "pillar")."""
     said = sorted(c for c in in_english(term, lang) if stats.known(c))
     return tuple(dict.fromkeys([*stats.cognates(term), *said]))
 
