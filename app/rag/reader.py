@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from app.rag.counted import counted_by_meaning
+from app.rag.counted import NOTHING
 from app.rag.cues import ANAPHOR, PURPOSE_ASKED
 from app.rag.features import FEATURES, Asked, Sentence, cover, vector
 from app.rag.model import DEFAULT_TUNING, Tuning
@@ -142,9 +142,9 @@ def score_units(
             for t in q.counted
             for c in _english(t, q.lang, stats) or ((t,) if counts_like(t) else ())
         )
-        if q.counted and not known_counted and embedder is not None and on("counted_by_meaning"):
-            # … or by meaning: the words after the passages' numbers that say it in English
-            known_counted = counted_by_meaning(q.counted_text, [x[2] for x in sents], embedder)
+        if q.counted and not known_counted and on("counted_unsaid"):
+            # … and a word that none of them says ("hospitales") is counted by no number here
+            known_counted = (NOTHING,)
     # Unchecked, a count of another thing the question names is still no answer; a question
     # that counts nothing by name ("How big is R4V?") takes a count of anything.
     uncounted = (

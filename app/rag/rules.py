@@ -54,7 +54,7 @@ RULES: dict[str, str] = {
     "heading_stem": "a summary's section is named by a word's stem too ('recommends')",
     "premise_document": "a statement about one document, a question about another: each asked of its own",
     "counted_list": "a sentence stating N things brings the list of N items after the next sentence",
-    "counted_by_meaning": "a count asked in another language is of the words after a number that mean it",
+    "counted_unsaid": "a count asked in another language of a thing no cognate, lexicon word or count class says is not there to give",
     "region_sides": "places named together ('North and Central America and the Caribbean') are one side of a comparison with another place",
     "named_sides": "a comparison's sides are the names its question sets side by side ('how do A and B each …?' too), each named by what the other sides' questions do not hold",
     "heading_siblings": "a summary covers every heading the question names as much ('MPI and MMC'), not the best passage's alone",
