@@ -20,6 +20,7 @@ from app.rag.reader import (
     Tuning,
     Unit,
     dense_query,
+    english_of,
     score_units,
 )
 from app.rag.rules import on
@@ -393,12 +394,16 @@ def _unknown_names(q: Question, stats: TermStats) -> tuple[str, ...]:
 
 def _counts_unknown(q: Question, stats: TermStats) -> bool:
     """'How many staff …' where the documents never say 'staff' (nor a word that counts the
-    same things, spans.count_class): no count of them is there to give. In English only; in
-    another language the counted word is rarely the documents' own."""
-    if q.lang != "en" or not on("unknown_counted"):
+    same things, spans.count_class): no count of them is there to give. In another language, a
+    counted word that no cognate or lexicon word of the documents says either ("¿Cuántos
+    hospitales …?")."""
+    if not on("unknown_counted"):
         return False
     return any(
-        t != "%" and t not in q.names and not stats.known(t) and not counts_like(t)
+        t != "%"
+        and t not in q.names
+        and not (stats.known(t) if q.lang == "en" else english_of(t, q.lang, stats))
+        and not counts_like(t)
         for t in q.counted
     )
 

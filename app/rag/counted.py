@@ -1,7 +1,6 @@
 """The numbers of a sentence and what they count: the three words after each number ("200
 organizations (including", "seven priority axes"), in figures or the documents' number words
-(app/rag/plans/derived.py works counts out from them); and NOTHING, what a count asked of a thing
-no word of the documents says is counted by (app/rag/reader.py)."""
+(app/rag/plans/derived.py works counts out from them)."""
 
 from __future__ import annotations
 
@@ -13,9 +12,6 @@ from app.rag.spans import NUMBER_WORDS
 # A number; the three words after it say what it counts ("200 organizations", "four pillars",
 # "19 agencies, funds")
 _NUMBER = re.compile(rf"\b\d[\d,.]*|\b(?:{NUMBER_WORDS})\b", re.I)
-
-# Nothing counts it: no number of these passages is a count of the asked-for thing.
-NOTHING = "\x00"
 
 
 def numbers_and_after(sentence: str) -> Iterator[tuple[re.Match[str], list[str]]]:

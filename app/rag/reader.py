@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from app.rag.counted import NOTHING
 from app.rag.cues import ANAPHOR, PURPOSE_ASKED
 from app.rag.features import FEATURES, Asked, Sentence, cover, vector
 from app.rag.model import DEFAULT_TUNING, Tuning
@@ -82,7 +81,7 @@ def score_units(
         else {
             root(t): set(c)
             for t in q.terms
-            if (c := _english(t, q.lang, stats)) and not stats.known(t)
+            if (c := english_of(t, q.lang, stats)) and not stats.known(t)
         }
     )
 
@@ -140,11 +139,8 @@ def score_units(
         known_counted = tuple(
             c
             for t in q.counted
-            for c in _english(t, q.lang, stats) or ((t,) if counts_like(t) else ())
+            for c in english_of(t, q.lang, stats) or ((t,) if counts_like(t) else ())
         )
-        if q.counted and not known_counted and on("counted_unsaid"):
-            # … and a word that none of them says ("hospitales") is counted by no number here
-            known_counted = (NOTHING,)
     # Unchecked, a count of another thing the question names is still no answer; a question
     # that counts nothing by name ("How big is R4V?") takes a count of anything.
     uncounted = (
@@ -189,7 +185,7 @@ def score_units(
     return out
 
 
-def _english(term: str, lang: str, stats: TermStats) -> tuple[str, ...]:
+def english_of(term: str, lang: str, stats: TermStats) -> tuple[str, ...]:
     """The documents' roots a word of a question in another language says: its cognates
     ("migrantes" -> "migrant") and its pack's lexicon ("piliers" -> "pillar")."""
     said = sorted(c for c in in_english(term, lang) if stats.known(c))

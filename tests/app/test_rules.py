@@ -174,7 +174,7 @@ def test_a_name_qualifying_a_compound_is_the_subject(answerer):
     ["¿Cuántos hospitales apoya la plataforma R4V?", "Quantas escolas a plataforma R4V apoia?"],
 )
 def test_a_count_asked_in_another_language_is_of_what_it_names(answerer, question):
-    """'counted_by_meaning': no number of the R4V passages counts hospitals or schools ("over
+    """'unknown_counted': no number of the R4V passages counts hospitals or schools ("over
     200 organizations", "17 countries"); the count is not there to give."""
     a = answerer.answer(question)
     assert a.refused, a.text
