@@ -198,6 +198,19 @@ def test_a_question_asking_both_documents_is_answered_from_each_under_its_name(a
     assert all("OCHA" in c.quote for c in a.citations)
 
 
+def test_a_document_answer_takes_a_second_sentence_the_reader_is_as_sure_of(answerer):
+    """The study says both where information management fails and what it recommends; the
+    reader is sure of both (``document_runner_up``)."""
+    a = answerer.answer(
+        "What do the two documents say about information management in the response?"
+    )
+    assert a.plan == "documents" and not a.refused
+    lines = dict(line.split(": ", 1) for line in a.text.split("\n"))
+    assert "especially evident in the area of information management" in lines["IECAH study"]
+    assert "unified system" in lines["IECAH study"]
+    assert "R4V.info" in lines["K4DD review"]
+
+
 def test_a_statement_about_the_review_and_a_question_about_the_study(answerer):
     a = answerer.answer(
         "The K4DD review calls R4V a model for other crises. What does the IECAH study want "

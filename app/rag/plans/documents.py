@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from app.rag.choose import Reading, _heading
 from app.rag.compose import extractive_answer
 from app.rag.plans.combine import combine
 from app.rag.plans.shape import Plan, names_in
 from app.rag.plans.steps import AskOne, capital, focus_on, says
 from app.rag.plans.words import words
+from app.rag.rules import on
 from app.rag.types import Answer
 from index.lemmas import fold
 from index.parts import publisher_word
@@ -40,6 +42,19 @@ def _subject(question: str, labels: dict[str, str]) -> str:
         if len(name) > 1 and name.split()[0].lower() not in words:
             return name
     return ""
+
+
+def _with_runner_up(reading: Reading) -> Reading:
+    """A document's answer with its next best sentence when the reader is as sure of it as of
+    an answer that needs no other ("What do the two documents say about information
+    management?": the study's gap and its recommendation)."""
+    if not reading.units or reading.refused or reading.near_miss:
+        return reading
+    have = {(u.hit, u.pos) for u in reading.units}
+    nxt = next((u for u in reading.ranked if (u.hit, u.pos) not in have), None)
+    if nxt is None or nxt.p < reading.tuning.sure or _heading(nxt):
+        return reading
+    return replace(reading, units=(*reading.units, nxt))
 
 
 def answer_documents(
@@ -75,6 +90,8 @@ def answer_documents(
             reading = replace(reading, units=naming or reading.units)
         if plan.context:  # the question's answer and the statement's source: a sentence each
             reading = replace(reading, units=reading.units[:1])
+        elif on("document_runner_up"):
+            reading = _with_runner_up(reading)
         sub = extractive_answer(step, reading, hits, "")
         if sub.refused or (told and reading.near_miss):
             if not told:
