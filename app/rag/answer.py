@@ -339,7 +339,7 @@ class Answerer:
         """Search and read one question (a part, a side of a comparison) as for a single fact."""
 
         def ask(
-            query: str, name: str = "", docs: tuple[str, ...] = ()
+            query: str, name: str = "", docs: tuple[str, ...] = (), claim: bool = False
         ) -> tuple[list[Hit], Reading]:
             in_time()
             # a part that names a document is asked of that document (unless the request
@@ -353,6 +353,7 @@ class Answerer:
                 more = self.retriever.search(query, 4 * self.config.top_k, where)
                 hits = [h for h in more if names(h, name)][: self.config.top_k] or hits
             q = analyse(query, lang)
+            q = replace(q, claim=True) if claim else q
             return hits, read(q, hits, self.stats, self.embedder, self.config.tuning)
 
         return ask

@@ -66,6 +66,8 @@ class Question:
     asked_docs: tuple[str, ...] = ()  # the documents that sentence names, when the
     told_docs: tuple[str, ...] = ()  # statement names others (see index/analysis.py)
     every_doc: bool = False  # it asks each document ("What do both reports say?")
+    # a statement whose source is sought ("K4DD holds R4V up as a model"), not a question
+    claim: bool = False
 
     @property
     def predicate(self) -> tuple[str, ...]:

@@ -196,7 +196,30 @@ def dense_query(q: Question, chunks: Sequence[Chunk]) -> str:
     """What score_units embeds to compare ``q`` with the sentences of ``chunks``: the question
     that asks, unless it leans on what came before ("And who pays for it?"), unnamed."""
     asking = q.focus if q.focus and needs_context(q.focus, q.lang) == "no" else q.text
-    return unnamed(asking, chunks)
+    asking = unnamed(asking, chunks)
+    return names_as_it(asking, chunks) if q.claim and on("claim_by_meaning") else asking
+
+
+def names_as_it(statement: str, chunks: Sequence[Chunk]) -> str:
+    """A statement with the names of its subject and document said as "it" ("K4DD holds R4V up
+    as a model" -> "It holds it up as a model"): the names (acronyms) that the passages' section
+    headings hold, or that name a document. Its source is searched among those passages, where
+    every sentence is about them; what is left is what it claims, and the sentence that claims
+    the same in other words ("the Platform … could be replicated") must not be outscored by
+    every sentence that repeats the names. Other names ("UNHCR co-leads R4V") are the claim."""
+    held = {n for ns in doc_names(chunks).values() for n in ns if " " not in n}
+    for c in chunks:
+        held |= {w.lower() for w in _ACRONYM.findall(c.section)} | spelled_acronyms(c.section)
+    it = packs().text("document.it", "en")
+    out = statement
+    for w in dict.fromkeys(_ACRONYM.findall(statement)):
+        if w.lower() in held:
+            out = re.sub(rf"(?<![\w-]){re.escape(w)}(?![\w-])", it, out)
+    out = out[:1].upper() + out[1:]
+    return out if len(terms(out)) >= 2 else statement
+
+
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]*[A-Z][A-Z0-9]*\b")  # "R4V", "UNHCR", "K4DD"
 
 
 def unnamed(question: str, chunks: Sequence[Chunk]) -> str:

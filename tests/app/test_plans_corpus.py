@@ -224,6 +224,18 @@ def test_a_statement_about_the_review_and_a_question_about_the_study(answerer):
     assert [c.doc_id for c in a.citations] == ["iecah-coordination-study", "k4dd-donor-activity"]
 
 
+def test_a_statement_in_other_words_is_quoted_from_the_sentence_that_claims_it(answerer):
+    """The review never says "model" or "copy": its sentence says the Platform "could be
+    replicated", and every other sentence of R4V's passages names R4V (``claim_by_meaning``)."""
+    a = answerer.answer(
+        "K4DD pitches R4V as a model others could copy. What does IECAH want done with it?"
+    )
+    assert a.plan == "documents" and not a.refused
+    asked, told = a.text.split("\n")
+    assert asked.startswith("IECAH study:")
+    assert told.startswith("K4DD review:") and "could be replicated" in told
+
+
 @pytest.mark.parametrize(
     "question",
     [

@@ -44,6 +44,30 @@ def _subject(question: str, labels: dict[str, str]) -> str:
     return ""
 
 
+def _source_by_meaning(reading: Reading, claimed: Reading) -> Reading:
+    """The statement's source: of the sentences the reader finds about as likely as the best
+    (``add_ratio`` of its probability) when the same passages are read as a claim (``claimed``:
+    Question.claim, the names of its subject and document said as "it"), the one closest to it
+    in meaning. "K4DD holds R4V up as a model": every sentence of R4V's passages says "R4V";
+    the one that claims it ("the Platform is the world's largest example … could be
+    replicated") does so in other words. A line announcing a list claims nothing by itself."""
+    floor = claimed.tuning.add_ratio * claimed.best
+    closest = max(
+        (
+            u
+            for u in claimed.ranked
+            if u.p >= floor and not _heading(u) and not u.text.rstrip().endswith(":")
+        ),
+        key=lambda u: u.dense,
+        default=None,
+    )
+    mine = next(
+        (u for u in reading.ranked if closest and (u.hit, u.pos) == (closest.hit, closest.pos)),
+        None,
+    )
+    return replace(reading, units=(mine,)) if mine is not None else reading
+
+
 def _with_runner_up(reading: Reading) -> Reading:
     """A document's answer with its next best sentence when the reader is as sure of it as of
     an answer that needs no other ("What do the two documents say about information
@@ -80,6 +104,8 @@ def answer_documents(
         # that name it, and its sentence that does
         name = "" if plan.context else _subject(step, labels)
         hits, reading = ask_one(step, name, docs)
+        if told and on("claim_by_meaning") and not (reading.refused or reading.near_miss):
+            reading = _source_by_meaning(reading, ask_one(step, name, docs, claim=True)[1])
         if name:
             reading = focus_on(reading, name, hits) or reading
             # (only the sentences that name it, when some do)

@@ -26,10 +26,11 @@ from index.types import Hit
 class AskOne(Protocol):
     """Searches and reads one question: what the Answerer does for a single fact; given a
     name, the passages searched are those that name it, when the first ones found do not;
-    given documents, the passages searched are theirs."""
+    given documents, the passages searched are theirs; a claim is a statement whose source is
+    sought (Question.claim)."""
 
     def __call__(
-        self, query: str, name: str = "", docs: tuple[str, ...] = ()
+        self, query: str, name: str = "", docs: tuple[str, ...] = (), claim: bool = False
     ) -> tuple[list[Hit], Reading]: ...
 
 
