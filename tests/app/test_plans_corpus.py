@@ -224,6 +224,18 @@ def test_a_statement_about_the_review_and_a_question_about_the_study(answerer):
     assert [c.doc_id for c in a.citations] == ["iecah-coordination-study", "k4dd-donor-activity"]
 
 
+def test_a_side_takes_a_second_sentence_the_reader_is_as_sure_of(answerer):
+    """South America's strategy is said in two sentences the reader is sure of; the second
+    holds what sets it apart (``side_runner_up``)."""
+    a = answerer.answer(
+        "How do IOM's two regional strategies differ — the one for North America, Central "
+        "America and the Caribbean and the one for South America?"
+    )
+    assert a.plan == "comparison" and not a.refused
+    south = next(line for line in a.text.split("\n") if line.startswith("South America:"))
+    assert "technical support to governments" in south
+
+
 def test_a_statement_in_other_words_is_quoted_from_the_sentence_that_claims_it(answerer):
     """The review never says "model" or "copy": its sentence says the Platform "could be
     replicated", and every other sentence of R4V's passages names R4V (``claim_by_meaning``)."""

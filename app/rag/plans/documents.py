@@ -14,7 +14,7 @@ from app.rag.choose import Reading, _heading
 from app.rag.compose import extractive_answer
 from app.rag.plans.combine import combine
 from app.rag.plans.shape import Plan, names_in
-from app.rag.plans.steps import AskOne, capital, focus_on, says
+from app.rag.plans.steps import AskOne, capital, focus_on, says, with_runner_up
 from app.rag.plans.words import words
 from app.rag.rules import on
 from app.rag.types import Answer
@@ -68,19 +68,6 @@ def _source_by_meaning(reading: Reading, claimed: Reading) -> Reading:
     return replace(reading, units=(mine,)) if mine is not None else reading
 
 
-def _with_runner_up(reading: Reading) -> Reading:
-    """A document's answer with its next best sentence when the reader is as sure of it as of
-    an answer that needs no other ("What do the two documents say about information
-    management?": the study's gap and its recommendation)."""
-    if not reading.units or reading.refused or reading.near_miss:
-        return reading
-    have = {(u.hit, u.pos) for u in reading.units}
-    nxt = next((u for u in reading.ranked if (u.hit, u.pos) not in have), None)
-    if nxt is None or nxt.p < reading.tuning.sure or _heading(nxt):
-        return reading
-    return replace(reading, units=(*reading.units, nxt))
-
-
 def answer_documents(
     question: str,
     plan: Plan,
@@ -117,7 +104,7 @@ def answer_documents(
         if plan.context:  # the question's answer and the statement's source: a sentence each
             reading = replace(reading, units=reading.units[:1])
         elif on("document_runner_up"):
-            reading = _with_runner_up(reading)
+            reading = with_runner_up(reading)
         sub = extractive_answer(step, reading, hits, "")
         if sub.refused or (told and reading.near_miss):
             if not told:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Protocol
 
-from app.rag.choose import Reading, rejudged
+from app.rag.choose import Reading, _heading, rejudged
 from app.rag.compose import extractive_answer
 from app.rag.framing import frame
 from app.rag.plans.combine import combine
@@ -116,6 +116,8 @@ def answer_steps(
             pieces.append((f"{label} {capital(w.not_said)}", None))
             continue
         reading = focused or reading
+        if labelled and on("side_runner_up"):
+            reading = with_runner_up(reading)
         if chained and i > 0 and reading.units:
             unquoted = _unquoted(reading, pieces)
             if unquoted is None:
@@ -207,6 +209,19 @@ def _both(
             # said above already (a side's sentence named both): no line of its own
             return None if {c.quote for c in sub.citations} <= quoted else (f"{w.both}:", sub)
     return f"{w.both}: {w.not_compared}", None
+
+
+def with_runner_up(reading: Reading) -> Reading:
+    """A document's or a side's answer with its next best sentence when the reader is as sure
+    of it as of an answer that needs no other ("What do the two documents say about
+    information management?": the study's gap and its recommendation)."""
+    if not reading.units or reading.refused or reading.near_miss:
+        return reading
+    have = {(u.hit, u.pos) for u in reading.units}
+    nxt = next((u for u in reading.ranked if (u.hit, u.pos) not in have), None)
+    if nxt is None or nxt.p < reading.tuning.sure or _heading(nxt):
+        return reading
+    return replace(reading, units=(*reading.units, nxt))
 
 
 def focus_on(reading: Reading, name: str, hits: Sequence[Hit]) -> Reading | None:
