@@ -33,6 +33,7 @@ RULES: dict[str, str] = {
     "each_document": "a question naming two documents is answered from each",
     "document_runner_up": "each document's answer takes its next best sentence when the reader is as sure of it",
     "side_runner_up": "... and so does each side of a comparison",
+    "part_runner_up": "... and each part of a question in several parts",
     "claim_by_meaning": "a statement's source is compared by meaning with its names said as 'it'",
     "side_rejudged": "a side kept to the sentences naming its subject is judged again by the best of them",
     "unknown_counted": "a count of a thing the documents never mention (in another language: no cognate or lexicon word says) is not there to give",

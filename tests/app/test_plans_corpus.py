@@ -236,6 +236,18 @@ def test_a_side_takes_a_second_sentence_the_reader_is_as_sure_of(answerer):
     assert "technical support to governments" in south
 
 
+def test_a_part_takes_a_second_sentence_the_reader_is_as_sure_of(answerer):
+    """The work plan's priority on civil society is the first part's second sentence
+    (``part_runner_up``); the second part is the study's finding on local organisations."""
+    a = answerer.answer(
+        "How does the UN network's work plan bring civil society in, and what does IECAH say "
+        "about local actors in governance?"
+    )
+    assert a.plan == "parts" and not a.refused
+    assert "whole-of-society approach" in a.text
+    assert "especially of local organizations" in a.text
+
+
 def test_a_statement_in_other_words_is_quoted_from_the_sentence_that_claims_it(answerer):
     """The review never says "model" or "copy": its sentence says the Platform "could be
     replicated", and every other sentence of R4V's passages names R4V (``claim_by_meaning``)."""

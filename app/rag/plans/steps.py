@@ -118,6 +118,8 @@ def answer_steps(
         reading = focused or reading
         if labelled and on("side_runner_up"):
             reading = with_runner_up(reading)
+        elif not labelled and not chained and on("part_runner_up"):
+            reading = with_runner_up(reading)
         if chained and i > 0 and reading.units:
             unquoted = _unquoted(reading, pieces)
             if unquoted is None:
