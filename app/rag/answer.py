@@ -336,12 +336,12 @@ class Answerer:
     def _ask_one(
         self, lang: str, filters: dict[str, str] | None, in_time: Callable[[], None]
     ) -> AskOne:
-        """Search and read one question (a part, a side of a comparison) as for a single fact."""
+        """Search and read one question (a part, a side of a comparison) as for a single fact.
+        A step asked again (a statement read once more as a claim) reads the passages its first
+        search found: one search per step and answer."""
+        searched: dict[tuple[str, str, tuple[str, ...]], list[Hit]] = {}
 
-        def ask(
-            query: str, name: str = "", docs: tuple[str, ...] = (), claim: bool = False
-        ) -> tuple[list[Hit], Reading]:
-            in_time()
+        def search(query: str, name: str, docs: tuple[str, ...]) -> list[Hit]:
             # a part that names a document is asked of that document (unless the request
             # limits the documents itself)
             where: FiltersIn | None = filters
@@ -352,6 +352,16 @@ class Answerer:
                 # a side no passage found names: look further down for passages that do
                 more = self.retriever.search(query, 4 * self.config.top_k, where)
                 hits = [h for h in more if names(h, name)][: self.config.top_k] or hits
+            return hits
+
+        def ask(
+            query: str, name: str = "", docs: tuple[str, ...] = (), claim: bool = False
+        ) -> tuple[list[Hit], Reading]:
+            in_time()
+            key = (query, name, docs)
+            if key not in searched:
+                searched[key] = search(*key)
+            hits = searched[key]
             q = analyse(query, lang)
             q = replace(q, claim=True) if claim else q
             return hits, read(q, hits, self.stats, self.embedder, self.config.tuning)
