@@ -24,7 +24,7 @@ from app.rag.reader import (
     score_units,
 )
 from app.rag.rules import on
-from app.rag.spans import YEAR, counts_like, one_run
+from app.rag.spans import YEAR, counts_like, find_spans, one_run
 from app.rag.termstats import TermStats, root_set, spelled_acronyms
 from index.embed import Embedder, embed_ahead
 from index.lang import packs
@@ -91,6 +91,8 @@ def read(
         elif answering[0] is not ranked[0] and on("answer_first"):
             # The sentence that holds what was asked leads the answer (answer-first).
             ranked = [answering[0]] + [u for u in ranked if u is not answering[0]]
+    elif _unspelled(q, ranked):
+        missing = q.kind
     best = ranked[0]
     # In the order composed: the best sentence leads, what it brought along follows it.
     chosen = [
@@ -377,6 +379,18 @@ def _answering(
     ]
     # The sentence that names as many as asked before one that names fewer ('INTERPOL-led').
     return sorted(found, key=lambda u: (id(u) not in named, id(u) not in apposed))
+
+
+def _unspelled(q: Question, ranked: Sequence[Unit]) -> bool:
+    """'What does MRD stand for?' where no sentence of the passages spells the acronym out
+    ("Knowledge for Development and Diplomacy (K4DD)"): a sentence that only uses it ("the
+    LAC MRD Coalition") does not say what it stands for."""
+    kind = q.span_kind
+    return (
+        kind.startswith("expansion:")
+        and on("expansion_spelled")
+        and not any(find_spans(u.text, kind) for u in ranked)
+    )
 
 
 def _unknown_names(q: Question, stats: TermStats) -> tuple[str, ...]:

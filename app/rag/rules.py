@@ -62,6 +62,7 @@ RULES: dict[str, str] = {
     "named_sides": "a comparison's sides are the names its question sets side by side ('how do A and B each …?' too), each named by what the other sides' questions do not hold",
     "heading_siblings": "a summary covers every heading the question names as much ('MPI and MMC'), not the best passage's alone",
     "side_period": "'the start of A and the end of B': each side's year is the one the period word before its name says",
+    "expansion_spelled": "'what does X stand for' is answered only by a sentence spelling X out ('Name (X)')",
     "per_document": "'what do both reports say …' is asked of each document, labelled",
 }
 

@@ -69,6 +69,15 @@ def test_refuses_when_the_documents_do_not_say(answerer, question):
     assert a.citations  # points at the closest passages
 
 
+def test_an_acronym_the_documents_use_but_never_spell_out_is_refused(answerer):
+    """The study thanks "the LAC MRD Coalition" without saying what MRD stands for: a sentence
+    that only uses an acronym does not spell it out (rule expansion_spelled); one that does,
+    "Knowledge for Development and Diplomacy (K4DD)", still answers."""
+    a = answerer.answer("What does the MRD of the LAC MRD Coalition stand for?")
+    assert a.refused, a.text
+    assert "Diplomacy" in answerer.answer("What does K4DD stand for?").text
+
+
 @pytest.mark.parametrize(
     "question",
     [
