@@ -13,6 +13,9 @@ from app.rag.answer import AnswerConfig, Answerer
 from app.rag.llms import LLM, make_llm
 from app.rag.model import DEFAULT_TUNING, Tuning
 from app.rag.model import load as load_model
+from app.rag.plans.asks_summary import DEFAULT as DEFAULT_SUMMARY
+from app.rag.plans.asks_summary import SummaryModel
+from app.rag.plans.asks_summary import load as load_summary_model
 from app.rag.reader import prime_sentence_vectors
 from app.rag.termstats import TermStats
 from app.rag.text import split_sentences
@@ -60,6 +63,13 @@ def reader_tuning(s: Settings) -> Tuning:
     return t if s.refusal_threshold is None else replace(t, refuse_at=s.refusal_threshold)
 
 
+def summary_model(s: Settings) -> SummaryModel | None:
+    """The summary detector: the shipped one, the file ``summary_model`` names, or none."""
+    if s.summary_model == "none":
+        return None
+    return load_summary_model(Path(s.summary_model)) if s.summary_model else DEFAULT_SUMMARY
+
+
 def answer_config(s: Settings) -> AnswerConfig:
     return AnswerConfig(
         s.top_k,
@@ -68,6 +78,7 @@ def answer_config(s: Settings) -> AnswerConfig:
         max_history_turns=s.max_history_turns,
         timeout_s=s.request_timeout_s,
         answer_cache=s.answer_cache,
+        summary=summary_model(s),
     )
 
 

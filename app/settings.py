@@ -128,6 +128,13 @@ class Settings(BaseSettings):
             "`python -m eval.fit_reader --write`; empty = the one shipped with Ruta."
         ),
     )
+    summary_model: str = Field(
+        "",
+        description=(
+            "Summary detector file written by `python -m eval.fit_plan --write`; empty = the "
+            "one shipped with Ruta; 'none' = the packs' summary cue alone."
+        ),
+    )
 
     # Serving
     host: str = Field("127.0.0.1", description="Address `ruta serve` binds.")

@@ -22,11 +22,13 @@ from app.rag.conversation import bound_history, candidate_queries
 from app.rag.errors import AnswerStopped, AnswerTimedOut, LLMUnavailable
 from app.rag.framing import frame
 from app.rag.llms import LLM
+from app.rag.plans.asks_summary import SummaryModel
 from app.rag.plans.execute import run_plan
 from app.rag.plans.shape import plan_of
 from app.rag.plans.steps import AskOne, names
+from app.rag.plans.words import words
 from app.rag.prompt import build_messages, is_refusal_text
-from app.rag.question import analyse
+from app.rag.question import Question, analyse
 from app.rag.reader import Tuning
 from app.rag.rules import on
 from app.rag.termstats import TermStats
@@ -80,6 +82,7 @@ class AnswerConfig:
     max_history_turns: int = 6
     timeout_s: float = 0.0  # the time budget of one answer; 0 = none
     answer_cache: int = 0  # extractive answers kept for repeated questions; 0 = none
+    summary: SummaryModel | None = None  # the fitted summary detector; None = the cue alone
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -180,6 +183,8 @@ class Answerer:
         self.doc_words = one_word_names(retriever.prepared.doc_names)
         # Extractive answers only: an LLM's are not the same twice, and are streamed as made.
         self.cache = AnswerCache(config.answer_cache) if config.answer_cache else None
+        # (fitted on one embedder's vectors: with another, the packs' cue alone decides)
+        self.summary = config.summary and config.summary.for_embedder(self.embedder.name)
 
     def stream(
         self,
@@ -244,7 +249,7 @@ class Answerer:
         notice = QUOTED_IN_ENGLISH.get(lang, "" if lang == "en" else OTHER_LANGUAGE)
         # A question of several parts, a comparison, a summary …: its plan answers it (the
         # extractive reader's; an LLM reads the passages whole).
-        plan = plan_of(reading.question)
+        plan = plan_of(reading.question, self._asks_summary(reading.question))
         planned = None
         # (not on a question merged with the history: its plan is the new question's alone)
         if self.llm is None and (asked.text == q or not asked.text.endswith(q)):
@@ -332,6 +337,14 @@ class Answerer:
                 final = piece
         assert final is not None
         return final
+
+    def _asks_summary(self, q: Question) -> bool:
+        """Whether the fitted detector reads ``q`` as asking for a summary (plans.asks_summary;
+        the packs' cue is plan_of's own)."""
+        if self.summary is None or not on("summary_fitted"):
+            return False
+        cue = bool(words(q.lang).summary.search(q.text))
+        return self.summary.asks(self.embedder.queries([q.text])[0], cue)
 
     def _ask_one(
         self, lang: str, filters: dict[str, str] | None, in_time: Callable[[], None]

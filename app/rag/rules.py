@@ -63,6 +63,7 @@ RULES: dict[str, str] = {
     "heading_siblings": "a summary covers every heading the question names as much ('MPI and MMC'), not the best passage's alone",
     "side_period": "'the start of A and the end of B': each side's year is the one the period word before its name says",
     "expansion_spelled": "'what does X stand for' is answered only by a sentence spelling X out ('Name (X)')",
+    "summary_fitted": "a question the fitted detector reads as asking for a summary gets the summary plan, cue or not",
     "per_document": "'what do both reports say …' is asked of each document, labelled",
 }
 

@@ -91,6 +91,14 @@ def test_a_summary_of_what_a_study_recommends_is_of_its_recommendations(answerer
     assert a.plan == "summary" and a.text.startswith("Summary of recommendations"), a.text
 
 
+def test_a_summary_asked_in_words_the_cue_does_not_list_is_found_by_the_fitted_detector(answerer):
+    """No pack lists "boil … down": the detector fitted on the labelled question types reads
+    it as asking for a summary (rule summary_fitted), and the summary plan answers it."""
+    a = answerer.answer("Boil the IECAH study's recommendations down for me.")
+    assert a.plan == "summary" and a.text.startswith("Summary of recommendations"), a.text
+    assert "Working Group" in a.text and "unified system" in a.text
+
+
 def test_a_single_fact_keeps_its_plan(answerer):
     a = answerer.answer("What does K4DD stand for?")
     assert a.plan == "single" and "Diplomacy" in a.text

@@ -49,11 +49,13 @@ class Plan:
     docs: tuple[tuple[str, ...], ...] = ()  # the documents each step names, to search in
 
 
-def plan_of(q: Question) -> Plan:
-    """The plan of an analysed question (the first shape that fits, in this order)."""
+def plan_of(q: Question, asks_summary: bool = False) -> Plan:
+    """The plan of an analysed question (the first shape that fits, in this order).
+    ``asks_summary``: the fitted detector reads it as asking for a summary
+    (plans.asks_summary), where the packs' cue may not."""
     w = words(q.lang)
     text = q.focus or q.text
-    if w.summary.search(text):
+    if w.summary.search(text) or asks_summary:
         return Plan("summary", (text,))
     if w.comparison.search(text):
         sides = comparison_sides(text, q.lang)
