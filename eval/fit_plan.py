@@ -17,11 +17,8 @@ with the sets' names and hashes to app/rag/plans/summary_model.json (or ``--out`
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
-from pathlib import Path
 
 import numpy as np
 
@@ -29,9 +26,11 @@ from app.rag.plans.asks_summary import DEFAULT_PATH, SummaryModel, dump
 from app.rag.plans.words import words
 from app.services import Services
 from app.settings import Settings
+from eval.fitting import fit_parser, provenance
 from eval.replay import QuestionSet, load_set
 from index.lang import detect_language
 
+PROG = "python -m eval.fit_plan"
 SCALE = 10.0
 THRESHOLD = 0.5
 
@@ -69,14 +68,7 @@ def planned(x: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(
-        prog="python -m eval.fit_plan",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    ap.add_argument("sets", nargs="+", type=Path, help="labelled question sets (JSONL)")
-    ap.add_argument("--write", action="store_true", help="save the model fitted on all sets")
-    ap.add_argument("--out", type=Path, default=DEFAULT_PATH, help="model file to write")
+    ap = fit_parser(PROG, __doc__, DEFAULT_PATH)
     ap.add_argument("--l2", type=float, default=1.0, help="L2 penalty (default 1)")
     args = ap.parse_args(argv)
     sets = [load_set(p) for p in args.sets]
@@ -99,12 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     w = fit(x, y, args.l2)
     model = SummaryModel(embedder.name, tuple(float(v) for v in w), SCALE, THRESHOLD)
     if args.write:
-        provenance = {
-            "fitted_on": [{"set": s.name, "sha256": s.sha256, "items": len(s.items)} for s in sets],
-            "fitted_by": "python -m eval.fit_plan " + " ".join(p.name for p in args.sets),
-            "fitted_at": datetime.now(UTC).date().isoformat(),
-        }
-        args.out.write_text(dump(model, provenance), encoding="utf-8")
+        args.out.write_text(dump(model, provenance(PROG, sets, args.sets)), encoding="utf-8")
         print(f"wrote {args.out}")
     return 0
 

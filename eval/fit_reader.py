@@ -18,11 +18,9 @@ with ``--write``, saved with the sets' names and hashes to app/rag/reader_model.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +30,12 @@ from tqdm import tqdm
 from app.rag import join, noanswer, reader
 from app.rag.choose import _heading, _same, candidate, first_units
 from app.rag.model import DEFAULT_PATH, DEFAULT_TUNING, Tuning, dump
+from eval.fitting import fit_parser, provenance
 from eval.metrics import _overlaps, norm
 from eval.questions import Item
 from eval.replay import QuestionSet, Replay, load_set
+
+PROG = "python -m eval.fit_reader"
 
 Rows = list[tuple[str, np.ndarray, np.ndarray]]  # (item id, features, labels) per question
 
@@ -225,14 +226,7 @@ def crossfit(f: Fit, sets: Sequence[QuestionSet]) -> dict[str, dict[str, Any]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m eval.fit_reader",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("sets", nargs="+", type=Path, help="labelled question sets (JSONL)")
-    parser.add_argument("--write", action="store_true", help="save the model fitted on all sets")
-    parser.add_argument("--out", type=Path, default=DEFAULT_PATH, help="model file to write")
+    parser = fit_parser(PROG, __doc__, DEFAULT_PATH)
     parser.add_argument("--no-cv", action="store_true", help="skip the cross-validation by set")
     parser.add_argument(
         "--refusal-cost",
@@ -287,12 +281,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(show(s.name, replay.metrics(s.items, t)))
     print(f"refuse at no-answer probability {t.refuse_at:.3f}")
     if args.write:
-        provenance = {
-            "fitted_on": [{"set": s.name, "sha256": s.sha256, "items": len(s.items)} for s in sets],
-            "fitted_by": "python -m eval.fit_reader " + " ".join(p.name for p in args.sets),
-            "fitted_at": datetime.now(UTC).strftime("%Y-%m-%d"),
-        }
-        text = dump(t, reader.FEATURES, noanswer.FEATURES, provenance, join.FEATURES)
+        made = provenance(PROG, sets, args.sets)
+        text = dump(t, reader.FEATURES, noanswer.FEATURES, made, join.FEATURES)
         args.out.write_text(text, encoding="utf-8")
         print(f"wrote {args.out}")
     return 0
