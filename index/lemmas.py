@@ -30,6 +30,12 @@ _ELIDED = {
     for p in _P.packs
     if p["terms.elision"].words
 }
+# A pronoun a verb carries after a hyphen: "a-t-elle" is read as "a" in French.
+_CLITIC = {
+    p.code: re.compile(rf"(?<=\w)(?:{alternation(p['terms.clitic'].words)})$", re.I)
+    for p in _P.packs
+    if p["terms.clitic"].words
+}
 
 
 # Demonyms and derived forms of names, longest first: Colombian/Colombia -> colomb.
@@ -141,6 +147,9 @@ def _terms(text: str, lang: str) -> tuple[str, ...]:
             w, lw = w[:-cut], lw[:-cut]
         if lang in _ELIDED:
             w = _ELIDED[lang].sub("", w, count=1)
+            lw = w.lower()
+        if lang in _CLITIC:
+            w = _CLITIC[lang].sub("", w, count=1)
             lw = w.lower()
         if (lw in STOP and not (len(w) > 1 and w.isupper())) or (len(lw) < 2 and not lw.isdigit()):
             continue

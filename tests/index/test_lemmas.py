@@ -33,6 +33,22 @@ def test_acronyms_stay_even_when_they_spell_a_stop_word():
     assert "r4v" in terms("R4V")
 
 
+def test_a_pronoun_after_the_verb_and_an_auxiliary_are_no_terms():
+    # "a-t-elle" was lemmatised whole ("avoir-t-elle"), "ont" to "avoir": words the documents
+    # never use, each weighing on how much of the question a passage says
+    assert terms("Quelle période couvre-t-elle ?", "fr") == ["periode", "couvrir"]
+    assert terms("Combien de pays le programme a-t-il ?", "fr") == terms(
+        "Combien de pays le programme a ?", "fr"
+    )
+    assert terms("Quelles organisations ont lancé le projet ?", "fr") == [
+        "organisation",
+        "lancer",
+        "projet",
+    ]
+    assert "haber" not in terms("¿Qué agencias han lanzado el plan?", "es")
+    assert "onde" not in terms("Onde atua o programa?", "pt")
+
+
 def test_a_french_elided_article_leaves_the_name_it_stands_before():
     # "l'OIT" was lemmatised whole (to "ouir"), so the name never met a passage
     assert terms("la stratégie de l'OIT", "fr") == ["strategie", "oit"]
