@@ -91,7 +91,7 @@ def read(
         elif answering[0] is not ranked[0] and on("answer_first"):
             # The sentence that holds what was asked leads the answer (answer-first).
             ranked = [answering[0]] + [u for u in ranked if u is not answering[0]]
-    elif _unspelled(q, ranked):
+    elif _unspelled(q, ranked, hits):
         missing = q.kind
     best = ranked[0]
     # In the order composed: the best sentence leads, what it brought along follows it.
@@ -381,15 +381,21 @@ def _answering(
     return sorted(found, key=lambda u: (id(u) not in named, id(u) not in apposed))
 
 
-def _unspelled(q: Question, ranked: Sequence[Unit]) -> bool:
-    """'What does MRD stand for?' where no sentence of the passages spells the acronym out
-    ("Knowledge for Development and Diplomacy (K4DD)"): a sentence that only uses it ("the
-    LAC MRD Coalition") does not say what it stands for."""
+def _unspelled(q: Question, ranked: Sequence[Unit], hits: Sequence[Hit]) -> bool:
+    """'What does MRD stand for?' where nothing the passages say spells the acronym out: no
+    sentence gives it after its name ("Knowledge for Development and Diplomacy (K4DD)") and
+    no name in their text, headings or titles has its initials ("Mixed Migration Centre" for
+    MMC). A sentence that only uses it ("the LAC MRD Coalition") does not say what it stands
+    for."""
     kind = q.span_kind
-    return (
-        kind.startswith("expansion:")
-        and on("expansion_spelled")
-        and not any(find_spans(u.text, kind) for u in ranked)
+    if not kind.startswith("expansion:") or not on("expansion_spelled"):
+        return False
+    if any(find_spans(u.text, kind) for u in ranked):
+        return False
+    initials = kind.split(":", 1)[1].replace("-", "").lower()
+    return not any(
+        initials in spelled_acronyms(f"{h.chunk.title}\n{h.chunk.section}\n{h.chunk.text}")
+        for h in hits
     )
 
 

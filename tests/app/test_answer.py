@@ -72,10 +72,13 @@ def test_refuses_when_the_documents_do_not_say(answerer, question):
 def test_an_acronym_the_documents_use_but_never_spell_out_is_refused(answerer):
     """The study thanks "the LAC MRD Coalition" without saying what MRD stands for: a sentence
     that only uses an acronym does not spell it out (rule expansion_spelled); one that does,
-    "Knowledge for Development and Diplomacy (K4DD)", still answers."""
+    "Knowledge for Development and Diplomacy (K4DD)", still answers, and so does a heading
+    whose initials are the acronym's ("Mixed Migration Centre", over "MMC's flagship …")."""
     a = answerer.answer("What does the MRD of the LAC MRD Coalition stand for?")
     assert a.refused, a.text
     assert "Diplomacy" in answerer.answer("What does K4DD stand for?").text
+    mmc = answerer.answer("What does MMC stand for?")
+    assert not mmc.refused and "Mixed Migration Centre" in mmc.text
 
 
 @pytest.mark.parametrize(
