@@ -343,8 +343,9 @@ class Answerer:
         the packs' cue is plan_of's own)."""
         if self.summary is None or not on("summary_fitted"):
             return False
-        cue = bool(words(q.lang).summary.search(q.text))
-        return self.summary.asks(self.embedder.queries([q.text])[0], cue)
+        if words(q.lang).summary.search(q.text):
+            return True  # (the cue decides alone: no vector needed)
+        return self.summary.asks(self.embedder.queries([q.text])[0], cue=False)
 
     def _ask_one(
         self, lang: str, filters: dict[str, str] | None, in_time: Callable[[], None]

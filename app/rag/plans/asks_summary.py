@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ingest.errors import RutaError
 
 log = logging.getLogger(__name__)
@@ -50,7 +52,7 @@ class SummaryModel:
         if len(vector) != self.dimension:
             return float(cue)
         s = self.weights[0] + self.weights[1] * float(cue)
-        s += self.scale * sum(w * float(v) for w, v in zip(self.weights[2:], vector, strict=True))
+        s += self.scale * float(np.dot(self.weights[2:], np.asarray(vector, dtype=np.float64)))
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, s))))
 
     def asks(self, vector: Sequence[float], cue: bool) -> bool:
