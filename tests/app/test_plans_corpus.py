@@ -271,6 +271,25 @@ def test_a_statement_in_other_words_is_quoted_from_the_sentence_that_claims_it(a
 @pytest.mark.parametrize(
     "question",
     [
+        "The donor review presents R4V as a model worth copying; is the coordination study "
+        "satisfied with the current mechanisms?",
+        "K4DD floats R4V as a model for other crises. What does IECAH want done with it?",
+    ],
+)
+def test_a_statement_is_quoted_from_a_sentence_about_its_subject(answerer, question):
+    """With R4V and the review said as "it", the statement reads as much like the review's lines
+    about itself ("This report is the third in a three-part series") as like its source: the
+    source is the closest sentence of those about R4V (``claim_on_subject``)."""
+    a = answerer.answer(question)
+    assert a.plan == "documents" and not a.refused
+    asked, told = a.text.split("\n")
+    assert asked.startswith("IECAH study:")
+    assert told.startswith("K4DD review:") and "could be replicated" in told, told
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
         "¿Dónde aparece OCHA en cada uno de los dos documentos?",
         "Où l'OCHA apparaît-elle dans chacun des deux documents ?",
     ],

@@ -17,7 +17,7 @@ from app.rag.plans.shape import Plan, names_in
 from app.rag.plans.steps import AskOne, capital, focus_on, says, with_runner_up
 from app.rag.plans.words import words
 from app.rag.rules import on
-from app.rag.types import Answer
+from app.rag.types import Answer, Hit
 from index.lemmas import fold
 from index.parts import publisher_word
 from ingest.types import Chunk
@@ -44,23 +44,32 @@ def _subject(question: str, labels: dict[str, str]) -> str:
     return ""
 
 
-def _source_by_meaning(reading: Reading, claimed: Reading) -> Reading:
+def _source_by_meaning(
+    reading: Reading, claimed: Reading, subject: str = "", hits: Sequence[Hit] = ()
+) -> Reading:
     """The statement's source: of the sentences the reader finds about as likely as the best
     (``add_ratio`` of its probability) when the same passages are read as a claim (``claimed``:
     Question.claim, the names of its subject and document said as "it"), the one closest to it
     in meaning. "K4DD holds R4V up as a model": every sentence of R4V's passages says "R4V";
     the one that claims it ("the Platform is the world's largest example … could be
-    replicated") does so in other words. A line announcing a list claims nothing by itself."""
+    replicated") does so in other words. A line announcing a list claims nothing by itself.
+    When the statement names its subject and some sentences (or their passages) name it too,
+    the source is the closest of those, however likely the reader finds it (rule
+    ``claim_on_subject``): with its names said as "it", a statement reads as much like the
+    document's lines about itself ("This report is the third in a series") as like its source.
+    Where the reader is sure of one of them ("co-leads" said), its likeliest ones only."""
     floor = claimed.tuning.add_ratio * claimed.best
-    closest = max(
-        (
-            u
-            for u in claimed.ranked
-            if u.p >= floor and not _heading(u) and not u.text.rstrip().endswith(":")
-        ),
-        key=lambda u: u.dense,
-        default=None,
-    )
+    usable = [u for u in claimed.ranked if not _heading(u) and not u.text.rstrip().endswith(":")]
+    key = fold(subject)
+    naming = [u for u in usable if key and says(key, fold(f"{hits[u.hit].referent} {u.text}"))]
+    if naming and on("claim_on_subject"):
+        # (the reader's own choice among them where it is sure of one: "co-leads" said)
+        top = max(u.p for u in naming)
+        sure = top >= claimed.tuning.sure
+        pool = [u for u in naming if not sure or u.p >= claimed.tuning.add_ratio * top]
+    else:
+        pool = [u for u in usable if u.p >= floor]
+    closest = max(pool, key=lambda u: u.dense, default=None)
     mine = next(
         (u for u in reading.ranked if closest and (u.hit, u.pos) == (closest.hit, closest.pos)),
         None,
@@ -92,7 +101,10 @@ def answer_documents(
         name = "" if plan.context else _subject(step, labels)
         hits, reading = ask_one(step, name, docs)
         if told and on("claim_by_meaning") and not (reading.refused or reading.near_miss):
-            reading = _source_by_meaning(reading, ask_one(step, name, docs, claim=True)[1])
+            subject = _subject(step, labels)
+            reading = _source_by_meaning(
+                reading, ask_one(step, name, docs, claim=True)[1], subject, hits
+            )
         if name:
             reading = focus_on(reading, name, hits) or reading
             # (only the sentences that name it, when some do)
