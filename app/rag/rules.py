@@ -35,6 +35,7 @@ RULES: dict[str, str] = {
     "side_runner_up": "... and so does each side of a comparison",
     "part_runner_up": "... and each part of a question in several parts",
     "claim_by_meaning": "a statement's source is compared by meaning with its names said as 'it'",
+    "complement": "a question of several parts: the sentence that says what the answer's sentences leave of it joins them",
     "claim_on_subject": "a statement's source is a sentence that names the statement's subject, when one does",
     "side_rejudged": "a side kept to the sentences naming its subject is judged again by the best of them",
     "unknown_counted": "a count of a thing the documents never mention (in another language: no cognate or lexicon word says) is not there to give",

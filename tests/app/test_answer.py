@@ -435,3 +435,15 @@ def test_a_question_in_another_language_meets_the_text_by_its_packs_lexicon(answ
         "¿Qué enfoque propone IECAH para acompañar a los migrantes a lo largo de su recorrido?"
     )
     assert "route-based approach" in a.citations[0].quote, a.text
+
+
+def test_the_part_of_a_question_the_first_sentences_leave_unsaid_is_answered_too(answerer):
+    """The network's members answer its first part; the Global Compact's own sentence says what
+    is left ("agreement", "describe", "scope": rule ``complement``)."""
+    a = answerer.answer(
+        "The UN regional network co-chaired by ECLAC and IOM supports which agreement, and how "
+        "does that agreement describe its scope?"
+    )
+    assert not a.refused
+    assert "ECLAC (co-chair)" in a.text
+    assert "holistic and comprehensive" in a.text, a.text
