@@ -37,6 +37,16 @@ _CLITIC = {
     if p["terms.clitic"].words
 }
 
+# A word that reads as a name inside a sentence of another language ("Colômbia", "Mujeres"):
+# kept as it is, where that language's lemmatiser would make a word of it ("colombio").
+_NAME = {
+    p.code: p["terms.name"].compiled
+    for p in _P.packs
+    if not p["terms.name"].empty and p["terms.name"].compiled is not None
+}
+# What ends a sentence (or sets off a question) before a word: the word after it opens one.
+_OPENS = frozenset(".?!¿¡:;")
+
 
 # Demonyms and derived forms of names, longest first: Colombian/Colombia -> colomb.
 _ROOT_SUFFIXES = _P.words("root.suffixes")
@@ -138,9 +148,18 @@ def terms(text: str, lang: str = "en") -> list[str]:
 # The answer step reads the same passages' sentences question after question (each ~80
 # words to lemmatise): kept, they cost a lookup. Bounded: a few MB of typical sentences.
 @lru_cache(maxsize=16384)
-def _terms(text: str, lang: str) -> tuple[str, ...]:
+def _terms(text: str, lang: str, name: bool = False) -> tuple[str, ...]:
+    """``name``: ``text`` is a name's words (each capitalised one kept, as inside a sentence)."""
     out = []
-    for w in _WORD.findall(text):
+    caps = _NAME.get(lang)
+    end = 0
+    for m in _WORD.finditer(text):
+        w = m.group()
+        # a capital inside a sentence, not at its start, marks a name (pack entry terms.name)
+        named = bool(caps and caps.match(w)) and (
+            name or (m.start() > 0 and not _OPENS.intersection(text[end : m.start()]))
+        )
+        end = m.end()
         lw = w.lower()
         if lw.endswith(_POSSESSIVE):  # endswith, not re.sub: this runs per word
             cut = next(len(p) for p in _POSSESSIVE if lw.endswith(p))
@@ -153,7 +172,8 @@ def _terms(text: str, lang: str) -> tuple[str, ...]:
             lw = w.lower()
         if (lw in STOP and not (len(w) > 1 and w.isupper())) or (len(lw) < 2 and not lw.isdigit()):
             continue
-        t = lemma(w.replace("’", "'"), lang)
+        w = w.replace("’", "'")
+        t = fold(w.lower()) if named and "-" not in w else lemma(w, lang)
         if t in STOP and not w.isupper():
             continue
         out.append(t)
@@ -171,7 +191,7 @@ def proper_terms(question: str, lang: str = "en") -> list[str]:
     elided = _ELIDED.get(lang)  # "l'OIT" is a name as "OIT" is
     ws = [elided.sub("", w, count=1) if elided else w for w in _WORD.findall(question)]
     first = ws[:1] if ws and _ACRONYM.fullmatch(ws[0]) else []
-    return [t for w in first + ws[1:] if w[:1].isupper() for t in terms(_named(w), lang)]
+    return [t for w in first + ws[1:] if w[:1].isupper() for t in _terms(_named(w), lang, True)]
 
 
 def _named(word: str) -> str:
