@@ -340,7 +340,7 @@ def test_a_summary_point_keeps_the_sentence_that_goes_on_about_it():
 
 
 def test_a_sentence_opening_with_a_connective_goes_on_about_the_one_before():
-    """"At the same time, …", "Furthermore, …" go on about what the sentence before said, as
+    """Sentences opening "At the same time, …" or "Furthermore, …" go on about the one before, as
     "It …" and "This …" do (pack entry ``anaphor``): one point, not two."""
     passage = chunk(
         3,
