@@ -207,8 +207,8 @@ def compose(
 
 # A sentence joins a question of several parts for what the answer's sentences leave of it
 # (rule ``complement``) from this answer probability, among the best ranks, when it says this
-# share of the question's (idf-weighted) words that are no names. Measured on the twenty-one
-# readable sets at 0.2 and 0.3 (README, twenty-second session).
+# share of the question's (idf-weighted) words that are no names (0.3 measured too, and every
+# question rather than those of several parts: README, twenty-second session).
 COMPLEMENT_MIN_P = 0.1
 COMPLEMENT_GAIN = 0.2
 COMPLEMENT_RANKS = 8
