@@ -21,8 +21,8 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from app.answer import clean_question, standalone_question
-
+from app.rag.answer import clean_question
+from app.rag.conversation import candidate_queries
 from app.services import Services
 from app.settings import Settings
 from eval import metrics
@@ -52,7 +52,8 @@ def ranks(retriever: HybridRetriever, items: Sequence[Item], cfg: RetrievalConfi
     retriever.config = cfg
     out = []
     for item in items:
-        q = standalone_question(clean_question(item.question, 2000), list(item.history))
+        # the query the answer step searches first (a follow-up with what it leans on)
+        q = candidate_queries(clean_question(item.question, 2000), list(item.history), 2000)[0]
         hits = retriever.search(q, k=K)
         r = metrics.evidence_rank(item.evidence, [h.chunk.text for h in hits])
         out.append(r or K + 1)
@@ -86,9 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     services = Services(Settings())
     retriever = services.retriever()
+    default = retriever.config  # the settings' weights (RUTA_BM25_WEIGHT …)
     n_max = max(GRID["candidates"])
     fetch = lru_cache(maxsize=None)(retriever._lists)
-    retriever._lists = lambda q, f, n, d: fetch(q, f, n_max, True)  # type: ignore[method-assign]
+    retriever._lists = lambda q, f, n, d, lang: fetch(q, f, n_max, True, lang)  # type: ignore[method-assign]
 
     sets: dict[str, list[Item]] = {}
     for path in args.sets:
@@ -147,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         per = "  ".join("{}: {:.3f}/{:.3f}".format(n, *score(at(cfg, sets[n]))[:2]) for n in names)
         print(f"  {label(cfg)}   {per}")
     final = best([i for _, i in union])
-    for title, cfg in (("chosen on all", final), ("the default", RetrievalConfig())):
+    for title, cfg in (("chosen on all", final), ("the default", default)):
         rs = table.get(cfg) or ranks(retriever, [i for _, i in union], cfg)
         per = "  ".join(
             "{}: {:.3f}/{:.3f}".format(n, *score([rs[index[id(i)]] for i in sets[n]])[:2])
