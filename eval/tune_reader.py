@@ -59,6 +59,15 @@ def score(rows: list, answerer: Any, t: Tuning) -> dict[str, float]:
     }
 
 
+def grid(base: Tuning) -> list[Tuning]:
+    """Every combination of GRID's thresholds, each on ``base`` (the shipped model: its
+    sentence and no-answer weights, which a bare Tuning() does not hold)."""
+    return [
+        replace(base, **dict(zip(GRID, values, strict=True)))
+        for values in itertools.product(*GRID.values())
+    ]
+
+
 def objective(m: dict[str, float]) -> float:
     """Key facts first; evidence precision up to the 0.65 a reader needs; refusals both ways."""
     return (
@@ -96,8 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         data[path.stem] = rows
     results = []
-    for values in itertools.product(*GRID.values()):
-        t = replace(Tuning(), **dict(zip(GRID, values, strict=True)))
+    for t in grid(answerer.config.tuning):
         results.append((t, {name: score(rows, answerer, t) for name, rows in data.items()}))
 
     def show(label: str, t: Tuning, by_set: dict[str, dict[str, float]]) -> None:
