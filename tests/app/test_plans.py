@@ -339,23 +339,6 @@ def test_a_summary_point_keeps_the_sentence_that_goes_on_about_it():
     ]
 
 
-def test_a_sentence_opening_with_a_connective_goes_on_about_the_one_before():
-    """Sentences opening "At the same time, …" or "Furthermore, …" go on about the one before, as
-    "It …" and "This …" do (pack entry ``anaphor``): one point, not two."""
-    passage = chunk(
-        3,
-        "Dedicated resources should fund coordination. At the same time, States should own the "
-        "response. Furthermore, local groups should join. Regional offices should share data.",
-        "Recommendations",
-        "doc-c",
-    )
-    assert [p.text for p in points_of([passage], "en")] == [
-        "Dedicated resources should fund coordination. At the same time, States should own the "
-        "response. Furthermore, local groups should join.",
-        "Regional offices should share data.",
-    ]
-
-
 def test_a_limited_summary_hears_every_passage_in_source_order():
     points = points_of(SECTION[1:], "en")
     shown = spread(points, 3)
