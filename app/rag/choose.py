@@ -234,15 +234,8 @@ def _add_complement(
         return
     if len([c for c in chosen if not c.is_item]) >= limit:
         return
-    context_only = {root(x) for x in q.context_terms} - {
-        root(x) for x in q.terms if x not in q.context_terms
-    }
-    named = {root(n) for n in q.names}
-    weights = {
-        r: stats.idf(r)
-        for r in (root(x) for x in q.terms)
-        if r not in context_only and r not in named
-    }
+    aside = q.context_roots | {root(n) for n in q.names}  # the statement's words, the names
+    weights = {r: stats.idf(r) for r in (root(x) for x in q.terms) if r not in aside}
     total = sum(weights.values())
     if total <= 0:
         return

@@ -91,6 +91,15 @@ class Question:
         return frozenset(r for group in self._verb_groups if group & _SAID for r in group)
 
     @property
+    def context_roots(self) -> frozenset[str]:
+        """The roots only the statement before the question says (its context, whose words
+        count for half in the reader's word overlap): those the question proper repeats are
+        its own."""
+        return frozenset({root(t) for t in self.context_terms}) - {
+            root(t) for t in self.terms if t not in self.context_terms
+        }
+
+    @property
     def predicate_roots(self) -> set[str]:
         """The predicate's roots, with the verbs that ask the same of an actor ('run' is also
         'lead', 'head', 'chair' …; 'pay' also 'fund', 'finance' …)."""

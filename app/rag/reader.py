@@ -105,9 +105,7 @@ def score_units(
     dense = _dense_scores(dense_query(q, [h.chunk for h in hits]), [s[2] for s in sents], embedder)
     q_roots = [root(t) for t in q.terms]
     # The statement before a question is context: its words count for half.
-    context_only = {root(t) for t in q.context_terms} - {
-        root(t) for t in q.terms if t not in q.context_terms
-    }
+    context_only = q.context_roots
     weights = {
         t: min([stats.idf(c) for c in bridge.get(t, ())] or [stats.idf(t)])
         * (0.5 if t in context_only else 1.0)
